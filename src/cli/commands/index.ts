@@ -1,0 +1,4 @@
+import type { CommandSpec } from "../command.ts";
+
+/** Every terminal command, in the order `cni-doctor --help` lists them. One file per command. */
+export const commands: CommandSpec[] = [];
