@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../command.ts";
+import { explainCommand } from "./explain.ts";
 
 /** Every terminal command, in the order `cni-doctor --help` lists them. One file per command. */
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [explainCommand];

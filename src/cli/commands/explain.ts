@@ -1,0 +1,111 @@
+import { createInterface } from "node:readline";
+import type { Classification, Phase } from "../../diagnosis/classification.ts";
+import { classifyMessage } from "../../diagnosis/classify.ts";
+import { familyGuide } from "../../diagnosis/families.ts";
+import { stripControlCharacters } from "../../diagnosis/normalize.ts";
+import { type CommandIO, type CommandSpec, EXIT, UsageError } from "../command.ts";
+
+/** How much of each input `--json` echoes back, so a line can be matched to its input without repeating it. */
+const INPUT_ECHO_CHARS = 200;
+
+export const explainCommand: CommandSpec = {
+  name: "explain",
+  summary: "Explain a pod-network (CNI) event message in plain words: what failed, why, what to check.",
+  positionals: "[MESSAGE...]",
+  options: {
+    json: {
+      type: "boolean",
+      description: "Print one JSON object per message (family, cni, phase, runtime, …).",
+    },
+  },
+  details: [
+    "Each MESSAGE is one kubelet event or node-condition message, e.g. the text of a FailedCreatePodSandBox,",
+    "FailedKillPod or NetworkNotReady event. Without MESSAGE, reads one message per line from stdin:",
+    "",
+    "  kubectl get events -A --field-selector reason=FailedCreatePodSandBox -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' \\",
+    "    | cni-doctor explain",
+  ].join("\n"),
+  async run(args, io) {
+    const asJson = args.values.json === true;
+    const fromArguments = args.positionals.length > 0;
+    if (!fromArguments && io.stdin.isTTY) {
+      throw new UsageError("give a message to explain, or pipe event messages into stdin, one per line.");
+    }
+    const messages = fromArguments ? toAsyncIterable(args.positionals) : nonBlankLines(io);
+    let index = 0;
+    for await (const message of messages) {
+      index++;
+      const classification = classifyMessage(message);
+      io.stdout.write(
+        asJson
+          ? jsonLine(message, classification)
+          : humanReport(message, classification, index, !fromArguments),
+      );
+    }
+    return EXIT.ok;
+  },
+};
+
+async function* toAsyncIterable(values: readonly string[]): AsyncGenerator<string> {
+  yield* values;
+}
+
+async function* nonBlankLines(io: CommandIO): AsyncGenerator<string> {
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim().length > 0) yield line;
+  }
+}
+
+function excerpt(message: string, maxChars: number): string {
+  const clean = stripControlCharacters(message).trim();
+  return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
+}
+
+function jsonLine(message: string, classification: Classification): string {
+  const line = JSON.stringify({ input: excerpt(message, INPUT_ECHO_CHARS), ...classification });
+  return `${line}\n`;
+}
+
+const PHASE_WORDS: Record<Phase, string> = {
+  add: "add (setting up the pod's network)",
+  delete: "delete (tearing down the pod's network)",
+  none: "none (not a pod sandbox operation)",
+};
+
+function humanReport(message: string, c: Classification, index: number, showInput: boolean): string {
+  const guide = familyGuide(c.family, c.cni, c.details);
+  const lines: string[] = [];
+  if (index > 1) lines.push("");
+  if (showInput || index > 1) lines.push(`Message ${index}: ${excerpt(message, 160)}`);
+  lines.push(`${c.family}: ${guide.title}`);
+  lines.push(
+    `  CNI: ${c.cni}   phase: ${PHASE_WORDS[c.phase]}   runtime: ${c.runtime}` +
+      (c.signature ? `   signature: ${c.signature}` : ""),
+  );
+  if (c.pluginError) lines.push(`  Plugin error: ${excerpt(c.pluginError, 500)}`);
+  const where = describeWhere(c);
+  if (where) lines.push(`  ${where}`);
+  if (c.truncated)
+    lines.push("  (The message was longer than the classifier reads; only its beginning was used.)");
+  lines.push(`  What failed: ${guide.whatFailed}`);
+  lines.push("  Likely causes:", ...guide.likelyCauses.map((cause) => `    - ${cause}`));
+  lines.push("  What to check (read-only):", ...guide.checks.map((command) => `    $ ${command}`));
+  lines.push(`  Can cni-doctor fix it? ${guide.fix.summary}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function describeWhere(c: Classification): string | null {
+  const { details } = c;
+  const parts: string[] = [];
+  if (details.pod) parts.push(`pod: ${details.namespace ? `${details.namespace}/` : ""}${details.pod}`);
+  if (details.sandboxId) parts.push(`sandbox: ${details.sandboxId.slice(0, 12)}`);
+  if (details.apiServer) parts.push(`API server: ${details.apiServer}`);
+  if (details.serviceAccount) parts.push(`service account: ${details.serviceAccount}`);
+  if (details.forbiddenResource) parts.push(`resource: ${details.forbiddenResource}`);
+  if (details.pluginName && c.family === "cni-plugin-missing")
+    parts.push(`missing plugin: ${details.pluginName}`);
+  if (details.pluginSearchPath)
+    parts.push(`searched: ${details.pluginSearchPath.join(" ") || "(no directories)"}`);
+  return parts.length > 0 ? parts.join("   ") : null;
+}

@@ -1,0 +1,39 @@
+import { extractApiServer } from "../extract.ts";
+import type { Signature } from "./signature.ts";
+
+/** Answers from the API server (or its load balancer) that mean it could not serve the plugin in time. */
+const SERVER_SIDE = [
+  "service unavailable",
+  "the server was unable to return a response in the time allotted",
+  "the server is currently unable to handle the request",
+  // The runtime killed the plugin at its deadline, typically while it waited on the API server.
+  "netplugin failed with no error message: signal: killed",
+];
+/** Transport failures. Only counted when the target is not a node-local agent (those are cni-agent-not-running). */
+const TRANSPORT = [
+  "i/o timeout",
+  "connection refused",
+  "no route to host",
+  "network is unreachable",
+  "connection reset by peer",
+  "context deadline exceeded",
+  "tls handshake timeout",
+  "unexpected eof",
+];
+
+export const apiserverUnreachable: Signature = {
+  id: "apiserver-unreachable",
+  family: "cni-apiserver-unreachable",
+  requiresNetworkContext: true,
+  description:
+    "A CNI plugin could not reach the API server (usually the kubernetes Service VIP through kube-proxy).",
+  matches: ({ scope }) =>
+    SERVER_SIDE.some((marker) => scope.includes(marker)) ||
+    (TRANSPORT.some((marker) => scope.includes(marker)) &&
+      !scope.includes("127.0.0.1:") &&
+      !scope.includes("dial unix")),
+  details: ({ scope }) => {
+    const apiServer = extractApiServer(scope);
+    return apiServer ? { apiServer } : {};
+  },
+};

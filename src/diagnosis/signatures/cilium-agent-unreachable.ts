@@ -1,0 +1,13 @@
+import type { Signature } from "./signature.ts";
+
+export const ciliumAgentUnreachable: Signature = {
+  id: "cilium-agent-unreachable",
+  family: "cni-agent-not-running",
+  proves: "cilium",
+  requiresNetworkContext: false,
+  description: "The cilium-cni plugin could not reach the Cilium agent on its socket.",
+  matches: ({ scope }) =>
+    scope.includes("cilium.sock") ||
+    scope.includes("unable to connect to cilium") ||
+    (scope.includes("is the agent running") && scope.includes("cilium")),
+};

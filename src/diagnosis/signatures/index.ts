@@ -1,0 +1,48 @@
+/**
+ * The signature catalog, in matching order: the first signature that matches wins. CNI-specific signatures come
+ * before the generic API-server ones (a Calico 403 must not be read as a generic 403, a Weave "connection refused"
+ * on 127.0.0.1:6784 must not be read as an unreachable API server), and 403 before 401 because Calico words both as
+ * "connection is unauthorized".
+ */
+import { apiserverForbidden } from "./apiserver-forbidden.ts";
+import { apiserverUnauthorized } from "./apiserver-unauthorized.ts";
+import { apiserverUnreachable } from "./apiserver-unreachable.ts";
+import { apiserverUntrusted } from "./apiserver-untrusted.ts";
+import { awsIpNotAssigned } from "./aws-ip-not-assigned.ts";
+import { awsIpamdUnreachable } from "./aws-ipamd-unreachable.ts";
+import { bridgeAddressConflict } from "./bridge-address-conflict.ts";
+import { calicoForbidden } from "./calico-forbidden.ts";
+import { calicoIpamExhausted } from "./calico-ipam-exhausted.ts";
+import { calicoNodenameMissing } from "./calico-nodename-missing.ts";
+import { calicoUnauthorized } from "./calico-unauthorized.ts";
+import { ciliumAgentUnreachable } from "./cilium-agent-unreachable.ts";
+import { ciliumIpamRangeFull } from "./cilium-ipam-range-full.ts";
+import { cniConfigUninitialized } from "./cni-config-uninitialized.ts";
+import { cniPluginNotFound } from "./cni-plugin-not-found.ts";
+import { flannelSubnetEnvMissing } from "./flannel-subnet-env-missing.ts";
+import { hostLocalRangeExhausted } from "./host-local-range-exhausted.ts";
+import type { Signature } from "./signature.ts";
+import { weaveAgentUnreachable } from "./weave-agent-unreachable.ts";
+
+export type { MessageFacts, Signature } from "./signature.ts";
+
+export const signatures: readonly Signature[] = [
+  calicoForbidden,
+  calicoUnauthorized,
+  calicoNodenameMissing,
+  flannelSubnetEnvMissing,
+  ciliumAgentUnreachable,
+  weaveAgentUnreachable,
+  awsIpamdUnreachable,
+  cniPluginNotFound,
+  cniConfigUninitialized,
+  hostLocalRangeExhausted,
+  calicoIpamExhausted,
+  ciliumIpamRangeFull,
+  awsIpNotAssigned,
+  bridgeAddressConflict,
+  apiserverForbidden,
+  apiserverUnauthorized,
+  apiserverUntrusted,
+  apiserverUnreachable,
+];
