@@ -1,0 +1,31 @@
+/** Public surface of node access. Code outside src/nodes imports from here, never from ssh2. */
+export {
+  type BoundedRead,
+  type CommandResult,
+  type CommandTemplate,
+  checksumFiles,
+  type DirEntry,
+  type DirectoryListing,
+  type FileChecksum,
+  listDirectory,
+  makeBackupDirectory,
+  moveIntoDirectory,
+  type NodeClockReading,
+  readFileBounded,
+  readNodeClock,
+  renderCommandLine,
+  validateAbsolutePath,
+  validatePathWithin,
+} from "./commands.ts";
+export { isNodeAccessError, NodeAccessError, type NodeAccessErrorKind } from "./errors.ts";
+export { parseKnownHosts, sha256Fingerprint } from "./host-keys.ts";
+export {
+  DEFAULT_CNI_CONF_DIR,
+  type Inventory,
+  loadInventory,
+  type NodeTarget,
+  parseInventory,
+  resolveNodeTarget,
+} from "./inventory.ts";
+export { type CommandEvent, NodeAccess, type NodeAccessOptions, type NodeShell } from "./node-access.ts";
+export { shellJoin, shellQuote } from "./shell-quote.ts";

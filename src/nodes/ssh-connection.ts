@@ -1,0 +1,506 @@
+/**
+ * One authenticated SSH connection to a node (optionally through one jump host), and command execution on it with a
+ * timeout and output caps. Connection setup is retried with backoff when the node is unreachable; commands never are.
+ */
+import { readFile } from "node:fs/promises";
+import type { Duplex } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Client, type ClientChannel, type ConnectConfig, utils } from "ssh2";
+import type { CommandResult } from "./commands.ts";
+import { isNodeAccessError, NodeAccessError } from "./errors.ts";
+import {
+  type HostKeyPolicy,
+  parseKnownHosts,
+  preferredHostKeyAlgorithms,
+  verifyHostKey,
+} from "./host-keys.ts";
+import type { ClientAuth, NodeTarget, SshEndpoint } from "./inventory.ts";
+
+/** Where secrets and the agent socket come from; the caller passes process.env (config.ts owns the environment). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConnectOptions {
+  env: Environment;
+  /** Extra attempts after the first when the node (or jump host) is unreachable. Auth and host key failures are final. */
+  retries: number;
+  /** First backoff delay; doubles per attempt. */
+  retryDelayMs: number;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  maxStdoutBytes: number;
+  maxStderrBytes: number;
+}
+
+/** How often to probe an idle connection, so a dead one is noticed and replaced rather than reused. */
+const KEEPALIVE_INTERVAL_MS = 15_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// credentials and host keys
+
+interface Credentials {
+  privateKey?: Buffer;
+  passphrase?: string;
+  agent?: string;
+}
+
+async function loadCredentials(auth: ClientAuth, env: Environment, label: string): Promise<Credentials> {
+  const credentials: Credentials = {};
+  if (auth.agent !== false) {
+    const socket = auth.agent === true ? env.SSH_AUTH_SOCK : auth.agent;
+    if (socket === undefined || socket === "") {
+      throw new NodeAccessError("client-key-unusable", "agent: true is set but SSH_AUTH_SOCK is not.", {
+        node: label,
+        hint: "Start ssh-agent and add the key (ssh-add), or set privateKeyPath.",
+      });
+    }
+    credentials.agent = socket;
+  }
+  if (auth.privateKeyPath === undefined) return credentials;
+
+  let passphrase: string | undefined;
+  if (auth.privateKeyPassphraseEnv !== undefined) {
+    passphrase = env[auth.privateKeyPassphraseEnv];
+    if (passphrase === undefined) {
+      throw new NodeAccessError(
+        "client-key-unusable",
+        `the environment variable ${auth.privateKeyPassphraseEnv} (named by privateKeyPassphraseEnv) is not set.`,
+        { node: label, hint: `Export it with the passphrase for ${auth.privateKeyPath}.` },
+      );
+    }
+  }
+  let key: Buffer;
+  try {
+    key = await readFile(auth.privateKeyPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new NodeAccessError(
+      "client-key-unusable",
+      `cannot read private key file ${auth.privateKeyPath} (${code}).`,
+      {
+        node: label,
+        hint: "Check privateKeyPath in the nodes file.",
+      },
+    );
+  }
+  // Parse up front: ssh2's own error for a bad key surfaces late and vaguely. Its messages never contain key material.
+  const parsed = utils.parseKey(key, passphrase);
+  if (parsed instanceof Error) {
+    const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message);
+    const hint = !encrypted
+      ? "Is this an OpenSSH, PEM or PPK private key?"
+      : passphrase === undefined
+        ? "The key is encrypted: name an environment variable holding its passphrase with privateKeyPassphraseEnv."
+        : `Check the passphrase in ${auth.privateKeyPassphraseEnv}.`;
+    throw new NodeAccessError(
+      "client-key-unusable",
+      `private key ${auth.privateKeyPath} cannot be used: ${parsed.message}.`,
+      { node: label, hint },
+    );
+  }
+  credentials.privateKey = key;
+  if (passphrase !== undefined) credentials.passphrase = passphrase;
+  return credentials;
+}
+
+async function loadHostKeyPolicy(endpoint: SshEndpoint, label: string): Promise<HostKeyPolicy> {
+  if (endpoint.hostKeys.kind === "pinned")
+    return { kind: "pinned", fingerprints: endpoint.hostKeys.fingerprints };
+  const path = endpoint.hostKeys.path;
+  try {
+    return { kind: "known-hosts", knownHosts: parseKnownHosts(await readFile(path, "utf8"), path) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new NodeAccessError(
+      "host-key-unknown",
+      `cannot read known_hosts file ${path} (${code}); refusing to connect.`,
+      {
+        node: label,
+        hint: `Create it with \`ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ${path}\` and verify the fingerprint out of band.`,
+      },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// one hop
+
+interface Ssh2Error extends Error {
+  level?: string;
+  code?: string | number;
+}
+
+function classifyConnectError(
+  err: Ssh2Error,
+  label: string,
+  endpoint: SshEndpoint,
+  timeoutMs: number,
+): NodeAccessError {
+  const where = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+  if (err.level === "client-authentication") {
+    return new NodeAccessError("auth-refused", `${where} refused every key offered (${err.message}).`, {
+      node: label,
+      hint: `Check that the public key is in ~${endpoint.user}/.ssh/authorized_keys on that host and that the user may log in.`,
+      cause: err,
+    });
+  }
+  if (err.level === "client-timeout") {
+    return new NodeAccessError("unreachable", `no SSH handshake with ${where} within ${timeoutMs} ms.`, {
+      node: label,
+      hint: "Is sshd running and the port reachable from here (firewall, security group)? Raise connectTimeoutMs if the link is slow.",
+      cause: err,
+    });
+  }
+  if (err.level === "client-socket") {
+    return new NodeAccessError("unreachable", `cannot connect to ${where}: ${err.code ?? err.message}.`, {
+      node: label,
+      hint: "Check the address and port (nodes file), that sshd runs on the node and that no firewall blocks it.",
+      cause: err,
+    });
+  }
+  return new NodeAccessError("unreachable", `SSH handshake with ${where} failed: ${err.message}.`, {
+    node: label,
+    cause: err,
+  });
+}
+
+async function connectHop(
+  endpoint: SshEndpoint,
+  label: string,
+  timeoutMs: number,
+  env: Environment,
+  sock: Duplex | undefined,
+): Promise<Client> {
+  const credentials = await loadCredentials(endpoint.auth, env, label);
+  const policy = await loadHostKeyPolicy(endpoint, label);
+  const client = new Client();
+  let hostKeyRefusal: NodeAccessError | undefined;
+  const config: ConnectConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    readyTimeout: timeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: 3,
+    tryKeyboard: false,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(policy, endpoint.host, endpoint.port) },
+    hostVerifier: (key: Buffer) => {
+      const verdict = verifyHostKey(policy, { host: endpoint.host, port: endpoint.port, label }, key);
+      if (!verdict.ok) hostKeyRefusal = verdict.error;
+      return verdict.ok;
+    },
+    ...credentials,
+    ...(sock === undefined ? {} : { sock }),
+  };
+  return await new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: NodeAccessError) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      reject(error);
+    };
+    client.once("ready", () => {
+      settled = true;
+      resolve(client);
+    });
+    client.on("error", (err: Ssh2Error) => {
+      fail(hostKeyRefusal ?? classifyConnectError(err, label, endpoint, timeoutMs));
+    });
+    client.once("close", () => {
+      fail(
+        hostKeyRefusal ??
+          new NodeAccessError(
+            "unreachable",
+            `${endpoint.host}:${endpoint.port} closed the connection during the SSH handshake.`,
+            {
+              node: label,
+            },
+          ),
+      );
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(classifyConnectError(err as Ssh2Error, label, endpoint, timeoutMs));
+    }
+  });
+}
+
+function forwardThrough(bastion: Client, target: NodeTarget, bastionLabel: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    bastion.forwardOut("127.0.0.1", 0, target.host, target.port, (err, stream) => {
+      if (err) {
+        reject(
+          new NodeAccessError(
+            "unreachable",
+            `${bastionLabel} could not open a connection to ${target.host}:${target.port}: ${err.message}.`,
+            {
+              node: target.nodeName,
+              hint: "Check that the jump host allows TCP forwarding (AllowTcpForwarding) and can reach the node's SSH port.",
+              cause: err,
+            },
+          ),
+        );
+        return;
+      }
+      resolve(stream);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// connection
+
+/** A ready connection to one node. Not reused after a command timeout or once the transport closes. */
+export class SshConnection {
+  readonly nodeName: string;
+  readonly #client: Client;
+  readonly #jump: Client | undefined;
+  #open = true;
+  readonly #closeListeners = new Set<() => void>();
+
+  constructor(nodeName: string, client: Client, jump: Client | undefined) {
+    this.nodeName = nodeName;
+    this.#client = client;
+    this.#jump = jump;
+    const markClosed = () => this.#markClosed();
+    // After 'ready', errors (keepalive timeout, resets) are followed by 'close'; listening keeps them from crashing.
+    client.on("error", () => {});
+    client.on("end", markClosed);
+    client.on("close", markClosed);
+    jump?.on("error", () => {});
+    jump?.on("close", () => client.end());
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** Called once, when the connection (or its jump host connection) goes away. */
+  onClose(listener: () => void): void {
+    this.#closeListeners.add(listener);
+  }
+
+  /** Ends the connection; close listeners run now, so nothing reuses it while the transport winds down. */
+  close(): void {
+    this.#client.end();
+    this.#markClosed();
+  }
+
+  #markClosed(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#jump?.end();
+    for (const listener of [...this.#closeListeners]) listener();
+  }
+
+  /**
+   * Runs one already-rendered command line. On timeout the remote process is sent KILL, the channel closed and the
+   * connection discarded, and a command-timeout error is raised. If the connection drops mid-command the error says
+   * so: the command may or may not have taken effect, and it is not retried.
+   */
+  exec(commandLine: string, options: ExecOptions): Promise<CommandResult> {
+    const node = this.nodeName;
+    if (!this.#open) {
+      return Promise.reject(
+        new NodeAccessError(
+          "connection-dropped",
+          "the SSH connection is closed; the command was not started.",
+          {
+            node,
+            command: commandLine,
+          },
+        ),
+      );
+    }
+    return new Promise<CommandResult>((resolve, reject) => {
+      const startedAtMs = Date.now();
+      const stdout = new CappedBuffer(options.maxStdoutBytes);
+      const stderr = new CappedBuffer(options.maxStderrBytes);
+      let exitCode: number | null = null;
+      let signal: string | null = null;
+      let sawExit = false;
+      let channel: ClientChannel | undefined;
+      let settled = false;
+
+      const finish = (outcome: { error: NodeAccessError } | { result: CommandResult }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#closeListeners.delete(onDropped);
+        if ("error" in outcome) reject(outcome.error);
+        else resolve(outcome.result);
+      };
+      const onDropped = () =>
+        finish({
+          error: new NodeAccessError(
+            "connection-dropped",
+            `the SSH connection closed while \`${commandLine}\` was running; it may or may not have taken effect and was not retried.`,
+            {
+              node,
+              command: commandLine,
+              hint: "Check the node (sshd restarted? rebooted? network?) and look before running it again.",
+            },
+          ),
+        });
+      this.#closeListeners.add(onDropped);
+
+      const timer = setTimeout(() => {
+        // Settle first: closing the connection below would otherwise report the timeout as a dropped connection.
+        finish({
+          error: new NodeAccessError(
+            "command-timeout",
+            `\`${commandLine}\` did not finish within ${options.timeoutMs} ms; it was sent KILL and the connection was closed.`,
+            {
+              node,
+              command: commandLine,
+              hint: "Raise commandTimeoutMs if the node is just slow; otherwise check its disk and load.",
+            },
+          ),
+        });
+        try {
+          channel?.signal("KILL");
+        } catch {
+          // The server may not support signals, or the channel is already gone; closing is what matters.
+        }
+        channel?.close();
+        this.close();
+      }, options.timeoutMs);
+
+      const notStarted = (err: Error) =>
+        finish({
+          error: new NodeAccessError(
+            this.#open ? "command-failed" : "connection-dropped",
+            `could not start \`${commandLine}\`: ${err.message}; it did not run.`,
+            { node, command: commandLine, cause: err },
+          ),
+        });
+      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
+        if (err) {
+          notStarted(err);
+          return;
+        }
+        channel = stream;
+        if (settled) {
+          stream.close();
+          return;
+        }
+        stream.on("data", (chunk: Buffer) => stdout.push(chunk));
+        stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        stream.on("exit", (code: number | null, signalName?: string) => {
+          sawExit = true;
+          exitCode = typeof code === "number" ? code : null;
+          signal = typeof signalName === "string" ? normaliseSignalName(signalName) : null;
+        });
+        stream.on("close", () => {
+          if (!sawExit) {
+            // OpenSSH always reports an exit status; a channel closing without one means the transport went away.
+            if (!this.#open) onDropped();
+            else
+              finish({
+                error: new NodeAccessError(
+                  "command-failed",
+                  `\`${commandLine}\` ended without an exit status.`,
+                  {
+                    node,
+                    command: commandLine,
+                  },
+                ),
+              });
+            return;
+          }
+          finish({
+            result: {
+              stdout: stdout.toBuffer(),
+              stderr: stderr.toBuffer(),
+              stdoutTruncated: stdout.truncated,
+              stderrTruncated: stderr.truncated,
+              exitCode,
+              signal,
+              startedAtMs,
+              finishedAtMs: Date.now(),
+            },
+          });
+        });
+      };
+      try {
+        this.#client.exec(commandLine, onChannel);
+      } catch (err) {
+        // ssh2 throws synchronously when the transport is already gone.
+        this.#markClosed();
+        notStarted(err as Error);
+      }
+    });
+  }
+}
+
+/** ssh2 reports "SIGTERM" or "TERM" depending on the path; Node's convention is "SIGTERM". */
+function normaliseSignalName(name: string): string {
+  return name.startsWith("SIG") ? name : `SIG${name}`;
+}
+
+/** Keeps the first `limit` bytes and notes whether more arrived. */
+class CappedBuffer {
+  readonly #limit: number;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  truncated = false;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  push(chunk: Buffer): void {
+    const room = this.#limit - this.#size;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.#chunks.push(kept);
+    this.#size += kept.length;
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.concat(this.#chunks, this.#size);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// connect with retries
+
+function jumpLabel(target: NodeTarget, jump: SshEndpoint): string {
+  return `jump host ${jump.host}:${jump.port} (for node ${target.nodeName})`;
+}
+
+async function connectDirectOrViaJump(target: NodeTarget, env: Environment): Promise<SshConnection> {
+  if (target.jumpHost === undefined) {
+    const client = await connectHop(target, target.nodeName, target.connectTimeoutMs, env, undefined);
+    return new SshConnection(target.nodeName, client, undefined);
+  }
+  const label = jumpLabel(target, target.jumpHost);
+  const bastion = await connectHop(target.jumpHost, label, target.connectTimeoutMs, env, undefined);
+  try {
+    const tunnel = await forwardThrough(bastion, target, label);
+    const client = await connectHop(target, target.nodeName, target.connectTimeoutMs, env, tunnel);
+    return new SshConnection(target.nodeName, client, bastion);
+  } catch (err) {
+    bastion.end();
+    throw err;
+  }
+}
+
+/**
+ * Connects to a node, retrying only while it is unreachable (connection refused, timeouts): authentication and
+ * host key failures are final, because retrying them cannot help and may trip lockouts.
+ */
+export async function connectToNode(target: NodeTarget, options: ConnectOptions): Promise<SshConnection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectDirectOrViaJump(target, options.env);
+    } catch (err) {
+      if (!isNodeAccessError(err, "unreachable") || attempt >= options.retries) throw err;
+      await sleep(options.retryDelayMs * 2 ** attempt);
+    }
+  }
+}
