@@ -455,7 +455,11 @@ export function sudoRefusal(result: CommandResult, context: CommandContext): Nod
       },
     );
   }
-  if (/^sudo: .*(is not in the sudoers file|is not allowed to execute|may not run sudo)/m.test(stderr)) {
+  if (
+    /^(sudo: .*is not in the sudoers file|Sorry, user .* is not allowed to execute|Sorry, user .* may not run sudo)/m.test(
+      stderr,
+    )
+  ) {
     return new NodeAccessError(
       "sudo-not-allowed",
       `sudo refused \`${context.commandLine}\`: ${stderrExcerpt(result)}`,

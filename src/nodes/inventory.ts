@@ -44,7 +44,10 @@ const hostName = z
     /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?|[0-9A-Fa-f:.]+)$/,
     "expected a host name or IP address (letters, digits, '.', '-', '_'; no spaces or leading '-')",
   );
-const port = z.int("expected a whole number").min(1).max(65535);
+const port = z
+  .int("expected a whole number")
+  .min(1, "expected a port 1..65535")
+  .max(65535, "expected a port 1..65535");
 const userName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, "expected a Unix user name");
 const filePath = z.string().min(1, "expected a file path");
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name");
@@ -202,12 +205,14 @@ function resolvePaths<T extends RawNodeSettings | RawJumpHost>(settings: T, base
  * checked for completeness (user, key, host key source) now, so mistakes surface before any connection is tried.
  */
 export function parseInventory(text: string, source: string, baseDir: string): Inventory {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
     const pos = yamlError.linePos?.[0];
     const where = pos === undefined ? "" : `line ${pos.line}, column ${pos.col}`;
-    throw invalid(source, where, `not valid YAML: ${yamlError.message.split("\n")[0]}`);
+    // prettyErrors appends " at line L, column C:" and a source excerpt; we state the position ourselves.
+    const problem = (yamlError.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    throw invalid(source, where, `not valid YAML: ${problem}`);
   }
   const raw: unknown = doc.toJS() ?? {};
   const secret = findSecretKey(raw);
