@@ -1,0 +1,116 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+
+/** Runs the CLI in-process with the given stdin content (or a TTY with nothing on it). */
+async function run(argv: string[], stdinText?: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = Object.assign(new PassThrough(), { isTTY: stdinText === undefined });
+  let out = "";
+  let err = "";
+  stdout.on("data", (d) => (out += d));
+  stderr.on("data", (d) => (err += d));
+  if (stdinText !== undefined) stdin.end(stdinText);
+  const code = await main(argv, { stdout, stderr, stdin, env: {} });
+  return { code, out, err };
+}
+
+/** True when the text holds a C0 (other than newline), DEL or C1 control character. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+// projectcalico/calico#9215
+const CALICO_UNAUTHORIZED = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "b6385006e8b3eedeaa1fd60e3e69afc9fb758a27666c93708a9211b3c988ab34": plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized`;
+// flannel-io/flannel#2253
+const FLANNEL_AGENT = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "3c05350cf5717b9bcf92a63ffafb7a3d27bd5ad1880de39272e72aa1661e637e": plugin type="flannel" failed (add): loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory`;
+// projectcalico/calico#4323
+const SCHEDULING = `0/131 nodes are available: 100 Insufficient cpu, 4 Insufficient memory.`;
+
+describe("cni-doctor explain", () => {
+  it("explains a message in plain words", async () => {
+    const r = await run(["explain", CALICO_UNAUTHORIZED]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      "cni-credentials-rejected: The CNI plugin's API credentials were rejected (HTTP 401)",
+    );
+    expect(r.out).toContain("CNI: calico");
+    expect(r.out).toContain("phase: add");
+    expect(r.out).toContain("runtime: containerd");
+    expect(r.out).toContain("Likely causes:");
+    expect(r.out).toContain("What to check (read-only):");
+    expect(r.out).toContain(
+      "$ kubectl get pods -A -l k8s-app=calico-node -o wide --field-selector spec.nodeName=<node>",
+    );
+    expect(r.out).toMatch(/Can cni-doctor fix it\? Yes, after approval/);
+  });
+
+  it("says when a human must act", async () => {
+    // kubernetes/kubernetes#76070
+    const bridge = `Failed create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "3603dc72589a415f2946505141e8712d31242c5b0cfe5f25299c8e611897f583" network for pod "nginx-deployment-shiva2-779f798fbd-h4vlk": NetworkPlugin cni failed to set up pod "nginx-deployment-shiva2-779f798fbd-h4vlk_default" network: failed to set bridge addr: "cni0" already has an IP address different from 10.244.1.1/24`;
+    const r = await run(["explain", bridge]);
+    expect(r.out).toContain("bridge-address-conflict");
+    expect(r.out).toContain("Can cni-doctor fix it? No.");
+    expect(r.out).toContain("pod: default/nginx-deployment-shiva2-779f798fbd-h4vlk");
+  });
+
+  it("classifies each argument, --json: one object per line", async () => {
+    const r = await run(["explain", "--json", CALICO_UNAUTHORIZED, SCHEDULING]);
+    expect(r.code).toBe(0);
+    const lines = r.out
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      family: "cni-credentials-rejected",
+      cni: "calico",
+      phase: "add",
+      runtime: "containerd",
+      signature: "calico-unauthorized",
+      truncated: false,
+    });
+    expect(lines[0].input.length).toBeLessThanOrEqual(200);
+    expect(lines[1]).toMatchObject({ family: "unknown", cni: "unknown", phase: "none", runtime: "unknown" });
+  });
+
+  it("reads one message per line from stdin and skips blank lines", async () => {
+    const r = await run(["explain", "--json"], `${CALICO_UNAUTHORIZED}\n\n   \n${FLANNEL_AGENT}\r\n`);
+    expect(r.code).toBe(0);
+    const families = r.out
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line).family);
+    expect(families).toEqual(["cni-credentials-rejected", "cni-agent-not-running"]);
+  });
+
+  it("numbers the messages it reads from stdin in human output", async () => {
+    const r = await run(["explain"], `${CALICO_UNAUTHORIZED}\n${FLANNEL_AGENT}\n`);
+    expect(r.out).toContain("Message 1: Failed to create pod sandbox");
+    expect(r.out).toContain("Message 2: Failed to create pod sandbox");
+    expect(r.out).toContain("cni-agent-not-running: The node-local CNI agent is absent or down");
+  });
+
+  it("never echoes terminal control sequences from the input", async () => {
+    const hostile = CALICO_UNAUTHORIZED.replace("Unauthorized", "Unauthorized\u001b]0;pwned\u0007\u009b2J");
+    const human = await run(["explain", hostile]);
+    const json = await run(["explain", "--json", hostile]);
+    for (const output of [human.out, json.out]) expect(hasControlCharacter(output)).toBe(false);
+  });
+
+  it("asks for input instead of waiting on an interactive terminal", async () => {
+    const r = await run(["explain"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("give a message to explain");
+  });
+
+  it("is listed in --help", async () => {
+    const r = await run(["--help"]);
+    expect(r.out).toMatch(/explain\s+Explain a pod-network \(CNI\) event message/);
+  });
+});
