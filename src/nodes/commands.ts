@@ -143,9 +143,12 @@ export function unexpectedFailure(
 ): NodeAccessError {
   const status =
     result.signal !== null ? `was killed by signal ${result.signal}` : `exited ${result.exitCode}`;
-  const permission = /Permission denied/i.test(result.stderr.toString("utf8"))
-    ? " Permission denied: set `sudo: true` for this node in the nodes file (with NOPASSWD for these commands)."
-    : "";
+  const usedSudo = context.commandLine.startsWith("sudo ");
+  const permission = !/Permission denied/i.test(result.stderr.toString("utf8"))
+    ? ""
+    : usedSudo
+      ? " Permission denied even with sudo: check the path (SELinux, immutable files, read-only mounts)."
+      : " Permission denied: set `sudo: true` for this node in the nodes file (with NOPASSWD for these commands).";
   return new NodeAccessError(
     "command-failed",
     `\`${context.commandLine}\` ${status}: ${stderrExcerpt(result)}.`,

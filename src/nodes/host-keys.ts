@@ -32,11 +32,18 @@ export type HostKeyPolicy =
   | { kind: "known-hosts"; knownHosts: KnownHosts }
   | { kind: "pinned"; fingerprints: readonly string[] };
 
-/** The endpoint being verified, and how to name it in messages (e.g. "node k8s-worker1" or "jump host ..."). */
+/** The endpoint being verified: the node itself, or the jump host on the way to it. */
 export interface HostKeySubject {
   host: string;
   port: number;
-  label: string;
+  nodeName: string;
+  role: "node" | "jump host";
+}
+
+/** "[10.0.0.1]:2222", or "jump host bastion" — errors already carry the node name. */
+function describeSubject(subject: HostKeySubject): string {
+  const name = knownHostsName(subject.host, subject.port);
+  return subject.role === "jump host" ? `jump host ${name}` : name;
 }
 
 export type HostKeyVerdict = { ok: true } | { ok: false; error: NodeAccessError };
@@ -184,10 +191,13 @@ export function verifyHostKey(
       ok: false,
       error: new NodeAccessError(
         "host-key-changed",
-        `HOST KEY MISMATCH for ${subject.label} (${name}): the server offered ${offeredType} ${offeredFingerprint}, ` +
+        `HOST KEY MISMATCH for ${describeSubject(subject)}: the server offered ${offeredType} ${offeredFingerprint}, ` +
           `but the nodes file pins ${policy.fingerprints.join(", ")}. This could be a man-in-the-middle attack, or the ` +
           "host was reinstalled. Refusing to connect.",
-        { hint: "Verify the host's key out of band before changing hostKeyFingerprint." },
+        {
+          node: subject.nodeName,
+          hint: "Verify the host's key out of band before changing hostKeyFingerprint.",
+        },
       ),
     };
   }
@@ -199,8 +209,11 @@ export function verifyHostKey(
       ok: false,
       error: new NodeAccessError(
         "host-key-revoked",
-        `the host key ${offeredType} ${offeredFingerprint} offered by ${subject.label} (${name}) is marked @revoked in ${knownHosts.source}. Refusing to connect.`,
-        { hint: "The key was revoked deliberately; find out why before trusting this host again." },
+        `the host key ${offeredType} ${offeredFingerprint} offered by ${describeSubject(subject)} is marked @revoked in ${knownHosts.source}. Refusing to connect.`,
+        {
+          node: subject.nodeName,
+          hint: "The key was revoked deliberately; find out why before trusting this host again.",
+        },
       ),
     };
   }
@@ -214,10 +227,11 @@ export function verifyHostKey(
       ok: false,
       error: new NodeAccessError(
         "host-key-changed",
-        `HOST KEY CHANGED for ${subject.label} (${name}): the server offered ${offeredType} ${offeredFingerprint}, ` +
+        `HOST KEY CHANGED for ${describeSubject(subject)}: the server offered ${offeredType} ${offeredFingerprint}, ` +
           `but ${knownHosts.source} records ${recorded}. This could be a man-in-the-middle attack, or the host was ` +
           "reinstalled. Refusing to connect.",
         {
+          node: subject.nodeName,
           hint:
             "Verify the new key out of band; only if it is legitimate, remove the old entry with " +
             `\`ssh-keygen -R '${name}' -f ${knownHosts.source}\` and add the new one.`,
@@ -236,9 +250,9 @@ export function verifyHostKey(
     ok: false,
     error: new NodeAccessError(
       "host-key-unknown",
-      `unknown host key for ${subject.label} (${name}): the server offered ${offeredType} ${offeredFingerprint}, which ` +
+      `unknown host key for ${describeSubject(subject)}: the server offered ${offeredType} ${offeredFingerprint}, which ` +
         `is not in ${knownHosts.source}${otherNote}. Refusing to connect.${caNote}`,
-      { hint: howToAdd(subject, knownHosts.source, offeredFingerprint) },
+      { node: subject.nodeName, hint: howToAdd(subject, knownHosts.source, offeredFingerprint) },
     ),
   };
 }

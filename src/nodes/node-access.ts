@@ -67,14 +67,18 @@ export class NodeAccess implements NodeShell {
   readonly #connections = new Map<string, Promise<SshConnection>>();
   readonly #queues = new Map<string, NodeQueue>();
   #closed = false;
-  /** How many SSH connections (to nodes) were established; exposed for tests and metrics. */
-  connectionsOpened = 0;
+  #connectionsOpened = 0;
 
   constructor(inventory: Inventory, options: NodeAccessOptions) {
     this.#inventory = inventory;
     this.#env = options.env;
     this.#limiter = new Limiter(options.concurrency ?? inventory.concurrency);
     this.#onCommand = options.onCommand;
+  }
+
+  /** How many SSH connections to nodes were established so far (reuse keeps this low); for tests and metrics. */
+  get connectionsOpened(): number {
+    return this.#connectionsOpened;
   }
 
   target(nodeName: string, internalIP: string | undefined): NodeTarget {
@@ -142,7 +146,7 @@ export class NodeAccess implements NodeShell {
       retryDelayMs: this.#inventory.connectRetryDelayMs,
     }).then(
       (connection) => {
-        this.connectionsOpened++;
+        this.#connectionsOpened++;
         connection.onClose(() => {
           if (this.#connections.get(target.nodeName) === attempt) this.#connections.delete(target.nodeName);
         });

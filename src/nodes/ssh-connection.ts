@@ -45,13 +45,24 @@ interface Credentials {
   agent?: string;
 }
 
-async function loadCredentials(auth: ClientAuth, env: Environment, label: string): Promise<Credentials> {
+/** Which connection an error is about: the node itself or the jump host on the way to it. */
+interface Hop {
+  nodeName: string;
+  role: "node" | "jump host";
+}
+
+/** Message prefix for the jump host hop; errors already name the node. */
+function hopPrefix(hop: Hop, endpoint: SshEndpoint): string {
+  return hop.role === "jump host" ? `jump host ${endpoint.host}:${endpoint.port}: ` : "";
+}
+
+async function loadCredentials(auth: ClientAuth, env: Environment, hop: Hop): Promise<Credentials> {
   const credentials: Credentials = {};
   if (auth.agent !== false) {
     const socket = auth.agent === true ? env.SSH_AUTH_SOCK : auth.agent;
     if (socket === undefined || socket === "") {
       throw new NodeAccessError("client-key-unusable", "agent: true is set but SSH_AUTH_SOCK is not.", {
-        node: label,
+        node: hop.nodeName,
         hint: "Start ssh-agent and add the key (ssh-add), or set privateKeyPath.",
       });
     }
@@ -66,7 +77,7 @@ async function loadCredentials(auth: ClientAuth, env: Environment, label: string
       throw new NodeAccessError(
         "client-key-unusable",
         `the environment variable ${auth.privateKeyPassphraseEnv} (named by privateKeyPassphraseEnv) is not set.`,
-        { node: label, hint: `Export it with the passphrase for ${auth.privateKeyPath}.` },
+        { node: hop.nodeName, hint: `Export it with the passphrase for ${auth.privateKeyPath}.` },
       );
     }
   }
@@ -79,7 +90,7 @@ async function loadCredentials(auth: ClientAuth, env: Environment, label: string
       "client-key-unusable",
       `cannot read private key file ${auth.privateKeyPath} (${code}).`,
       {
-        node: label,
+        node: hop.nodeName,
         hint: "Check privateKeyPath in the nodes file.",
       },
     );
@@ -96,7 +107,7 @@ async function loadCredentials(auth: ClientAuth, env: Environment, label: string
     throw new NodeAccessError(
       "client-key-unusable",
       `private key ${auth.privateKeyPath} cannot be used: ${parsed.message}.`,
-      { node: label, hint },
+      { node: hop.nodeName, hint },
     );
   }
   credentials.privateKey = key;
@@ -104,7 +115,7 @@ async function loadCredentials(auth: ClientAuth, env: Environment, label: string
   return credentials;
 }
 
-async function loadHostKeyPolicy(endpoint: SshEndpoint, label: string): Promise<HostKeyPolicy> {
+async function loadHostKeyPolicy(endpoint: SshEndpoint, hop: Hop): Promise<HostKeyPolicy> {
   if (endpoint.hostKeys.kind === "pinned")
     return { kind: "pinned", fingerprints: endpoint.hostKeys.fingerprints };
   const path = endpoint.hostKeys.path;
@@ -114,9 +125,9 @@ async function loadHostKeyPolicy(endpoint: SshEndpoint, label: string): Promise<
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new NodeAccessError(
       "host-key-unknown",
-      `cannot read known_hosts file ${path} (${code}); refusing to connect.`,
+      `${hopPrefix(hop, endpoint)}cannot read known_hosts file ${path} (${code}); refusing to connect.`,
       {
-        node: label,
+        node: hop.nodeName,
         hint: `Create it with \`ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ${path}\` and verify the fingerprint out of band.`,
       },
     );
@@ -133,47 +144,47 @@ interface Ssh2Error extends Error {
 
 function classifyConnectError(
   err: Ssh2Error,
-  label: string,
+  hop: Hop,
   endpoint: SshEndpoint,
   timeoutMs: number,
 ): NodeAccessError {
   const where = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
   if (err.level === "client-authentication") {
     return new NodeAccessError("auth-refused", `${where} refused every key offered (${err.message}).`, {
-      node: label,
+      node: hop.nodeName,
       hint: `Check that the public key is in ~${endpoint.user}/.ssh/authorized_keys on that host and that the user may log in.`,
       cause: err,
     });
   }
   if (err.level === "client-timeout") {
     return new NodeAccessError("unreachable", `no SSH handshake with ${where} within ${timeoutMs} ms.`, {
-      node: label,
+      node: hop.nodeName,
       hint: "Is sshd running and the port reachable from here (firewall, security group)? Raise connectTimeoutMs if the link is slow.",
       cause: err,
     });
   }
   if (err.level === "client-socket") {
     return new NodeAccessError("unreachable", `cannot connect to ${where}: ${err.code ?? err.message}.`, {
-      node: label,
+      node: hop.nodeName,
       hint: "Check the address and port (nodes file), that sshd runs on the node and that no firewall blocks it.",
       cause: err,
     });
   }
   return new NodeAccessError("unreachable", `SSH handshake with ${where} failed: ${err.message}.`, {
-    node: label,
+    node: hop.nodeName,
     cause: err,
   });
 }
 
 async function connectHop(
   endpoint: SshEndpoint,
-  label: string,
+  hop: Hop,
   timeoutMs: number,
   env: Environment,
   sock: Duplex | undefined,
 ): Promise<Client> {
-  const credentials = await loadCredentials(endpoint.auth, env, label);
-  const policy = await loadHostKeyPolicy(endpoint, label);
+  const credentials = await loadCredentials(endpoint.auth, env, hop);
+  const policy = await loadHostKeyPolicy(endpoint, hop);
   const client = new Client();
   let hostKeyRefusal: NodeAccessError | undefined;
   const config: ConnectConfig = {
@@ -186,7 +197,7 @@ async function connectHop(
     tryKeyboard: false,
     algorithms: { serverHostKey: preferredHostKeyAlgorithms(policy, endpoint.host, endpoint.port) },
     hostVerifier: (key: Buffer) => {
-      const verdict = verifyHostKey(policy, { host: endpoint.host, port: endpoint.port, label }, key);
+      const verdict = verifyHostKey(policy, { host: endpoint.host, port: endpoint.port, ...hop }, key);
       if (!verdict.ok) hostKeyRefusal = verdict.error;
       return verdict.ok;
     },
@@ -206,16 +217,16 @@ async function connectHop(
       resolve(client);
     });
     client.on("error", (err: Ssh2Error) => {
-      fail(hostKeyRefusal ?? classifyConnectError(err, label, endpoint, timeoutMs));
+      fail(hostKeyRefusal ?? classifyConnectError(err, hop, endpoint, timeoutMs));
     });
     client.once("close", () => {
       fail(
         hostKeyRefusal ??
           new NodeAccessError(
             "unreachable",
-            `${endpoint.host}:${endpoint.port} closed the connection during the SSH handshake.`,
+            `${hop.role === "jump host" ? "jump host " : ""}${endpoint.host}:${endpoint.port} closed the connection during the SSH handshake.`,
             {
-              node: label,
+              node: hop.nodeName,
             },
           ),
       );
@@ -223,19 +234,34 @@ async function connectHop(
     try {
       client.connect(config);
     } catch (err) {
-      fail(classifyConnectError(err as Ssh2Error, label, endpoint, timeoutMs));
+      fail(classifyConnectError(err as Ssh2Error, hop, endpoint, timeoutMs));
     }
   });
 }
 
-function forwardThrough(bastion: Client, target: NodeTarget, bastionLabel: string): Promise<Duplex> {
+/**
+ * Opens a direct-tcpip channel from the bastion to the node's SSH port, bounded by connectTimeoutMs: the bastion's
+ * own TCP connect to an unreachable node could otherwise hold us for minutes.
+ */
+function forwardThrough(bastion: Client, target: NodeTarget, jump: SshEndpoint): Promise<Duplex> {
+  const jumpName = `jump host ${jump.host}:${jump.port}`;
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new NodeAccessError(
+          "unreachable",
+          `${jumpName} did not connect to ${target.host}:${target.port} within ${target.connectTimeoutMs} ms.`,
+          { node: target.nodeName, hint: "Can the jump host reach the node's SSH port?" },
+        ),
+      );
+    }, target.connectTimeoutMs);
     bastion.forwardOut("127.0.0.1", 0, target.host, target.port, (err, stream) => {
+      clearTimeout(timer);
       if (err) {
         reject(
           new NodeAccessError(
             "unreachable",
-            `${bastionLabel} could not open a connection to ${target.host}:${target.port}: ${err.message}.`,
+            `${jumpName} could not open a connection to ${target.host}:${target.port}: ${err.message}.`,
             {
               node: target.nodeName,
               hint: "Check that the jump host allows TCP forwarding (AllowTcpForwarding) and can reach the node's SSH port.",
@@ -469,20 +495,17 @@ class CappedBuffer {
 // ---------------------------------------------------------------------------------------------------------------
 // connect with retries
 
-function jumpLabel(target: NodeTarget, jump: SshEndpoint): string {
-  return `jump host ${jump.host}:${jump.port} (for node ${target.nodeName})`;
-}
-
 async function connectDirectOrViaJump(target: NodeTarget, env: Environment): Promise<SshConnection> {
+  const nodeHop: Hop = { nodeName: target.nodeName, role: "node" };
   if (target.jumpHost === undefined) {
-    const client = await connectHop(target, target.nodeName, target.connectTimeoutMs, env, undefined);
+    const client = await connectHop(target, nodeHop, target.connectTimeoutMs, env, undefined);
     return new SshConnection(target.nodeName, client, undefined);
   }
-  const label = jumpLabel(target, target.jumpHost);
-  const bastion = await connectHop(target.jumpHost, label, target.connectTimeoutMs, env, undefined);
+  const jumpHop: Hop = { nodeName: target.nodeName, role: "jump host" };
+  const bastion = await connectHop(target.jumpHost, jumpHop, target.connectTimeoutMs, env, undefined);
   try {
-    const tunnel = await forwardThrough(bastion, target, label);
-    const client = await connectHop(target, target.nodeName, target.connectTimeoutMs, env, tunnel);
+    const tunnel = await forwardThrough(bastion, target, target.jumpHost);
+    const client = await connectHop(target, nodeHop, target.connectTimeoutMs, env, tunnel);
     return new SshConnection(target.nodeName, client, bastion);
   } catch (err) {
     bastion.end();

@@ -34,7 +34,7 @@ const RSA = fakeKey("ssh-rsa", "node-a-rsa");
 function policy(text: string): HostKeyPolicy {
   return { kind: "known-hosts", knownHosts: parseKnownHosts(text, "/tmp/known_hosts") };
 }
-const subject = (host: string, port = 22) => ({ host, port, label: "node k8s-worker1" });
+const subject = (host: string, port = 22) => ({ host, port, nodeName: "k8s-worker1", role: "node" as const });
 
 describe("known_hosts parsing", () => {
   it("reads plain, bracketed, comma-listed, hashed, revoked entries; skips CA lines and junk with notes", () => {
@@ -102,7 +102,8 @@ describe("host key verification", () => {
     expect(verdict.ok).toBe(false);
     if (verdict.ok) return;
     expect(verdict.error.kind).toBe("host-key-unknown");
-    expect(verdict.error.message).toContain("[10.0.0.9]:2222");
+    expect(verdict.error.node).toBe("k8s-worker1");
+    expect(verdict.error.message).toMatch(/^node k8s-worker1: unknown host key for \[10\.0\.0\.9\]:2222:/);
     expect(verdict.error.message).toContain(sha256Fingerprint(ED));
     expect(verdict.error.message).toContain("ssh-keyscan -p 2222 10.0.0.9 >> /tmp/known_hosts");
     expect(verdict.error.message).toContain("out of band");

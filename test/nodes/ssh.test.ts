@@ -530,12 +530,35 @@ describe.skipIf(unavailable !== undefined)(
       }
     });
 
+    it("verifies the jump host's key too, and says which hop it refused", async () => {
+      const inventory = inventoryVia(bastion);
+      const onlyNode = join(work, "known_hosts_node_only");
+      writeFileSync(onlyNode, `${node.knownHostsLine()}\n`);
+      const nodes = new NodeAccess(
+        { ...inventory, defaults: { ...inventory.defaults, knownHostsPath: onlyNode } },
+        { env: {} },
+      );
+      try {
+        const err = await rejection(nodes.run("k8s-worker1", "127.0.0.1", readNodeClock()));
+        expect(err.kind).toBe("host-key-unknown");
+        expect(err.message).toMatch(
+          new RegExp(
+            `^node k8s-worker1: unknown host key for jump host \\[127\\.0\\.0\\.1\\]:${bastion.port}:`,
+          ),
+        );
+      } finally {
+        await nodes.close();
+      }
+    });
+
     it("says which jump host failed when it does not forward", async () => {
       const nodes = new NodeAccess(inventoryVia(noForwarding), { env: {} });
       try {
         const err = await rejection(nodes.run("k8s-worker1", "127.0.0.1", readNodeClock()));
         expect(err.kind).toBe("unreachable");
-        expect(err.message).toContain(`jump host 127.0.0.1:${noForwarding.port}`);
+        expect(err.message).toMatch(
+          new RegExp(`^node k8s-worker1: jump host 127.0.0.1:${noForwarding.port} could not open`),
+        );
         expect(err.message).toContain("AllowTcpForwarding");
       } finally {
         await nodes.close();
