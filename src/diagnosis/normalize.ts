@@ -80,6 +80,12 @@ export function stripControlCharacters(text: string): string {
   return out;
 }
 
+/** True when the text holds any C0, DEL or C1 control character (newlines included). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isControlCharacter(text.charCodeAt(i))) return true;
+  return false;
+}
+
 function isControlCharacter(code: number): boolean {
   return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }

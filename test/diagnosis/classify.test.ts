@@ -4,17 +4,8 @@ import { describe, expect, it } from "vitest";
 import { type Classification, FAMILIES } from "../../src/diagnosis/classification.ts";
 import { classifyMessage } from "../../src/diagnosis/classify.ts";
 import { familyGuide } from "../../src/diagnosis/families.ts";
-import { MAX_MESSAGE_CHARS } from "../../src/diagnosis/normalize.ts";
+import { hasControlCharacter, MAX_MESSAGE_CHARS } from "../../src/diagnosis/normalize.ts";
 import { signatures } from "../../src/diagnosis/signatures/index.ts";
-
-/** True when the text holds a C0 (other than newline), DEL or C1 control character. */
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f)) return true;
-  }
-  return false;
-}
 
 const PHASES = ["add", "delete", "none"];
 const RUNTIMES = ["containerd", "dockershim", "cri-o", "unknown"];

@@ -1,4 +1,4 @@
-import { extractApiServer, extractRbacDenial } from "../extract.ts";
+import { rbacDenialDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 /** Any CNI plugin (Multus, Calico delegates …) whose API call is denied by RBAC. */
@@ -9,8 +9,5 @@ export const apiserverForbidden: Signature = {
   description:
     "A CNI plugin authenticated to the API server but RBAC does not allow the call it made (HTTP 403).",
   matches: ({ scope }) => scope.includes(' is forbidden: user "') || scope.includes('": forbidden'),
-  details: ({ scope, scopeText }) => {
-    const apiServer = extractApiServer(scope);
-    return { ...extractRbacDenial(scopeText, scope), ...(apiServer ? { apiServer } : {}) };
-  },
+  details: rbacDenialDetails,
 };

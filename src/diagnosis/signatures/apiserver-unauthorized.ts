@@ -1,4 +1,4 @@
-import { extractApiServer } from "../extract.ts";
+import { apiServerDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 /** Multus ("error getting pod: Unauthorized"), other API-reading plugins, and Calico's bare "Unauthorized". */
@@ -8,8 +8,5 @@ export const apiserverUnauthorized: Signature = {
   requiresNetworkContext: true,
   description: "The API server rejected a CNI plugin's credentials (HTTP 401).",
   matches: ({ scope }) => scope.includes("unauthorized"),
-  details: ({ scope }) => {
-    const apiServer = extractApiServer(scope);
-    return apiServer ? { apiServer } : {};
-  },
+  details: apiServerDetails,
 };

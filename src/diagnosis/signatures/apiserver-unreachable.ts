@@ -1,4 +1,4 @@
-import { extractApiServer } from "../extract.ts";
+import { apiServerDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 /** Answers from the API server (or its load balancer) that mean it could not serve the plugin in time. */
@@ -32,8 +32,5 @@ export const apiserverUnreachable: Signature = {
     (TRANSPORT.some((marker) => scope.includes(marker)) &&
       !scope.includes("127.0.0.1:") &&
       !scope.includes("dial unix")),
-  details: ({ scope }) => {
-    const apiServer = extractApiServer(scope);
-    return apiServer ? { apiServer } : {};
-  },
+  details: apiServerDetails,
 };

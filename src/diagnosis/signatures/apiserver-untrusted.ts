@@ -1,4 +1,4 @@
-import { extractApiServer } from "../extract.ts";
+import { apiServerDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 const TLS_TRUST_FAILURES = [
@@ -14,8 +14,5 @@ export const apiserverUntrusted: Signature = {
   description:
     "A CNI plugin does not trust the API server's certificate (wrong or stale CA in its kubeconfig).",
   matches: ({ scope }) => TLS_TRUST_FAILURES.some((marker) => scope.includes(marker)),
-  details: ({ scope }) => {
-    const apiServer = extractApiServer(scope);
-    return apiServer ? { apiServer } : {};
-  },
+  details: apiServerDetails,
 };

@@ -1,4 +1,4 @@
-import { extractApiServer, extractRbacDenial } from "../extract.ts";
+import { rbacDenialDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 /** Calico reports both 401 and 403 as "connection is unauthorized"; a 403 carries "is forbidden" or ends in Forbidden. */
@@ -12,8 +12,5 @@ export const calicoForbidden: Signature = {
   matches: ({ scope }) =>
     (scope.includes("connection is unauthorized") || scope.includes("clusterinformation")) &&
     (scope.includes(" is forbidden") || scope.includes('": forbidden')),
-  details: ({ scope, scopeText }) => {
-    const apiServer = extractApiServer(scope);
-    return { ...extractRbacDenial(scopeText, scope), ...(apiServer ? { apiServer } : {}) };
-  },
+  details: rbacDenialDetails,
 };

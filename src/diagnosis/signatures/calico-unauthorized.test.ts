@@ -86,4 +86,16 @@ describe("calico-unauthorized", () => {
       signature: "calico-unauthorized",
     });
   });
+
+  it("Multus delegating to Calico: the delegate that failed is the CNI reported", () => {
+    // Constructed: the Multus wrapping (plugin type="multus" name="multus-cni-network", "[ns/pod/uid:network]")
+    // follows spidernet-io/cni-plugins#47 and multus-cni#1094; the delegate's error is calico#9215's.
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "bc5e100744cc3e7524cb98ba0e056cb81bad97b85a8c9441602bf92ef4edfff5": plugin type="multus" name="multus-cni-network" failed (add): [default/nginx-7d9c8f7b5-x2x4l/a47656c9-a43f-4f78-b337-fde316150fa9:k8s-pod-network]: error adding container to network "k8s-pod-network": error getting ClusterInformation: connection is unauthorized: Unauthorized`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-credentials-rejected",
+      cni: "calico",
+      signature: "calico-unauthorized",
+      details: { pluginName: "multus" },
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { extractApiServer } from "../extract.ts";
+import { apiServerDetails } from "./details.ts";
 import type { Signature } from "./signature.ts";
 
 /** The seed incident: the token in calico-kubeconfig is stale, expired or revoked (HTTP 401). */
@@ -11,8 +11,5 @@ export const calicoUnauthorized: Signature = {
   matches: ({ scope }) =>
     scope.includes("connection is unauthorized") ||
     (scope.includes("clusterinformation") && scope.includes("unauthorized")),
-  details: ({ scope }) => {
-    const apiServer = extractApiServer(scope);
-    return apiServer ? { apiServer } : {};
-  },
+  details: apiServerDetails,
 };
