@@ -14,7 +14,7 @@ import {
   sudoRefusal,
 } from "./commands.ts";
 import { type Inventory, type NodeTarget, resolveNodeTarget } from "./inventory.ts";
-import { Limiter } from "./limiter.ts";
+import { Limiter } from "../shared/limiter.ts";
 import { shellJoin } from "./shell-quote.ts";
 import { connectToNode, type Environment, type SshConnection } from "./ssh-connection.ts";
 

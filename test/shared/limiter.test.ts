@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Limiter } from "../../src/nodes/limiter.ts";
+import { Limiter } from "../../src/shared/limiter.ts";
 
 describe("Limiter", () => {
   it("never runs more than its limit at once, and runs everything", async () => {
