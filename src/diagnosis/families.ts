@@ -3,6 +3,7 @@
  * commands only), and whether cni-doctor can repair it after an approval or a human has to act.
  */
 import type { ClassificationDetails, CniPlugin, Family } from "./classification.ts";
+import { agentKindForCni, type CniAgentKind } from "./cni-agents.ts";
 
 export interface FamilyGuide {
   family: Family;
@@ -19,25 +20,13 @@ export interface FamilyGuide {
   };
 }
 
-/** Where each CNI's node agent runs, for commands that look at it. */
-interface NodeAgent {
-  name: string;
-  labelSelector: string;
-}
-
-const NODE_AGENTS: Partial<Record<CniPlugin, NodeAgent>> = {
-  calico: { name: "calico-node", labelSelector: "k8s-app=calico-node" },
-  flannel: { name: "kube-flannel", labelSelector: "app=flannel" },
-  cilium: { name: "cilium agent", labelSelector: "k8s-app=cilium" },
-  weave: { name: "weave-net", labelSelector: "name=weave-net" },
-  "aws-vpc-cni": { name: "aws-node (ipamd)", labelSelector: "k8s-app=aws-node" },
-  multus: { name: "kube-multus", labelSelector: "app=multus" },
-  antrea: { name: "antrea-agent", labelSelector: "component=antrea-agent" },
-  "kube-router": { name: "kube-router", labelSelector: "k8s-app=kube-router" },
-};
+/** The agent named in guides; for a CNI without a known agent, a generic stand-in. */
+type NodeAgent = Pick<CniAgentKind, "name" | "labelSelector">;
 
 function agentFor(cni: CniPlugin): NodeAgent {
-  return NODE_AGENTS[cni] ?? { name: "the CNI agent (DaemonSet pod)", labelSelector: "<cni-agent-label>" };
+  return (
+    agentKindForCni(cni) ?? { name: "the CNI agent (DaemonSet pod)", labelSelector: "<cni-agent-label>" }
+  );
 }
 
 function agentPodCheck(agent: NodeAgent): string {

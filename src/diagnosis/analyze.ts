@@ -1,0 +1,303 @@
+/**
+ * Turns gathered evidence into findings: stuck pods with their latest sandbox event, classified, grouped per node,
+ * given a root cause, then merged across nodes that share family, CNI and root cause. Pure.
+ */
+import type { CoreV1Event, V1Node, V1Pod } from "../kube/types.ts";
+import type { Classification, CniPlugin, Family } from "./classification.ts";
+import { classifyMessage } from "./classify.ts";
+import type {
+  AgentStatus,
+  ContainerState,
+  EventSample,
+  Finding,
+  NodeEvidence,
+  PodRef,
+  RootCause,
+} from "./diagnosis.ts";
+import { familyGuide } from "./families.ts";
+import type { DetectedAgent } from "./gather.ts";
+import { clusterSideRootCause, type RootCauseVerdict } from "./root-cause.ts";
+import { podRef, stuckReason } from "./stuck-pods.ts";
+
+const MAX_EVENT_MESSAGE = 2000;
+
+/** One stuck pod with the event that explains it. */
+export interface StuckPod {
+  ref: PodRef;
+  event: CoreV1Event;
+  classification: Classification;
+}
+
+/** A node-level network failure with no pod attached, e.g. `NetworkPluginNotReady` on the Ready condition. */
+export interface NodeSignal {
+  node: string;
+  message: string;
+  classification: Classification;
+}
+
+export function findStuckPods(pods: V1Pod[], events: CoreV1Event[], now: Date): StuckPod[] {
+  const latest = latestEventByPod(events);
+  const seen = new Set<string>();
+  const out: StuckPod[] = [];
+  for (const pod of pods) {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const reason = stuckReason(pod, now);
+    const event = latest.get(key);
+    // A pod waiting for other reasons (a volume, an image) has no sandbox event: not ours to report.
+    if (!reason || !event) continue;
+    out.push({ ref: podRef(pod, reason), event, classification: classifyMessage(event.message ?? "") });
+  }
+  return out;
+}
+
+export function findNodeSignals(nodes: V1Node[]): NodeSignal[] {
+  const out: NodeSignal[] = [];
+  for (const node of nodes) {
+    const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+    const message = ready?.message ?? "";
+    if (ready?.status === "True" || !/NetworkPluginNotReady|network plugin/i.test(message)) continue;
+    out.push({ node: node.metadata?.name ?? "", message, classification: classifyMessage(message) });
+  }
+  return out;
+}
+
+export interface AnalysisInput {
+  stuck: StuckPod[];
+  nodeSignals: NodeSignal[];
+  nodes: V1Node[];
+  agents: DetectedAgent[];
+  agentPods: Map<string, { agent: DetectedAgent; pod: V1Pod | null }[]>;
+  now: Date;
+}
+
+interface Group {
+  node: string;
+  family: Family;
+  cni: CniPlugin;
+  pods: StuckPod[];
+  signals: NodeSignal[];
+}
+
+export function buildFindings(input: AnalysisInput): Finding[] {
+  const groups = new Map<string, Group>();
+  const groupFor = (node: string, c: Classification): Group => {
+    const key = `${node}\u0000${c.family}\u0000${c.cni}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { node, family: c.family, cni: c.cni, pods: [], signals: [] };
+      groups.set(key, g);
+    }
+    return g;
+  };
+  for (const s of input.stuck) groupFor(s.ref.node, s.classification).pods.push(s);
+  for (const s of input.nodeSignals) groupFor(s.node, s.classification).signals.push(s);
+
+  const deployedCnis = [...new Set(input.agents.map((a) => a.kind.cni))];
+  const nodesByName = new Map(input.nodes.map((n) => [n.metadata?.name ?? "", n]));
+  const merged = new Map<string, { verdict: RootCauseVerdict; groups: Group[]; nodes: NodeEvidence[] }>();
+  for (const g of groups.values()) {
+    const nodeEvidence = describeNode(g.node, nodesByName.get(g.node), g.cni, input);
+    const verdict = clusterSideRootCause({
+      family: g.family,
+      cni: g.cni,
+      agent: nodeEvidence.agent,
+      agentName: nodeEvidence.agentName,
+      deployedCnis,
+    });
+    const key = `${g.family}\u0000${g.cni}\u0000${verdict.rootCause}`;
+    const entry = merged.get(key) ?? { verdict, groups: [], nodes: [] };
+    entry.groups.push(g);
+    entry.nodes.push(nodeEvidence);
+    // Keep the weakest confidence among the merged nodes: the finding is only as sure as its least sure node.
+    if (rank(verdict.confidence) < rank(entry.verdict.confidence)) entry.verdict = verdict;
+    merged.set(key, entry);
+  }
+  return [...merged.values()]
+    .map(({ verdict, groups: gs, nodes }) => toFinding(verdict, gs, nodes))
+    .sort(byImpact);
+}
+
+function toFinding(verdict: RootCauseVerdict, groups: Group[], nodeEvidence: NodeEvidence[]): Finding {
+  const first = groups[0] as Group;
+  const stuck = groups.flatMap((g) => g.pods);
+  const events = stuck.map((s) => s.event);
+  const latest = events.reduce<CoreV1Event | null>(
+    (a, e) => (a && eventTime(a) >= eventTime(e) ? a : e),
+    null,
+  );
+  const firstSeen = minTime(events.map((e) => e.firstTimestamp ?? e.eventTime ?? null));
+  const lastSeen = minTime(
+    events.map((e) => lastTime(e)),
+    true,
+  );
+  const nodes = [...new Set(groups.map((g) => g.node))].sort();
+  const classification = stuck[0]?.classification ?? groups.flatMap((g) => g.signals)[0]?.classification;
+  const guide = familyGuide(first.family, first.cni, classification?.details ?? {});
+  const facts = [...verdict.facts];
+  const signal = groups.flatMap((g) => g.signals)[0];
+  if (signal) facts.push(`Node ${signal.node} reports: ${truncate(signal.message, 300)}`);
+  return {
+    family: first.family,
+    cni: first.cni,
+    rootCause: verdict.rootCause,
+    confidence: verdict.confidence,
+    summary: summaryLine(verdict.rootCause, first.cni, nodes, stuck.length),
+    nodes,
+    pods: stuck
+      .map((s) => s.ref)
+      .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
+    evidence: {
+      event: latest ? sampleOf(latest) : null,
+      eventCount: events.reduce((n, e) => n + (e.count ?? 1), 0),
+      firstSeen,
+      lastSeen,
+      nodes: nodeEvidence.sort((a, b) => a.name.localeCompare(b.name)),
+      facts,
+    },
+    suggestedChecks:
+      nodes.length > 0 ? guide.checks.map((c) => c.replaceAll("<node>", nodes[0] as string)) : guide.checks,
+  };
+}
+
+function describeNode(
+  name: string,
+  node: V1Node | undefined,
+  cni: CniPlugin,
+  input: AnalysisInput,
+): NodeEvidence {
+  const ready = node?.status?.conditions?.find((c) => c.type === "Ready");
+  const netUnavailable = node?.status?.conditions?.find((c) => c.type === "NetworkUnavailable");
+  const onNode = input.agentPods.get(name) ?? [];
+  // The agent that matters is the one of the failing CNI; if that CNI has no agent here, the cluster's own agent.
+  const match = onNode.find((a) => a.agent.kind.cni === cni) ?? onNode[0];
+  return {
+    name,
+    ready: ready
+      ? { status: ready.status, reason: ready.reason ?? null, message: ready.message ?? null }
+      : null,
+    networkUnavailable: netUnavailable
+      ? { status: netUnavailable.status, reason: netUnavailable.reason ?? null }
+      : null,
+    agent: match?.pod ? agentStatus(match.pod) : null,
+    agentName: match?.agent.kind.name ?? null,
+  };
+}
+
+export function agentStatus(pod: V1Pod): AgentStatus {
+  const containers: ContainerState[] = (pod.status?.containerStatuses ?? []).map((c) => {
+    const [kind, detail] = c.state?.running
+      ? ["running", null]
+      : c.state?.waiting
+        ? ["waiting", c.state.waiting.reason]
+        : c.state?.terminated
+          ? ["terminated", c.state.terminated.reason]
+          : ["unknown", null];
+    const last = c.lastState?.terminated;
+    return {
+      name: c.name,
+      ready: c.ready,
+      restartCount: c.restartCount,
+      state: detail ? `${kind}: ${detail}` : (kind as string),
+      lastTermination: last
+        ? { reason: last.reason ?? "", exitCode: last.exitCode, finishedAt: toIso(last.finishedAt) }
+        : null,
+    };
+  });
+  const readyCondition = pod.status?.conditions?.find((c) => c.type === "Ready");
+  return {
+    namespace: pod.metadata?.namespace ?? "",
+    pod: pod.metadata?.name ?? "",
+    phase: pod.status?.phase ?? "Unknown",
+    ready: readyCondition?.status === "True" && !pod.metadata?.deletionTimestamp,
+    restarts: containers.reduce((n, c) => n + c.restartCount, 0),
+    startedAt: toIso(pod.status?.startTime),
+    containers,
+  };
+}
+
+function summaryLine(rootCause: RootCause, cni: CniPlugin, nodes: string[], pods: number): string {
+  const where = nodes.length === 1 ? `node ${nodes[0]}` : `${nodes.length} nodes`;
+  const stuck =
+    pods > 0 ? `${pods} pod${pods === 1 ? "" : "s"} stuck on ${where}` : `${where} not network-ready`;
+  return `${stuck}: ${ROOT_CAUSE_TITLES[rootCause]}${cni !== "unknown" ? ` (${cni})` : ""}`;
+}
+
+export const ROOT_CAUSE_TITLES: Record<RootCause, string> = {
+  "stale-cni-config": "stale CNI config from an earlier cluster",
+  "cni-token-expired": "the CNI plugin's token expired",
+  "cni-token-revoked": "the CNI plugin's token was revoked",
+  "cni-agent-not-running": "the CNI agent is not running",
+  "shadowing-cni-config": "another CNI's leftover config shadows the live one",
+  "rbac-forbidden": "RBAC denies the CNI plugin",
+  "apiserver-unreachable": "the CNI plugin cannot reach the API server",
+  "apiserver-untrusted": "the CNI plugin does not trust the API server's certificate",
+  "ip-exhausted": "no pod IPs left",
+  "cni-plugin-missing": "a CNI plugin binary is missing",
+  "cni-config-missing": "no CNI configuration on the node",
+  "bridge-address-conflict": "the bridge has an address from an old pod CIDR",
+  "clock-skew": "the node's clock is far off",
+  unknown: "a sandbox failure cni-doctor does not recognise",
+};
+
+function sampleOf(e: CoreV1Event): EventSample {
+  return {
+    reason: e.reason ?? "",
+    type: e.type ?? "",
+    message: truncate(e.message ?? "", MAX_EVENT_MESSAGE),
+    count: e.count ?? 1,
+    firstSeen: toIso(e.firstTimestamp ?? e.eventTime),
+    lastSeen: lastTime(e),
+    pod: `${e.involvedObject.namespace}/${e.involvedObject.name}`,
+  };
+}
+
+function latestEventByPod(events: CoreV1Event[]): Map<string, CoreV1Event> {
+  const out = new Map<string, CoreV1Event>();
+  for (const e of events) {
+    const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
+    const current = out.get(key);
+    if (!current || eventTime(e) > eventTime(current)) out.set(key, e);
+  }
+  return out;
+}
+
+function eventTime(e: CoreV1Event): number {
+  const t = lastTime(e);
+  return t ? Date.parse(t) : 0;
+}
+
+function lastTime(e: CoreV1Event): string | null {
+  return toIso(e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp);
+}
+
+/** client-node revives timestamps as Date objects; the JSON contract carries ISO strings. */
+function toIso(value: Date | string | undefined | null): string | null {
+  if (value === undefined || value === null) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function minTime(values: (Date | string | null)[], max = false): string | null {
+  let best: string | null = null;
+  for (const v of values) {
+    const iso = toIso(v);
+    if (iso && (best === null || (max ? iso > best : iso < best))) best = iso;
+  }
+  return best;
+}
+
+function rank(c: "high" | "medium" | "low"): number {
+  return c === "high" ? 2 : c === "medium" ? 1 : 0;
+}
+
+function byImpact(a: Finding, b: Finding): number {
+  return (
+    b.pods.length - a.pods.length || b.nodes.length - a.nodes.length || a.rootCause.localeCompare(b.rootCause)
+  );
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+}
