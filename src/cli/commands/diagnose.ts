@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from "../../config.ts";
 import { diagnoseCluster } from "../../diagnosis/service.ts";
 import { ClusterConfigError, loadCluster } from "../../kube/cluster-config.ts";
 import { createClusterReader } from "../../kube/reader.ts";
