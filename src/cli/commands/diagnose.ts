@@ -38,18 +38,23 @@ export const diagnoseCommand: CommandSpec = {
   async run(args, io) {
     const v = args.values;
     let cluster: ReturnType<typeof loadCluster>;
+    let config: ReturnType<typeof loadConfig>;
     try {
+      config = loadConfig(io.env);
       cluster = loadCluster({
         kubeconfigPath: v.kubeconfig as string | undefined,
         context: v.context as string | undefined,
       });
     } catch (err) {
-      if (err instanceof ClusterConfigError) throw new UsageError(err.message);
+      if (err instanceof ClusterConfigError || err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
-    const reader = createClusterReader(cluster.kubeConfig, cluster.identity);
+    const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
+      requestTimeoutMs: config.kubeRequestTimeoutMs,
+    });
     const diagnosis = await diagnoseCluster(reader, {
       scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
+      concurrency: config.concurrency,
     });
     io.stdout.write(
       v.json

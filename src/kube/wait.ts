@@ -1,0 +1,89 @@
+import { type KubeConfig, Watch } from "@kubernetes/client-node";
+import { KubeAccessError } from "./errors.ts";
+import type { ClusterReader, ListQuery } from "./reader.ts";
+import type { V1Pod } from "./types.ts";
+
+export interface WaitForPodsOptions {
+  query: ListQuery;
+  /** True once the pods seen satisfy what is awaited. */
+  satisfied: (pods: V1Pod[]) => boolean;
+  timeoutMs: number;
+  /** For messages, e.g. "calico-node on k8s-worker2 to become Ready". */
+  description: string;
+}
+
+/**
+ * Waits on pods: a list answers at once if they are already there; otherwise a watch, started without a
+ * resourceVersion so that the server first replays the current state and no change can fall between list and watch.
+ * A dropped or failed watch starts over; the whole wait is bounded by `timeoutMs`.
+ */
+export async function waitForPods(
+  kubeConfig: KubeConfig,
+  reader: ClusterReader,
+  options: WaitForPodsOptions,
+): Promise<V1Pod[]> {
+  const deadline = Date.now() + options.timeoutMs;
+  const path = options.query.namespace
+    ? `/api/v1/namespaces/${options.query.namespace}/pods`
+    : "/api/v1/pods";
+  const watch = new Watch(kubeConfig);
+  for (;;) {
+    const pods = await reader.listPods(options.query);
+    if (options.satisfied(pods)) return pods;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? "", p]));
+    const result = await new Promise<V1Pod[] | "restart" | "timeout">((resolve) => {
+      let settled = false;
+      let controller: AbortController | undefined;
+      const finish = (value: V1Pod[] | "restart" | "timeout") => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        controller?.abort();
+        resolve(value);
+      };
+      const timer = setTimeout(() => finish("timeout"), remaining);
+      watch
+        .watch(
+          path,
+          {
+            labelSelector: options.query.labelSelector,
+            fieldSelector: options.query.fieldSelector,
+            // Server-side timeout a little past ours, so the server never holds a watch nobody reads.
+            timeoutSeconds: Math.ceil(remaining / 1000) + 5,
+            allowWatchBookmarks: false,
+          },
+          (type, obj: V1Pod) => {
+            if (type === "ERROR") return finish("restart");
+            const uid = obj.metadata?.uid ?? "";
+            if (type === "DELETED") byUid.delete(uid);
+            else byUid.set(uid, obj);
+            const current = [...byUid.values()];
+            if (options.satisfied(current)) finish(current);
+          },
+          () => finish("restart"),
+        )
+        .then((c) => {
+          controller = c;
+          if (settled) c.abort();
+        })
+        .catch(() => finish("restart"));
+    });
+    if (Array.isArray(result)) return result;
+    if (result === "timeout") break;
+  }
+  throw new KubeAccessError(
+    "timeout",
+    `wait for ${options.description}`,
+    `not done after ${Math.round(options.timeoutMs / 1000)}s`,
+  );
+}
+
+export function isPodReady(pod: V1Pod): boolean {
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    pod.status?.phase === "Running" &&
+    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
+}
