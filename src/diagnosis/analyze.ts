@@ -15,6 +15,8 @@ import type {
   RootCause,
 } from "./diagnosis.ts";
 import { familyGuide } from "./families.ts";
+import type { NodeForensics, NotInspectedReason } from "./forensics/inspection.ts";
+import { refineRootCause } from "./forensics/refine-root-cause.ts";
 import type { DetectedAgent } from "./gather.ts";
 import { clusterSideRootCause, type RootCauseVerdict } from "./root-cause.ts";
 import { podRef, stuckReason } from "./stuck-pods.ts";
@@ -63,14 +65,24 @@ export function findNodeSignals(nodes: V1Node[]): NodeSignal[] {
   return out;
 }
 
+/** What node forensics produced for one node: its files, or why they could not be read. */
+export type NodeInspectionOutcome =
+  | { status: "inspected"; forensics: NodeForensics }
+  | { status: "not-inspected"; reason: NotInspectedReason };
+
 export interface AnalysisInput {
   stuck: StuckPod[];
   nodeSignals: NodeSignal[];
   nodes: V1Node[];
   agents: DetectedAgent[];
   agentPods: Map<string, { agent: DetectedAgent; pod: V1Pod | null }[]>;
+  /** Node forensics by node name; nodes absent here keep their cluster-side root cause. */
+  inspections?: ReadonlyMap<string, NodeInspectionOutcome>;
   now: Date;
 }
+
+/** Per-node forensic lines kept in a finding's facts; the rest stay in each node's own inspection. */
+const MAX_NODES_WITH_FACTS = 5;
 
 interface Group {
   node: string;
@@ -96,23 +108,42 @@ export function buildFindings(input: AnalysisInput): Finding[] {
 
   const deployedCnis = [...new Set(input.agents.map((a) => a.kind.cni))];
   const nodesByName = new Map(input.nodes.map((n) => [n.metadata?.name ?? "", n]));
-  const merged = new Map<string, { verdict: RootCauseVerdict; groups: Group[]; nodes: NodeEvidence[] }>();
+  const merged = new Map<
+    string,
+    { verdict: RootCauseVerdict; groups: Group[]; nodes: NodeEvidence[]; facts: string[] }
+  >();
   for (const g of groups.values()) {
-    const nodeEvidence = describeNode(g.node, nodesByName.get(g.node), g.cni, input);
-    const verdict = clusterSideRootCause({
+    const node = nodesByName.get(g.node);
+    const nodeEvidence = describeNode(g.node, node, g.cni, input);
+    const clusterVerdict = clusterSideRootCause({
       family: g.family,
       cni: g.cni,
       agent: nodeEvidence.agent,
       agentName: nodeEvidence.agentName,
       deployedCnis,
     });
+    const verdict = applyInspection(g, clusterVerdict, nodeEvidence, node, deployedCnis, input);
+    // Nodes are regrouped by the refined cause: one node may hold a stale config while another's token expired.
     const key = `${g.family}\u0000${g.cni}\u0000${verdict.rootCause}`;
-    const entry = merged.get(key) ?? { verdict, groups: [], nodes: [] };
+    const entry = merged.get(key) ?? { verdict, groups: [], nodes: [], facts: [] };
     entry.groups.push(g);
     entry.nodes.push(nodeEvidence);
+    const nodeSpecific = nodeEvidence.inspection !== null || nodeEvidence.notInspectedReason !== null;
+    if (!nodeSpecific || entry.groups.length <= MAX_NODES_WITH_FACTS) {
+      for (const fact of verdict.facts) if (!entry.facts.includes(fact)) entry.facts.push(fact);
+    }
     // Keep the weakest confidence among the merged nodes: the finding is only as sure as its least sure node.
     if (rank(verdict.confidence) < rank(entry.verdict.confidence)) entry.verdict = verdict;
     merged.set(key, entry);
+  }
+  for (const entry of merged.values()) {
+    const more = entry.groups.length - MAX_NODES_WITH_FACTS;
+    if (more > 0 && entry.nodes.some((n) => n.inspection !== null)) {
+      entry.facts.push(
+        `${more} more node${more === 1 ? "" : "s"} show the same; see each node's inspection.`,
+      );
+    }
+    entry.verdict = { ...entry.verdict, facts: entry.facts };
   }
   return [...merged.values()]
     .map(({ verdict, groups: gs, nodes }) => toFinding(verdict, gs, nodes))
@@ -161,6 +192,46 @@ function toFinding(verdict: RootCauseVerdict, groups: Group[], nodeEvidence: Nod
   };
 }
 
+/**
+ * Folds a node's forensics into its verdict (pure): the refined root cause, its evidence lines prefixed with the
+ * node's name, and the inspection recorded on the node's evidence. A node that could not be inspected keeps the
+ * cluster-side verdict, with the reason added.
+ */
+function applyInspection(
+  g: Group,
+  clusterVerdict: RootCauseVerdict,
+  nodeEvidence: NodeEvidence,
+  node: V1Node | undefined,
+  deployedCnis: CniPlugin[],
+  input: AnalysisInput,
+): RootCauseVerdict {
+  const outcome = input.inspections?.get(g.node);
+  if (outcome === undefined) return clusterVerdict;
+  if (outcome.status === "not-inspected") {
+    nodeEvidence.notInspectedReason = outcome.reason;
+    return {
+      ...clusterVerdict,
+      facts: [
+        ...clusterVerdict.facts,
+        `${g.node} was not inspected (${outcome.reason.kind}): ${outcome.reason.message}`,
+      ],
+    };
+  }
+  const nodeVerdict = refineRootCause({
+    family: g.family,
+    cni: g.cni,
+    clusterVerdict,
+    forensics: outcome.forensics,
+    agent: nodeEvidence.agent,
+    agentName: nodeEvidence.agentName,
+    deployedCnis,
+    nodeCreatedAt: toIso(node?.metadata?.creationTimestamp),
+    now: input.now,
+  });
+  nodeEvidence.inspection = { ...outcome.forensics, verdict: nodeVerdict };
+  return { ...nodeVerdict, facts: nodeVerdict.facts.map((f) => `${g.node}: ${f}`) };
+}
+
 function describeNode(
   name: string,
   node: V1Node | undefined,
@@ -182,6 +253,8 @@ function describeNode(
       : null,
     agent: match?.pod ? agentStatus(match.pod) : null,
     agentName: match?.agent.kind.name ?? null,
+    inspection: null,
+    notInspectedReason: null,
   };
 }
 

@@ -4,6 +4,9 @@
  */
 import type { ClusterIdentity } from "../kube/types.ts";
 import type { CniPlugin, Family } from "./classification.ts";
+import type { NodeInspection, NotInspectedReason } from "./forensics/inspection.ts";
+
+export type * from "./forensics/inspection.ts";
 
 /** Why pods on a node cannot get a network. The values are a public contract. */
 export type RootCause =
@@ -77,6 +80,10 @@ export interface NodeEvidence {
   agent: AgentStatus | null;
   /** Name of the agent looked for, e.g. "calico-node"; null when the cluster's CNI agent is unknown. */
   agentName: string | null;
+  /** What the node's CNI files showed (SSH, with a nodes file); null when the node was not inspected. */
+  inspection: NodeInspection | null;
+  /** Why an inspection was attempted but failed (the node keeps its cluster-side finding); null otherwise. */
+  notInspectedReason: NotInspectedReason | null;
 }
 
 export interface Evidence {

@@ -1,10 +1,22 @@
 /**
- * The diagnosis service: read-only by construction (it holds only a ClusterReader), it gathers cluster-side evidence
- * and returns a Diagnosis. The CLI and the Slack bot both call `diagnoseCluster`.
+ * The diagnosis service: read-only by construction (it holds only a ClusterReader and, optionally, a NodeShell it
+ * uses for read-only commands), it gathers cluster-side evidence, inspects the affected nodes' CNI files when it can
+ * reach them, and returns a Diagnosis. The CLI and the Slack bot both call `diagnoseCluster`.
  */
 import type { ClusterReader } from "../kube/reader.ts";
-import { buildFindings, findNodeSignals, findStuckPods } from "./analyze.ts";
-import type { Diagnosis } from "./diagnosis.ts";
+import type { V1Node } from "../kube/types.ts";
+import { isNodeAccessError, type NodeShell } from "../nodes/index.ts";
+import { Limiter } from "../shared/limiter.ts";
+import {
+  buildFindings,
+  findNodeSignals,
+  findStuckPods,
+  type NodeInspectionOutcome,
+  type NodeSignal,
+  type StuckPod,
+} from "./analyze.ts";
+import type { Diagnosis, DiagnosisError } from "./diagnosis.ts";
+import { type ApiServerClock, inspectNode, readClusterReference } from "./forensics/index.ts";
 import { gatherAgentPods, gatherClusterWide, type Scope } from "./gather.ts";
 
 export interface DiagnoseOptions {
@@ -13,6 +25,12 @@ export interface DiagnoseOptions {
   concurrency?: number;
   /** Most pods read one by one (those FailedKillPod events name). */
   maxPodReads?: number;
+  /** Reads the affected nodes' CNI files over SSH; without it, root causes rest on cluster-side evidence alone. */
+  nodeShell?: NodeShell;
+  /** The API server's clock, for measuring node clock skew; without it, nodes are compared with the local clock. */
+  apiServerClock?: ApiServerClock;
+  /** Nodes inspected at once (the NodeShell bounds its own connections too). */
+  inspectionConcurrency?: number;
   now?: () => Date;
 }
 
@@ -37,6 +55,15 @@ export async function diagnoseCluster(
     ...new Set([...stuck.map((s) => s.ref.node), ...nodeSignals.map((s) => s.node)]),
   ].sort();
   const agents = await gatherAgentPods(reader, wide.agents, affectedNodes, gatherOptions);
+  const forensics = options.nodeShell
+    ? await inspectAffectedNodes(reader, options.nodeShell, {
+        nodes: nodesToInspect(stuck, nodeSignals),
+        nodeObjects: wide.nodes,
+        concurrency: options.inspectionConcurrency ?? gatherOptions.concurrency,
+        apiServerClock: options.apiServerClock,
+        now,
+      })
+    : { inspections: undefined, errors: [] };
 
   const findings = buildFindings({
     stuck,
@@ -44,9 +71,10 @@ export async function diagnoseCluster(
     nodes: wide.nodes,
     agents: wide.agents,
     agentPods: agents.byNode,
+    inspections: forensics.inspections,
     now: started,
   });
-  const errors = [...wide.errors, ...agents.errors];
+  const errors = [...wide.errors, ...agents.errors, ...forensics.errors];
   return {
     cluster: reader.identity,
     healthy: findings.length === 0 && errors.length === 0,
@@ -61,4 +89,52 @@ export async function diagnoseCluster(
     findings,
     errors,
   };
+}
+
+/** Nodes whose failures the node's files can explain: every affected node with a recognised CNI failure. */
+function nodesToInspect(stuck: StuckPod[], signals: NodeSignal[]): string[] {
+  const nodes = new Set<string>();
+  for (const s of stuck) if (s.classification.family !== "unknown") nodes.add(s.ref.node);
+  for (const s of signals) if (s.classification.family !== "unknown") nodes.add(s.node);
+  return [...nodes].sort();
+}
+
+async function inspectAffectedNodes(
+  reader: ClusterReader,
+  shell: NodeShell,
+  plan: {
+    nodes: string[];
+    nodeObjects: V1Node[];
+    concurrency: number;
+    apiServerClock: ApiServerClock | undefined;
+    now: () => Date;
+  },
+): Promise<{ inspections: Map<string, NodeInspectionOutcome>; errors: DiagnosisError[] }> {
+  const inspections = new Map<string, NodeInspectionOutcome>();
+  if (plan.nodes.length === 0) return { inspections, errors: [] };
+  const { reference, errors } = await readClusterReference(reader, plan.apiServerClock);
+  const byName = new Map(plan.nodeObjects.map((n) => [n.metadata?.name ?? "", n]));
+  const limiter = new Limiter(plan.concurrency);
+  await Promise.all(
+    plan.nodes.map((node) =>
+      limiter.run(async () => {
+        const internalIP = byName.get(node)?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+        try {
+          const forensics = await inspectNode(shell, reader, { node, internalIP }, reference, plan.now);
+          inspections.set(node, { status: "inspected", forensics });
+        } catch (err) {
+          const reason = isNodeAccessError(err)
+            ? { kind: err.kind, message: err.message, hint: err.hint ?? null }
+            : { kind: "unexpected", message: (err as Error).message ?? String(err), hint: null };
+          inspections.set(node, { status: "not-inspected", reason });
+          errors.push({
+            operation: `inspect node ${node} over SSH`,
+            failure: reason.kind,
+            message: reason.message,
+          });
+        }
+      }),
+    ),
+  );
+  return { inspections, errors };
 }

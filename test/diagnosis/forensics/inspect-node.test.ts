@@ -1,0 +1,354 @@
+/**
+ * inspectNode (over a fake NodeShell answering the real command templates, and a fake ClusterReader) followed by the
+ * pure refineRootCause: each cause of Calico's Unauthorized told apart by what the node's files show.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { AgentStatus } from "../../../src/diagnosis/diagnosis.ts";
+import { inspectNode, refineRootCause } from "../../../src/diagnosis/forensics/index.ts";
+import type { NodeForensics } from "../../../src/diagnosis/forensics/inspection.ts";
+import type { RootCauseVerdict } from "../../../src/diagnosis/root-cause.ts";
+import type { ClusterReader } from "../../../src/kube/reader.ts";
+import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
+import {
+  CALICO_CONFLIST,
+  CILIUM_CONFLIST,
+  calicoKubeconfig,
+  INSTALL_CNI_LINE,
+  makeCa,
+  signBoundToken,
+  type TestCa,
+} from "./fixtures.ts";
+
+const HOUR = 3_600_000;
+const NOW = new Date();
+const ago = (ms: number) => new Date(NOW.getTime() - ms);
+const LIVE_SA_UID = "6f1c9a52-3b7e-4c1d-9a0e-1f2b3c4d5e6f";
+const CONF = "/etc/cni/net.d";
+
+interface ReaderState {
+  ca: TestCa;
+  saUid?: string | null;
+  review?: { authenticated: boolean; error?: string; user?: { username: string } };
+  pods?: Record<string, string>;
+}
+
+/** Only what inspectNode asks; anything else is a test bug. */
+function fakeReader(state: ReaderState, reviewed: string[] = []): ClusterReader {
+  const unused = () => {
+    throw new Error("not used by inspectNode");
+  };
+  return {
+    identity: { context: "test", server: "https://127.0.0.1:6443", caFingerprint: state.ca.fingerprint },
+    listPods: async () => [],
+    listEvents: unused,
+    listNodes: unused,
+    getNode: unused,
+    listDaemonSets: unused,
+    listServices: unused,
+    getEndpoints: unused,
+    getPod: async (_ns, name) => {
+      const uid = state.pods?.[name];
+      return uid ? { metadata: { name, uid } } : null;
+    },
+    getConfigMap: async (ns, name) =>
+      ns === "kube-system" && name === "kube-root-ca.crt" ? { data: { "ca.crt": state.ca.pem } } : null,
+    getServiceAccount: async (namespace, name) =>
+      state.saUid === null ? null : { metadata: { namespace, name, uid: state.saUid ?? LIVE_SA_UID } },
+    reviewToken: async (token) => {
+      reviewed.push(token);
+      return (
+        state.review ?? {
+          authenticated: true,
+          user: { username: "system:serviceaccount:calico-system:calico-cni-plugin" },
+        }
+      );
+    },
+  };
+}
+
+const runningAgent: AgentStatus = {
+  namespace: "calico-system",
+  pod: "calico-node-4hx8w",
+  phase: "Running",
+  ready: true,
+  restarts: 0,
+  startedAt: ago(2 * HOUR).toISOString(),
+  containers: [
+    { name: "calico-node", ready: true, restartCount: 0, state: "running", lastTermination: null },
+  ],
+};
+const crashingAgent: AgentStatus = {
+  ...runningAgent,
+  ready: false,
+  restarts: 41,
+  startedAt: ago(50 * HOUR).toISOString(),
+  containers: [
+    {
+      name: "calico-node",
+      ready: false,
+      restartCount: 41,
+      state: "waiting: CrashLoopBackOff",
+      lastTermination: null,
+    },
+  ],
+};
+const clusterGuess: RootCauseVerdict = {
+  rootCause: "stale-cni-config",
+  confidence: "low",
+  facts: ["The API server rejects the CNI plugin's token (HTTP 401).", "Cluster-side guess: not inspected."],
+};
+
+async function inspect(files: Record<string, FakeFile>, state: ReaderState, clockOffsetMs = 0) {
+  const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files, clockOffsetMs } });
+  const reviewed: string[] = [];
+  const reader = fakeReader(state, reviewed);
+  const forensics = await inspectNode(
+    shell,
+    reader,
+    { node: "k8s-worker1", internalIP: "10.0.0.11" },
+    { caFingerprint: state.ca.fingerprint },
+  );
+  return { forensics, reviewed, shell };
+}
+
+function judge(forensics: NodeForensics, overrides: Partial<Parameters<typeof refineRootCause>[0]> = {}) {
+  return refineRootCause({
+    family: "cni-credentials-rejected",
+    cni: "calico",
+    clusterVerdict: clusterGuess,
+    forensics,
+    agent: runningAgent,
+    agentName: "calico-node",
+    deployedCnis: ["calico"],
+    nodeCreatedAt: ago(30 * 24 * HOUR).toISOString(),
+    now: NOW,
+    ...overrides,
+  });
+}
+
+describe("node forensics", () => {
+  let cluster: TestCa;
+  let previousCluster: TestCa;
+  beforeAll(async () => {
+    [cluster, previousCluster] = [await makeCa(), await makeCa()];
+  });
+
+  const calicoFiles = (kubeconfig: string, mtime: Date): Record<string, FakeFile> => ({
+    "10-calico.conflist": { content: CALICO_CONFLIST, mtime },
+    "calico-kubeconfig": { content: kubeconfig, mtime, mode: 0o600 },
+  });
+
+  it("stale config: the kubeconfig's CA is another cluster's and the file predates the node's join", async () => {
+    const token = await signBoundToken({
+      serviceAccountUid: "uid-from-the-old-cluster",
+      issuedAt: ago(40 * 24 * HOUR),
+      expiresAt: ago(39 * 24 * HOUR),
+    });
+    const { forensics, reviewed } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: previousCluster.pem, token }), ago(40 * 24 * HOUR)),
+      {
+        ca: cluster,
+        review: {
+          authenticated: false,
+          error: "[invalid bearer token, square/go-jose: error in cryptographic primitive]",
+        },
+      },
+    );
+    expect(reviewed).toEqual([token]);
+    expect(forensics.activeConfig).toBe("10-calico.conflist");
+    expect(forensics.kubeconfig).toMatchObject({
+      status: "ok",
+      writer: "calico-node-refresher",
+      caFingerprint: previousCluster.fingerprint,
+      caMatchesCluster: false,
+    });
+    expect(forensics.confDir.entries.find((e) => e.name === "calico-kubeconfig")?.mode).toBe("0600");
+    const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("stale-cni-config");
+    expect(verdict.confidence).toBe("high");
+    expect(verdict.facts.join("\n")).toMatch(/not this cluster's CA/);
+    expect(verdict.facts.join("\n")).toMatch(/before the node joined this cluster/);
+    expect(verdict.facts.join("\n")).toMatch(/uid-from-the-old-cluster.*live one has uid/);
+    // The token appears nowhere; its fingerprint does.
+    const shown = JSON.stringify({ forensics, verdict });
+    expect(shown).not.toContain(token);
+    expect(shown).toContain(forensics.kubeconfig?.token?.fingerprint);
+  });
+
+  it("expired token: exp in the past, written by install-cni only, calico-node crash-looping", async () => {
+    const token = await signBoundToken({ issuedAt: ago(50 * HOUR), expiresAt: ago(26 * HOUR) });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ header: INSTALL_CNI_LINE, caPem: cluster.pem, token }), ago(50 * HOUR)),
+      { ca: cluster, review: { authenticated: false, error: "service account token has expired" } },
+    );
+    const verdict = judge(forensics, { agent: crashingAgent });
+    expect(verdict.rootCause).toBe("cni-token-expired");
+    expect(verdict.confidence).toBe("high");
+    const text = verdict.facts.join("\n");
+    expect(text).toMatch(/expired at/);
+    expect(text).toMatch(/"service account token has expired"/);
+    expect(text).toMatch(/install-cni wrote it/);
+    expect(text).toMatch(/12 h refresh window/);
+    expect(text).toMatch(/CrashLoopBackOff/);
+  });
+
+  it("revoked token: not expired, yet the API server rejects it", async () => {
+    const token = await signBoundToken({
+      issuedAt: ago(2 * HOUR),
+      expiresAt: new Date(NOW.getTime() + 22 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(2 * HOUR)),
+      {
+        ca: cluster,
+        review: { authenticated: false, error: "service account token has been invalidated" },
+      },
+    );
+    const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("cni-token-revoked");
+    expect(verdict.confidence).toBe("high");
+    expect(verdict.facts[0]).toMatch(/has not expired .* but the API server rejects it/);
+  });
+
+  it("revoked token: the service account was recreated (same CA, different uid)", async () => {
+    const token = await signBoundToken({
+      issuedAt: ago(HOUR),
+      expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      {
+        ca: cluster,
+        saUid: "uid-of-the-recreated-account",
+        review: {
+          authenticated: false,
+          error: `service account UID (uid-of-the-recreated-account) does not match claim (${LIVE_SA_UID})`,
+        },
+      },
+    );
+    const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("cni-token-revoked");
+    expect(verdict.facts.join("\n")).toMatch(/deleted and recreated/);
+  });
+
+  it("pod-bound token of a deleted calico-node pod (Calico < v3.23.2)", async () => {
+    const token = await signBoundToken({
+      namespace: "kube-system",
+      serviceAccount: "calico-node",
+      pod: { name: "calico-node-old12", uid: "uid-old-pod" },
+      issuedAt: ago(HOUR),
+      expiresAt: new Date(NOW.getTime() + 300 * 24 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      {
+        ca: cluster,
+        review: { authenticated: false, error: 'pod "calico-node-old12" not found' },
+      },
+    );
+    expect(forensics.kubeconfig?.token?.boundPod).toEqual({ status: "gone", liveUid: null });
+    const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("cni-token-revoked");
+    expect(verdict.facts.join("\n")).toMatch(
+      /bound to pod kube-system\/calico-node-old12, which no longer exists/,
+    );
+  });
+
+  it("clock skew: the node's clock is hours behind, so the expired token looks valid to calico-node", async () => {
+    const token = await signBoundToken({ issuedAt: ago(25 * HOUR), expiresAt: ago(HOUR) });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(25 * HOUR)),
+      { ca: cluster, review: { authenticated: false, error: "service account token has expired" } },
+      -3 * HOUR,
+    );
+    expect(forensics.clock?.reference).toBe("local-clock");
+    expect(forensics.clock?.offsetMs).toBeLessThan(-2.9 * HOUR);
+    const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("clock-skew");
+    expect(verdict.facts[0]).toMatch(/behind cni-doctor's clock \(the API server's clock was not read\)/);
+  });
+
+  it("a small clock offset does not turn an expired token into clock skew", async () => {
+    const token = await signBoundToken({ issuedAt: ago(25 * HOUR), expiresAt: ago(HOUR) });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(25 * HOUR)),
+      { ca: cluster, review: { authenticated: false, error: "service account token has expired" } },
+      -5_000,
+    );
+    expect(judge(forensics).rootCause).toBe("cni-token-expired");
+  });
+
+  it("shadowing: a leftover Cilium config sorts before Calico's", async () => {
+    const token = await signBoundToken({
+      issuedAt: ago(HOUR),
+      expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+    });
+    const files = {
+      ...calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      "05-cilium.conflist": { content: CILIUM_CONFLIST, mtime: ago(400 * HOUR) },
+    };
+    const { forensics } = await inspect(files, { ca: cluster });
+    expect(forensics.configFiles.map((c) => [c.name, c.cni])).toEqual([
+      ["05-cilium.conflist", "cilium"],
+      ["10-calico.conflist", "calico"],
+    ]);
+    const verdict = judge(forensics, { family: "cni-agent-not-running", cni: "cilium" });
+    expect(verdict.rootCause).toBe("shadowing-cni-config");
+    expect(verdict.confidence).toBe("high");
+    expect(verdict.facts.join("\n")).toMatch(
+      /10-calico.conflist \(calico\) sorts after it and is never used/,
+    );
+  });
+
+  it("agent not running: no calico-kubeconfig and no calico-node pod on the node", async () => {
+    const { forensics } = await inspect(
+      { "10-calico.conflist": { content: CALICO_CONFLIST, mtime: ago(HOUR) } },
+      { ca: cluster },
+    );
+    expect(forensics.kubeconfig?.status).toBe("missing");
+    const verdict = judge(forensics, { agent: null });
+    expect(verdict.rootCause).toBe("cni-agent-not-running");
+    expect(verdict.confidence).toBe("high");
+  });
+
+  it("credentials that work now leave the cluster-side guess standing at low confidence, and say so", async () => {
+    const token = await signBoundToken({
+      issuedAt: ago(HOUR),
+      expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      {
+        ca: cluster,
+      },
+    );
+    const verdict = judge(forensics);
+    expect(verdict.confidence).toBe("low");
+    expect(verdict.facts.join("\n")).toMatch(/current credentials work/);
+    expect(verdict.facts.join("\n")).not.toMatch(/Cluster-side guess/);
+  });
+
+  it("a conf dir that does not exist is reported, not an error", async () => {
+    const shell = new FakeNodeShell({ "k8s-worker1": { confDir: "/somewhere/else", files: {} } });
+    const forensics = await inspectNode(
+      shell,
+      fakeReader({ ca: cluster }),
+      { node: "k8s-worker1", internalIP: "10.0.0.11", cniConfDir: CONF },
+      { caFingerprint: cluster.fingerprint },
+    );
+    expect(forensics.confDir.status).toBe("missing");
+    expect(forensics.kubeconfig).toBeNull();
+    expect(shell.commands.every((c) => /: (date|find) /.test(c))).toBe(true);
+  });
+
+  it("reads only the listing, the config files, calico-kubeconfig and the clock", async () => {
+    const token = await signBoundToken({ issuedAt: ago(HOUR), expiresAt: new Date(NOW.getTime() + HOUR) });
+    const files = {
+      ...calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      "private-notes.txt": { content: "not for cni-doctor", mtime: ago(HOUR) },
+    };
+    const { shell } = await inspect(files, { ca: cluster });
+    expect(shell.commands.map((c) => c.split(" ")[1])).toEqual(["date", "find", "head", "head"]);
+    expect(shell.commands.join("\n")).not.toContain("private-notes.txt");
+  });
+});
