@@ -2,7 +2,8 @@ import { ConfigError, loadConfig } from "../../config.ts";
 import { diagnoseCluster } from "../../diagnosis/service.ts";
 import { ClusterConfigError, loadCluster } from "../../kube/cluster-config.ts";
 import { createClusterReader } from "../../kube/reader.ts";
-import { type CommandSpec, UsageError } from "../command.ts";
+import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
+import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
 import { styleFor } from "../render/style.ts";
 
@@ -12,7 +13,7 @@ export const DIAGNOSE_EXIT = { healthy: 0, failure: 1, findings: 3, incomplete: 
 export const diagnoseCommand: CommandSpec = {
   name: "diagnose",
   summary:
-    "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent, and name the root cause.",
+    "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent (and, with a nodes file, its CNI files over SSH), and name the root cause.",
   options: {
     kubeconfig: {
       type: "string",
@@ -26,13 +27,28 @@ export const diagnoseCommand: CommandSpec = {
     },
     namespace: { type: "string", short: "n", valueName: "NS", description: "Only pods in this namespace." },
     node: { type: "string", valueName: "NODE", description: "Only this node." },
+    "nodes-file": {
+      type: "string",
+      valueName: "FILE",
+      description:
+        "Nodes file (YAML, schema in src/nodes/README.md): inspect affected nodes' CNI files over SSH (default: $CNI_DOCTOR_NODES_FILE).",
+    },
     json: {
       type: "boolean",
       description: "Print the Diagnosis as JSON (the stable contract in the README).",
     },
+    verbose: {
+      type: "boolean",
+      short: "v",
+      description: "Log each command run on a node (command line and duration, never output) to stderr.",
+    },
   },
   details: [
     "Read-only: it lists and gets, and asks the API server to review tokens; it changes nothing.",
+    "With a nodes file it reads, on each affected node only: the CNI conf dir listing, the CNI config files and",
+    "calico-kubeconfig (bounded), and the clock. That tells a stale config from an earlier cluster, an expired or",
+    "revoked token, a shadowing config and clock skew apart. The token is shown only as claims and a fingerprint.",
+    "A node that cannot be reached keeps its cluster-side finding, and the report says why.",
     "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run, 2 bad usage.",
   ].join("\n"),
   async run(args, io) {
@@ -52,10 +68,20 @@ export const diagnoseCommand: CommandSpec = {
     const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
-    const diagnosis = await diagnoseCluster(reader, {
-      scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
-      concurrency: config.concurrency,
-    });
+    const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
+    const nodeShell =
+      nodesFile === undefined ? undefined : await openNodeAccess(nodesFile, Boolean(v.verbose), io);
+    let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
+    try {
+      diagnosis = await diagnoseCluster(reader, {
+        scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
+        concurrency: config.concurrency,
+        ...(nodeShell ? { nodeShell } : {}),
+      });
+    } finally {
+      // SSH connections would otherwise keep the process alive.
+      await nodeShell?.close();
+    }
     io.stdout.write(
       v.json
         ? `${JSON.stringify(diagnosis, null, 2)}\n`
@@ -65,3 +91,24 @@ export const diagnoseCommand: CommandSpec = {
     return diagnosis.healthy ? DIAGNOSE_EXIT.healthy : DIAGNOSE_EXIT.findings;
   },
 };
+
+async function openNodeAccess(nodesFile: string, verbose: boolean, io: CommandIO): Promise<NodeAccess> {
+  let inventory: Awaited<ReturnType<typeof loadInventory>>;
+  try {
+    inventory = await loadInventory(nodesFile);
+  } catch (err) {
+    if (isNodeAccessError(err, "inventory-invalid")) throw new UsageError(err.message);
+    throw err;
+  }
+  return new NodeAccess(inventory, {
+    env: io.env,
+    ...(verbose
+      ? {
+          onCommand: (e) =>
+            io.stderr.write(
+              `node ${e.node}: ${e.commandLine} (${Math.round(e.durationMs)} ms, ${e.outcome}${e.errorKind ? `: ${e.errorKind}` : ""})\n`,
+            ),
+        }
+      : {}),
+  });
+}

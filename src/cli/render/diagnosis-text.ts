@@ -68,7 +68,10 @@ function renderFinding(f: Finding, style: Style, now: Date): string[] {
   f.evidence.facts.forEach((fact, i) => {
     out.push(`  ${label(i === 0 ? "evidence" : "")}- ${clean(fact)}`);
   });
-  for (const n of f.evidence.nodes) out.push(`  ${label("node")}${renderNode(n)}`);
+  for (const n of f.evidence.nodes) {
+    out.push(`  ${label("node")}${renderNode(n)}`);
+    for (const line of renderInspection(n)) out.push(`  ${label("")}${style.dim(clean(line))}`);
+  }
   f.suggestedChecks.forEach((c, i) => {
     out.push(`  ${label(i === 0 ? "to confirm" : "")}$ ${clean(c)}`);
   });
@@ -90,6 +93,69 @@ function renderNode(n: NodeEvidence): string {
       ? `no ${n.agentName} pod on this node`
       : "no known CNI agent";
   return clean(`${n.name}: ${ready}${net}; ${agent}`);
+}
+
+/** What the node's files showed, a few lines per node; secrets never reach here (only claims and fingerprints). */
+export function renderInspection(n: NodeEvidence): string[] {
+  if (n.notInspectedReason) {
+    return [`files not inspected (${n.notInspectedReason.kind}): ${n.notInspectedReason.message}`];
+  }
+  const i = n.inspection;
+  if (!i) return [];
+  const lines: string[] = [];
+  if (i.confDir.status === "missing") lines.push(`files: ${i.cniConfDir} does not exist`);
+  else {
+    const active = i.configFiles[0];
+    lines.push(
+      `files: ${i.cniConfDir} has ${i.confDir.entries.length} entries; runtime uses ${active ? `${active.name} (${active.cni})` : "none"}${
+        i.configFiles.length > 1
+          ? `, then ${i.configFiles
+              .slice(1)
+              .map((c) => `${c.name} (${c.cni})`)
+              .join(", ")}`
+          : ""
+      }`,
+    );
+  }
+  const k = i.kubeconfig;
+  if (k && k.status !== "ok") lines.push(`${k.path}: ${k.status}${k.problem ? ` (${k.problem})` : ""}`);
+  if (k && k.status === "ok") {
+    const ca = k.caFingerprint
+      ? `CA ${shortFingerprint(k.caFingerprint)}${k.caMatchesCluster === false ? " (NOT this cluster's)" : k.caMatchesCluster ? " (this cluster's)" : ""}`
+      : k.insecureSkipTlsVerify
+        ? "no CA (insecure-skip-tls-verify)"
+        : "no CA";
+    lines.push(`${k.path}: written by ${k.writer}, modified ${k.modifiedAt ?? "?"}; ${ca}`);
+    const t = k.token;
+    if (t) {
+      const c = t.claims;
+      const sa = c?.serviceAccount;
+      lines.push(
+        `token ${t.fingerprint}: ${c ? `iss ${c.issuer ?? "-"}, ${c.subject ?? "no subject"}${sa?.uid ? ` (uid ${sa.uid})` : ""}${c.pod ? `, bound to pod ${c.pod.name}` : ""}, iat ${c.issuedAt ?? "-"}, exp ${c.expiresAt ?? "never"}` : (t.problem ?? "not decodable")}`,
+      );
+      const live =
+        t.liveServiceAccount.status === "found"
+          ? `live service account uid ${t.liveServiceAccount.uid}${t.liveServiceAccount.matchesToken === false ? " (differs)" : ""}`
+          : t.liveServiceAccount.status === "missing"
+            ? "service account missing"
+            : `service account not checked (${t.liveServiceAccount.reason})`;
+      const review =
+        t.review.status === "authenticated"
+          ? "TokenReview: accepted"
+          : t.review.status === "rejected"
+            ? `TokenReview: rejected${t.review.error ? ` — ${t.review.error}` : ""}`
+            : `TokenReview: not asked (${t.review.reason})`;
+      lines.push(`${review}; ${live}`);
+    }
+  }
+  if (i.clock) {
+    const sign = i.clock.offsetMs >= 0 ? "+" : "-";
+    lines.push(
+      `clock: node ${sign}${Math.abs(i.clock.offsetMs / 1000).toFixed(1)} s vs ${i.clock.reference === "api-server" ? "the API server" : "this machine"} (± ${Math.ceil(i.clock.uncertaintyMs)} ms)`,
+    );
+  }
+  for (const p of i.problems) lines.push(`could not check: ${p}`);
+  return lines;
 }
 
 /** "3m ago" style, as kubectl prints ages. */
