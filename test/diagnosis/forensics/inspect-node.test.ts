@@ -7,8 +7,8 @@ import type { AgentStatus } from "../../../src/diagnosis/diagnosis.ts";
 import { inspectNode, refineRootCause } from "../../../src/diagnosis/forensics/index.ts";
 import type { NodeForensics } from "../../../src/diagnosis/forensics/inspection.ts";
 import type { RootCauseVerdict } from "../../../src/diagnosis/root-cause.ts";
-import type { ClusterReader } from "../../../src/kube/reader.ts";
 import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
+import { fakeReader, LIVE_SA_UID, type ReaderState } from "./fake-reader.ts";
 import {
   CALICO_CONFLIST,
   CILIUM_CONFLIST,
@@ -22,49 +22,7 @@ import {
 const HOUR = 3_600_000;
 const NOW = new Date();
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
-const LIVE_SA_UID = "6f1c9a52-3b7e-4c1d-9a0e-1f2b3c4d5e6f";
 const CONF = "/etc/cni/net.d";
-
-interface ReaderState {
-  ca: TestCa;
-  saUid?: string | null;
-  review?: { authenticated: boolean; error?: string; user?: { username: string } };
-  pods?: Record<string, string>;
-}
-
-/** Only what inspectNode asks; anything else is a test bug. */
-function fakeReader(state: ReaderState, reviewed: string[] = []): ClusterReader {
-  const unused = () => {
-    throw new Error("not used by inspectNode");
-  };
-  return {
-    identity: { context: "test", server: "https://127.0.0.1:6443", caFingerprint: state.ca.fingerprint },
-    listPods: async () => [],
-    listEvents: unused,
-    listNodes: unused,
-    getNode: unused,
-    listDaemonSets: unused,
-    listServices: unused,
-    getEndpoints: unused,
-    getPod: async (_ns, name) => {
-      const uid = state.pods?.[name];
-      return uid ? { metadata: { name, uid } } : null;
-    },
-    getConfigMap: async (ns, name) =>
-      ns === "kube-system" && name === "kube-root-ca.crt" ? { data: { "ca.crt": state.ca.pem } } : null,
-    getServiceAccount: async (namespace, name) =>
-      state.saUid === null ? null : { metadata: { namespace, name, uid: state.saUid ?? LIVE_SA_UID } },
-    reviewToken: async (token) => {
-      reviewed.push(token);
-      return (
-        state.review ?? {
-          authenticated: true,
-          user: { username: "system:serviceaccount:calico-system:calico-cni-plugin" },
-        }
-      );
-    },
-  };
-}
 
 const runningAgent: AgentStatus = {
   namespace: "calico-system",
