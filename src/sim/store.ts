@@ -8,6 +8,8 @@ export interface StoreEvent {
   /** Resource plural, e.g. "pods" (plurals are unique across the groups the simulator serves). */
   resource: string;
   object: KubeObject;
+  /** For MODIFIED: the object before the change, so a filtered watch can tell "stopped matching" (sent as DELETED). */
+  previous?: KubeObject;
   resourceVersion: number;
 }
 
@@ -180,7 +182,7 @@ export class ObjectStore {
     obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
     obj.metadata.resourceVersion = String(++this.rv);
     this.objects.get(resource)?.set(keyOf(obj.metadata.namespace, obj.metadata.name), obj);
-    this.emit({ type: "MODIFIED", resource, object: obj, resourceVersion: this.rv });
+    this.emit({ type: "MODIFIED", resource, object: obj, previous: current, resourceVersion: this.rv });
     return obj;
   }
 

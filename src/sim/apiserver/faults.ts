@@ -1,0 +1,108 @@
+/**
+ * Runtime fault injection for tests: rules match requests by method, path prefix, resource and verb, and either fail
+ * them with a status code, delay them, drop watch streams after a while, or expire continue tokens. A rule with
+ * `times` retires itself after that many matches.
+ */
+export interface FaultMatch {
+  method?: string;
+  pathPrefix?: string;
+  /** Resource plural, e.g. "pods". */
+  resource?: string;
+  /** Kubernetes verb: get list watch create update patch delete deletecollection. */
+  verb?: string;
+}
+
+export interface FaultRule extends FaultMatch {
+  /** Answer with this HTTP status (a Status object with the matching reason) instead of serving the request. */
+  status?: number;
+  message?: string;
+  /** Wait this long before serving (or failing) the request. */
+  delayMs?: number;
+  /** For watches: drop the connection this long after it opens. */
+  dropWatchAfterMs?: number;
+  /** For lists with a continue token: answer 410 Expired as if the token's version had been compacted. */
+  expireContinue?: boolean;
+  /** Retire the rule after this many matching requests. */
+  times?: number;
+}
+
+export interface FaultRequest {
+  method: string;
+  path: string;
+  resource?: string | undefined;
+  verb?: string | undefined;
+  hasContinue?: boolean;
+}
+
+/** What the matching rules ask for, merged: the first failing status wins, delays add up. */
+export interface FaultEffect {
+  status?: number;
+  message?: string;
+  delayMs: number;
+  dropWatchAfterMs?: number;
+  expireContinue: boolean;
+}
+
+interface ActiveRule {
+  id: number;
+  rule: FaultRule;
+  remaining: number;
+  hits: number;
+}
+
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+  private nextId = 1;
+
+  /** Adds a rule; returns a function that removes it. */
+  add(rule: FaultRule): () => void {
+    const id = this.nextId++;
+    this.rules.push({ id, rule, remaining: rule.times ?? Number.POSITIVE_INFINITY, hits: 0 });
+    return () => this.remove(id);
+  }
+
+  remove(id: number): void {
+    this.rules = this.rules.filter((r) => r.id !== id);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  /** Applies the rules to one request, consuming their `times` budget. */
+  evaluate(req: FaultRequest): FaultEffect | undefined {
+    let effect: FaultEffect | undefined;
+    for (const active of this.rules) {
+      const r = active.rule;
+      if (r.method && r.method.toUpperCase() !== req.method.toUpperCase()) continue;
+      if (r.pathPrefix && !req.path.startsWith(r.pathPrefix)) continue;
+      if (r.resource && r.resource !== req.resource) continue;
+      if (r.verb && r.verb !== req.verb) continue;
+      // A continue-expiry rule only spends itself on requests that carry a continue token.
+      if (r.expireContinue && !req.hasContinue && r.status === undefined && r.delayMs === undefined) continue;
+      if (
+        r.dropWatchAfterMs !== undefined &&
+        req.verb !== "watch" &&
+        r.status === undefined &&
+        r.delayMs === undefined
+      )
+        continue;
+      active.remaining--;
+      active.hits++;
+      effect ??= { delayMs: 0, expireContinue: false };
+      if (r.status !== undefined && effect.status === undefined) {
+        effect.status = r.status;
+        if (r.message !== undefined) effect.message = r.message;
+      }
+      effect.delayMs += r.delayMs ?? 0;
+      if (r.dropWatchAfterMs !== undefined) effect.dropWatchAfterMs = r.dropWatchAfterMs;
+      if (r.expireContinue) effect.expireContinue = true;
+    }
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return effect;
+  }
+}

@@ -1,0 +1,429 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { KubeObject } from "../objects.ts";
+import type { ResourceDef } from "../resources.ts";
+import type { ObjectStore } from "../store.ts";
+import {
+  apiGroupDocument,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  DEFAULT_VERSION,
+  resourceFor,
+  type VersionInfo,
+} from "./discovery.ts";
+import { type FaultEffect, FaultInjector } from "./faults.ts";
+import { parseFieldSelector } from "./fields.ts";
+import {
+  createObject,
+  deleteCollection,
+  deleteObject,
+  deleteOptionsFrom,
+  getObject,
+  listObjects,
+  parseSelectors,
+  patchObject,
+  type Reply,
+  type ResourceRequest,
+  updateObject,
+} from "./handlers.ts";
+import {
+  decodeBody,
+  type ResponseMeter,
+  readBody,
+  sendError,
+  sendJson,
+  sendJsonText,
+  sendText,
+  tableRequested,
+} from "./http.ts";
+import { type RequestInfo, requestInfoFor } from "./request-info.ts";
+import { ApiError, errors } from "./status.ts";
+import { includeObjectFrom, tableJson } from "./tables.ts";
+import { plainEncoder, WatchHub } from "./watch.ts";
+
+export type { VersionInfo } from "./discovery.ts";
+export type { FaultRule } from "./faults.ts";
+export { FaultInjector } from "./faults.ts";
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface RequestAttributes {
+  user: UserInfo;
+  /** get list watch create update patch delete deletecollection */
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  tls: { certPem: string; keyPem: string };
+  host?: "127.0.0.1";
+  /** 0 = any free port. */
+  port?: number;
+  /** Resolves a bearer token to a user; null answers 401. */
+  authenticate(bearerToken: string): Promise<UserInfo | null>;
+  /** Default: allow everything. false answers 403 with the real server's message. */
+  authorize?(attrs: RequestAttributes): boolean | Promise<boolean>;
+  /** POST .../serviceaccounts/{name}/token: returns the TokenRequest with status.token and status.expirationTimestamp. */
+  tokenRequest(
+    namespace: string,
+    serviceAccount: string,
+    body: KubeObject,
+    user: UserInfo,
+  ): Promise<KubeObject>;
+  /** POST /apis/authentication.k8s.io/v1/tokenreviews. */
+  tokenReview(body: KubeObject, user: UserInfo): Promise<KubeObject>;
+  faults?: FaultInjector;
+  version?: Partial<VersionInfo>;
+  /** How often watches that allow bookmarks get one; the default keeps idle client-node watches (30s inactivity timeout) alive. */
+  watchBookmarkIntervalMs?: number;
+  /** Receives one line per request when set, and always the paths nothing serves (to find what clients ask for). */
+  log?: (line: string) => void;
+  logRequests?: boolean;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  requestCount(): number;
+  bytesSent(): number;
+  activeWatches(): number;
+  faults: FaultInjector;
+}
+
+/** Watches without timeoutSeconds end after the real server's default minimum request timeout. */
+const DEFAULT_WATCH_TIMEOUT_MS = 1800_000;
+
+/** Paths that answer without credentials, as system:public-info-viewer allows on a kubeadm cluster. */
+const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
+
+const REASON_BY_CODE: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  409: "Conflict",
+  410: "Expired",
+  422: "Invalid",
+  429: "TooManyRequests",
+  500: "InternalError",
+  503: "ServiceUnavailable",
+  504: "Timeout",
+};
+
+function injectedError(effect: FaultEffect): ApiError {
+  const code = effect.status as number;
+  const reason = REASON_BY_CODE[code] ?? "Unknown";
+  const message =
+    effect.message ??
+    (code === 500 ? "Internal error occurred: injected fault" : `injected fault: ${reason}`);
+  return new ApiError(code, reason, message, code === 429 ? { retryAfterSeconds: 1 } : undefined);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1]?.trim();
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const store = opts.store;
+  const faults = opts.faults ?? new FaultInjector();
+  const hub = new WatchHub(store);
+  const version: VersionInfo = { ...DEFAULT_VERSION, ...opts.version };
+  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 15_000;
+  let requests = 0;
+  let bytes = 0;
+  const meter: ResponseMeter = { addBytes: (n) => (bytes += n) };
+  let serverAddress = "127.0.0.1:0";
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requests++;
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    const method = (req.method ?? "GET").toUpperCase();
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    const info = requestInfoFor(method, path, url.searchParams);
+    res.setHeader("Audit-Id", randomUUID());
+    if (opts.logRequests) {
+      res.on("finish", () =>
+        opts.log?.(`${method} ${req.url} -> ${res.statusCode} (${req.headers.accept ?? ""})`),
+      );
+    }
+
+    const effect = faults.evaluate({
+      method,
+      path,
+      resource: info.isResourceRequest ? info.resource : undefined,
+      verb: info.isResourceRequest ? info.verb : undefined,
+      hasContinue: url.searchParams.has("continue"),
+    });
+    if (effect && effect.delayMs > 0) await sleep(effect.delayMs);
+    if (effect?.status !== undefined) throw injectedError(effect);
+
+    const token = bearerToken(req);
+    let user: UserInfo | null = null;
+    if (token !== undefined) user = await opts.authenticate(token);
+    if (!user) {
+      if (token === undefined && PUBLIC_PATHS.has(path))
+        user = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+      else throw errors.unauthorized();
+    }
+
+    if (!info.isResourceRequest) {
+      serveNonResource(req, res, info, url);
+      return;
+    }
+
+    const attrs: RequestAttributes = { user, verb: info.verb, group: info.group, resource: info.resource };
+    if (info.subresource !== undefined) attrs.subresource = info.subresource;
+    if (info.namespace !== undefined) attrs.namespace = info.namespace;
+    if (info.name !== undefined) attrs.name = info.name;
+    if (opts.authorize && !(await opts.authorize(attrs))) {
+      throw errors.forbidden({ username: user.username, ...attrs });
+    }
+    await serveResource(req, res, info, url, user, effect);
+  }
+
+  function serveNonResource(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): void {
+    const path = info.path;
+    if (path === "/healthz" || path === "/livez" || path === "/readyz") {
+      const text = url.searchParams.has("verbose")
+        ? `[+]ping ok\n[+]etcd ok\n${path.slice(1)} check passed\n`
+        : "ok";
+      sendText(res, meter, 200, text);
+      return;
+    }
+    const doc = req.method === "GET" || req.method === "HEAD" ? discoveryDocument(info) : undefined;
+    if (doc) {
+      sendJson(res, meter, 200, doc);
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD" && path.startsWith("/api"))
+      throw errors.methodNotAllowed();
+    opts.log?.(
+      `apiserver: nothing serves ${req.method} ${url.pathname}${url.search} (Accept: ${req.headers.accept ?? ""})`,
+    );
+    if (path.startsWith("/api") || path.startsWith("/openapi")) throw errors.pathNotFound();
+    // Outside the API, the real server's mux answers in plain text.
+    sendText(res, meter, 404, "404 page not found\n");
+  }
+
+  function discoveryDocument(info: RequestInfo): unknown {
+    const parts = info.parts;
+    if (info.path === "/version") return version;
+    if (info.path === "/api") return apiVersions(serverAddress);
+    if (info.path === "/apis") return apiGroupList();
+    if (parts[0] === "api" && parts.length === 2) return apiResourceList("", parts[1] as string);
+    if (parts[0] === "apis" && parts.length === 2) return apiGroupDocument(parts[1] as string);
+    if (parts[0] === "apis" && parts.length === 3)
+      return apiResourceList(parts[1] as string, parts[2] as string);
+    return undefined;
+  }
+
+  async function serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    url: URL,
+    user: UserInfo,
+    effect: FaultEffect | undefined,
+  ): Promise<void> {
+    const def = resourceFor(info.group, info.version, info.resource);
+    if (!def) {
+      opts.log?.(`apiserver: unknown resource ${req.method} ${url.pathname}`);
+      throw errors.pathNotFound();
+    }
+    if (def.namespaced === false && info.namespace !== undefined && def.plural !== "namespaces")
+      throw errors.pathNotFound();
+    if (def.namespaced && info.namespace === undefined && info.name !== undefined)
+      throw errors.pathNotFound();
+    if (info.parts.length > 3) throw errors.pathNotFound();
+    const verb = info.verb;
+    const r: ResourceRequest = {
+      store,
+      def,
+      namespace: def.namespaced ? info.namespace : undefined,
+      name: info.name,
+      subresource: info.subresource,
+      query: url.searchParams,
+      table: tableRequested(req.headers.accept),
+    };
+
+    if (info.subresource !== undefined) return serveSubresource(req, res, r, verb, user);
+    if (!def.verbs.includes(verb)) throw errors.methodNotAllowed();
+    if (
+      def.namespaced &&
+      info.namespace === undefined &&
+      (verb === "create" || verb === "deletecollection")
+    ) {
+      throw errors.methodNotAllowed();
+    }
+    if (def.plural === "tokenreviews") {
+      // Not stored: the authenticator judges the token and the answer goes straight back.
+      const body = decodeBody(await readBody(req), req.headers["content-type"]) as KubeObject;
+      return sendJson(res, meter, 201, await opts.tokenReview(body, user));
+    }
+    let reply: Reply;
+    switch (verb) {
+      case "get":
+        reply = getObject(r);
+        break;
+      case "list":
+        reply = listObjects(r, effect?.expireContinue === true);
+        break;
+      case "watch":
+        return serveWatch(res, r, effect);
+      case "create":
+        reply = createObject(r, decodeBody(await readBody(req), req.headers["content-type"]));
+        break;
+      case "update":
+        reply = updateObject(r, decodeBody(await readBody(req), req.headers["content-type"]));
+        break;
+      case "patch":
+        reply = patchObject(r, req.headers["content-type"], await readBody(req));
+        break;
+      case "delete":
+      case "deletecollection": {
+        const raw = await readBody(req);
+        const body = raw.length > 0 ? decodeBody(raw, req.headers["content-type"]) : undefined;
+        const options = deleteOptionsFrom(r.query, body);
+        reply = verb === "delete" ? deleteObject(r, options) : deleteCollection(r, options);
+        break;
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+    sendJsonText(res, meter, reply.code, reply.json);
+  }
+
+  async function serveSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: ResourceRequest,
+    verb: string,
+    user: UserInfo,
+  ): Promise<void> {
+    const def = r.def;
+    if (r.subresource === "status" && def.subresources?.includes("status")) {
+      let reply: Reply;
+      if (verb === "get") reply = getObject(r);
+      else if (verb === "update")
+        reply = updateObject(r, decodeBody(await readBody(req), req.headers["content-type"]));
+      else if (verb === "patch") reply = patchObject(r, req.headers["content-type"], await readBody(req));
+      else throw errors.methodNotAllowed();
+      return sendJsonText(res, meter, reply.code, reply.json);
+    }
+    if (r.subresource === "token" && def.plural === "serviceaccounts") {
+      if (verb !== "create") throw errors.methodNotAllowed();
+      const body = decodeBody(await readBody(req), req.headers["content-type"]) as KubeObject;
+      const namespace = r.namespace as string;
+      const name = r.name as string;
+      if (!store.get("serviceaccounts", namespace, name)) throw errors.notFound(def, name);
+      const issued = await opts.tokenRequest(namespace, name, body, user);
+      return sendJson(res, meter, 201, issued);
+    }
+    throw errors.pathNotFound();
+  }
+
+  function serveWatch(res: ServerResponse, r: ResourceRequest, effect: FaultEffect | undefined): void {
+    const { labels, fields } = parseSelectors(r.def, r.query);
+    if (r.name !== undefined) fields.push(...parseFieldSelector(`metadata.name=${r.name}`, r.def));
+    const timeoutSeconds = Number(r.query.get("timeoutSeconds") ?? "");
+    const table = r.table;
+    const include = includeObjectFrom(r.query.get("includeObject"));
+    const encode = table
+      ? (obj: KubeObject) =>
+          tableJson(
+            r.def,
+            [obj],
+            { resourceVersion: obj.metadata.resourceVersion },
+            table,
+            include,
+            store.now(),
+          )
+      : plainEncoder;
+    const watchOptions: Parameters<WatchHub["serve"]>[1] = {
+      def: r.def,
+      namespace: r.namespace,
+      labels,
+      fields,
+      resourceVersion: r.query.get("resourceVersion") ?? "",
+      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : DEFAULT_WATCH_TIMEOUT_MS,
+      allowBookmarks: isTrue(r.query.get("allowWatchBookmarks")),
+      bookmarkIntervalMs,
+      sendInitialEvents: isTrue(r.query.get("sendInitialEvents")),
+      encode,
+      onBytes: meter.addBytes,
+    };
+    if (effect?.dropWatchAfterMs !== undefined) watchOptions.dropAfterMs = effect.dropWatchAfterMs;
+    hub.serve(res, watchOptions);
+  }
+
+  const server = createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const err = e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+      if (!(e instanceof ApiError))
+        opts.log?.(`apiserver: ${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, meter, err);
+    });
+  });
+  // Long watches must not be cut by Node's default request/keep-alive timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `127.0.0.1:${port}`;
+
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    faults,
+    requestCount: () => requests,
+    bytesSent: () => bytes,
+    activeWatches: () => hub.activeWatches,
+    close: async () => {
+      hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function isTrue(v: string | null): boolean {
+  return v === "1" || v === "true";
+}
+
+export type { ResourceDef };
