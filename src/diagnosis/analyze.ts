@@ -123,8 +123,10 @@ export function buildFindings(input: AnalysisInput): Finding[] {
       deployedCnis,
     });
     const verdict = applyInspection(g, clusterVerdict, nodeEvidence, node, deployedCnis, input);
-    // Nodes are regrouped by the refined cause: one node may hold a stale config while another's token expired.
-    const key = `${g.family}\u0000${g.cni}\u0000${verdict.rootCause}`;
+    // Nodes are regrouped by the refined cause: one node may hold a stale config while another's token expired. A
+    // node whose files proved the cause never shares a finding with one where it is a cluster-side guess.
+    const basis = nodeEvidence.inspection !== null ? "files" : "cluster";
+    const key = `${g.family}\u0000${g.cni}\u0000${verdict.rootCause}\u0000${basis}`;
     const entry = merged.get(key) ?? { verdict, groups: [], nodes: [], facts: [] };
     entry.groups.push(g);
     entry.nodes.push(nodeEvidence);
