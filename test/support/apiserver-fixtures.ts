@@ -87,12 +87,15 @@ function calicoPod(name: string, nodeName: string, ip: string): NewObject {
   };
 }
 
+export const STUCK_POD_UID = "5b0e6a52-3c1e-4a57-9d0e-2f3c4b5a6d7e";
+
 function redisPod(name: string, nodeName: string, running: boolean): NewObject {
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
       name,
+      ...(running ? {} : { uid: STUCK_POD_UID }),
       namespace: "default",
       labels: { app: "redis", "pod-template-hash": "5d8b7c9f4" },
       creationTimestamp: ago(600),
@@ -100,7 +103,13 @@ function redisPod(name: string, nodeName: string, running: boolean): NewObject {
     spec: {
       nodeName,
       terminationGracePeriodSeconds: 30,
-      containers: [{ name: "master", image: "registry.k8s.io/redis:e2e", ports: [{ containerPort: 6379 }] }],
+      containers: [
+        {
+          name: "master",
+          image: "registry.k8s.io/redis:e2e",
+          ports: [{ containerPort: 6379, protocol: "TCP" }],
+        },
+      ],
     },
     status: running
       ? {
@@ -172,6 +181,7 @@ export function seedFixtureCluster(store: ObjectStore): void {
       kind: "Pod",
       namespace: "default",
       name: "redis-master-5d8b7c9f4-abcde",
+      uid: STUCK_POD_UID,
       apiVersion: "v1",
     },
     reason: "FailedCreatePodSandBox",
@@ -194,6 +204,7 @@ export function seedFixtureCluster(store: ObjectStore): void {
       kind: "Pod",
       namespace: "default",
       name: "redis-master-5d8b7c9f4-abcde",
+      uid: STUCK_POD_UID,
       apiVersion: "v1",
     },
     reason: "Scheduled",
