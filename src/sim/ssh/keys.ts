@@ -5,7 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
-import { type ParsedKey, utils } from "ssh2";
+import type { ParsedKey } from "ssh2";
+// ssh2 is CommonJS: Node's ESM loader cannot see its `utils` and `Server` as named exports, only the default.
+import ssh2 from "ssh2";
+
+const { utils } = ssh2;
 
 /** An OpenSSH private key that does not show itself in logs, JSON or util.inspect. */
 export class PrivateKeyText {

@@ -10,7 +10,9 @@
 import { realpath, stat } from "node:fs/promises";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type AuthContext, type Connection, type ServerChannel, Server as SshServer } from "ssh2";
+import type { AuthContext, Connection, ServerChannel, Server as SshServer } from "ssh2";
+// ssh2 is CommonJS: Node's ESM loader cannot see `Server` as a named export, only the default.
+import ssh2 from "ssh2";
 import { NodeFaults } from "./faults.ts";
 import { type CommandOutcome, interpretCommandLine, runCommand, type SudoPolicy } from "./interpreter.ts";
 import { generateEd25519KeyPair, knownHostsHostName, type PrivateKeyText, type SshKeyPair } from "./keys.ts";
@@ -84,7 +86,7 @@ class SimulatedNodeEndpoint {
     this.name = name;
     this.hostRoot = hostRoot;
     this.hostKey = generateEd25519KeyPair(`simulated host key of ${name}`);
-    this.#ssh = new SshServer({
+    this.#ssh = new ssh2.Server({
       hostKeys: [this.hostKey.privateKey.reveal()],
       ident: "OpenSSH_9.2p1-simulated",
     });
@@ -102,6 +104,8 @@ class SimulatedNodeEndpoint {
         socket.destroy();
         return;
       }
+      // Commands are small request/response exchanges: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms each.
+      socket.setNoDelay(true);
       this.#sockets.add(socket);
       this.#socketsByRemotePort.set(remotePort, socket);
       socket.once("close", () => {

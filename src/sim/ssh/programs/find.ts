@@ -4,7 +4,7 @@
  * the real find. Anything else is refused with find's own kind of message rather than silently ignored.
  */
 import type { BigIntStats } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { opendir } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { asNodeFsError, type ResolvedPath, typeLetter } from "../node-filesystem.ts";
 import { quoteAlways } from "../shell-words.ts";
@@ -17,6 +17,8 @@ interface FindPlan {
   minDepth: number;
   maxDepth: number;
   actions: Action[];
+  /** GNU's warnings about the command line (unknown -printf directives), printed before any output. */
+  warnings: string[];
 }
 
 const SUPPORTED_DIRECTIVES = "%pfhPsdmMyuUgG";
@@ -38,6 +40,7 @@ function planFind(args: readonly string[]): FindPlan | string {
     minDepth: 0,
     maxDepth: Number.POSITIVE_INFINITY,
     actions: [],
+    warnings: [],
   };
   while (i < args.length) {
     const predicate = args[i] as string;
@@ -45,7 +48,7 @@ function planFind(args: readonly string[]): FindPlan | string {
     switch (predicate) {
       case "-mindepth":
       case "-maxdepth": {
-        if (value === undefined) return `find: missing argument to '${predicate}'`;
+        if (value === undefined) return `find: missing argument to \`${predicate}'`;
         if (!/^\d+$/.test(value)) {
           return `find: Expected a positive decimal integer argument to ${predicate}, but got '${value}'`;
         }
@@ -55,9 +58,10 @@ function planFind(args: readonly string[]): FindPlan | string {
         break;
       }
       case "-printf": {
-        if (value === undefined) return `find: missing argument to '-printf'`;
-        const problem = unsupportedDirective(value);
-        if (problem !== undefined) return problem;
+        if (value === undefined) return "find: missing argument to `-printf'";
+        const check = checkDirectives(value);
+        if (check.refusal !== undefined) return check.refusal;
+        plan.warnings.push(...check.warnings);
         plan.actions.push({ kind: "printf", format: value });
         i += 2;
         break;
@@ -67,7 +71,7 @@ function planFind(args: readonly string[]): FindPlan | string {
         i += 1;
         break;
       default:
-        if (predicate.startsWith("-")) return `find: unknown predicate '${predicate}'`;
+        if (predicate.startsWith("-")) return `find: unknown predicate \`${predicate}'`;
         return `find: paths must precede expression: '${predicate}'`;
     }
   }
@@ -75,11 +79,19 @@ function planFind(args: readonly string[]): FindPlan | string {
   return plan;
 }
 
-function unsupportedDirective(format: string): string | undefined {
+/** Every directive GNU find knows; the simulator renders SUPPORTED_DIRECTIVES and refuses the rest of these. */
+const GNU_DIRECTIVES = "aAbcCdDfFgGhHiklmMnpPsStTuUyYZ";
+
+/**
+ * Checks -printf's % directives. One GNU does not know either gets GNU's warning and prints literally; one GNU knows
+ * but the simulator does not render is refused, rather than printed wrongly.
+ */
+function checkDirectives(format: string): { refusal?: string; warnings: string[] } {
+  const warnings: string[] = [];
   for (let i = 0; i < format.length; i++) {
     if (format[i] !== "%") continue;
     const next = format[i + 1];
-    if (next === undefined) return "find: error: '%' at the end of the format";
+    if (next === undefined) return { refusal: "find: error: '%' at the end of the format", warnings };
     if (next === "%") {
       i++;
       continue;
@@ -88,12 +100,17 @@ function unsupportedDirective(format: string): string | undefined {
       i += 2;
       continue;
     }
-    if (!SUPPORTED_DIRECTIVES.includes(next)) {
-      return `find: the simulated node does not implement the -printf directive '%${next}'`;
+    if (!GNU_DIRECTIVES.includes(next)) {
+      warnings.push(`find: warning: unrecognized format directive \`%${next}'`);
+    } else if (!SUPPORTED_DIRECTIVES.includes(next)) {
+      return {
+        refusal: `find: the simulated node does not implement the -printf directive '%${next}'`,
+        warnings,
+      };
     }
     i++;
   }
-  return undefined;
+  return { warnings };
 }
 
 interface Visited {
@@ -223,6 +240,14 @@ function renderPrintf(format: string, entry: Visited): string {
   return out;
 }
 
+/** Entry names in the order the directory yields them (readdir(3)), unsorted, as GNU find prints them. */
+async function directoryOrder(hostPath: string): Promise<string[]> {
+  const names: string[] = [];
+  // fs.readdir sorts on some platforms; opendir streams the raw order.
+  for await (const entry of await opendir(hostPath)) names.push(entry.name);
+  return names;
+}
+
 function emit(plan: FindPlan, entry: Visited, io: ProgramIo): void {
   if (entry.depth < plan.minDepth) return;
   for (const action of plan.actions) {
@@ -237,6 +262,7 @@ export const find: Program = async (args, io) => {
     io.stderr.write(`${plan}\n`);
     return 1;
   }
+  for (const warning of plan.warnings) io.stderr.write(`${warning}\n`);
   let status = 0;
   const walk = async (start: ResolvedPath, entry: Visited): Promise<void> => {
     emit(plan, entry, io);
@@ -245,7 +271,7 @@ export const find: Program = async (args, io) => {
     try {
       io.fs.checkAccess(entry.stat, "read");
       io.fs.checkAccess(entry.stat, "search");
-      names = await readdir(start.hostPath);
+      names = await directoryOrder(start.hostPath);
     } catch (err) {
       io.stderr.write(`find: ${quoteAlways(entry.path)}: ${asNodeFsError(err).message}\n`);
       status = 1;

@@ -59,6 +59,8 @@ async function moveOne(
       `cannot move ${quoteAlways(sourceOperand)} to ${quoteAlways(destinationDisplay)}: Device or resource busy`,
     );
   }
+  // coreutils 9.1 checks -n's "destination exists" first: moving a file onto itself with -n is a silent no-op.
+  if (destination.stat !== undefined && options.noClobber) return true;
   if (source.hostPath === destination.hostPath) {
     return fail(`${quoteAlways(sourceOperand)} and ${quoteAlways(destinationDisplay)} are the same file`);
   }
@@ -164,7 +166,7 @@ export const mv: Program = async (args, io) => {
     destination = await io.fs.resolve(last, { followFinal: true });
   } catch (err) {
     if (sources.length > 1) {
-      io.stderr.write(`mv: target directory ${quoteAlways(last)}: ${asNodeFsError(err).message}\n`);
+      io.stderr.write(`mv: target ${quoteAlways(last)}: ${asNodeFsError(err).message}\n`);
       return 1;
     }
     io.stderr.write(
@@ -176,7 +178,8 @@ export const mv: Program = async (args, io) => {
     return await moveInto(last, destination, sources, options, io);
   }
   if (sources.length > 1) {
-    io.stderr.write(`mv: target ${quoteAlways(last)} is not a directory\n`);
+    const problem = destination.stat === undefined ? "No such file or directory" : "Not a directory";
+    io.stderr.write(`mv: target ${quoteAlways(last)}: ${problem}\n`);
     return 1;
   }
   // Renaming onto a path: the destination's last component itself, not what a symlink there points to.
