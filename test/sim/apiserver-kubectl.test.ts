@@ -20,7 +20,7 @@ describe.skipIf(!kubectlAvailable)(`real kubectl (${KUBECTL}) against the simula
   let h: Harness;
   beforeAll(async () => {
     // The store's clock is pinned so AGE columns are deterministic; the fixtures are dated relative to it.
-    h = await startHarness(seedFixtureCluster, {}, () => new Date(FIXTURE_NOW));
+    h = await startHarness(seedFixtureCluster, {}, { now: () => new Date(FIXTURE_NOW) });
   });
   afterAll(async () => {
     await h?.close();

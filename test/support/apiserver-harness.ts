@@ -11,7 +11,7 @@ import {
 } from "../../src/sim/apiserver/index.ts";
 import type { KubeObject } from "../../src/sim/objects.ts";
 import { createClusterCA, createServingCertificate } from "../../src/sim/pki.ts";
-import { ObjectStore } from "../../src/sim/store.ts";
+import { ObjectStore, type StoreOptions } from "../../src/sim/store.ts";
 
 /**
  * A simulated API server on a random port with a fresh CA, a kubeconfig for it, and a way to run the real kubectl
@@ -37,9 +37,9 @@ export interface Harness {
 export async function startHarness(
   seed: (store: ObjectStore) => void,
   overrides: Partial<ApiServerOptions> = {},
-  now?: () => Date,
+  storeOptions: StoreOptions = {},
 ): Promise<Harness> {
-  const store = new ObjectStore(now ? { now } : {});
+  const store = new ObjectStore(storeOptions);
   seed(store);
   const ca = await createClusterCA();
   const tls = await createServingCertificate(ca);
