@@ -5,7 +5,14 @@
 import { readFile } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Client, type ClientChannel, type ConnectConfig, utils } from "ssh2";
+import type { ClientChannel, ConnectConfig, Client as SshClient } from "ssh2";
+// ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a named export (only bundlers and vitest can), so take
+// both from the default export, as `npx cni-doctor` runs the sources on plain Node.
+import ssh2 from "ssh2";
+
+const { Client, utils } = ssh2;
+type Client = SshClient;
+
 import type { CommandResult } from "./commands.ts";
 import { isNodeAccessError, NodeAccessError } from "./errors.ts";
 import {
