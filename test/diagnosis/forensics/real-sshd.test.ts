@@ -53,7 +53,10 @@ describe.skipIf(unavailable !== undefined)(
         expiresAt: new Date(now.getTime() - 29 * 24 * HOUR),
       });
       // install-cni fills in the host's own conf dir for __KUBECONFIG_FILEPATH__.
-      const conflist = CALICO_CONFLIST.replace("/etc/cni/net.d/calico-kubeconfig", `${confDir}/calico-kubeconfig`);
+      const conflist = CALICO_CONFLIST.replace(
+        "/etc/cni/net.d/calico-kubeconfig",
+        `${confDir}/calico-kubeconfig`,
+      );
       writeFileSync(join(confDir, "10-calico.conflist"), conflist, { mode: 0o644 });
       writeFileSync(join(confDir, "05-cilium.conflist.bak"), CILIUM_CONFLIST, { mode: 0o644 });
       writeFileSync(
