@@ -273,7 +273,7 @@ describe.skipIf(!kubectlAvailable)(`real kubectl (${KUBECTL}) against the simula
       });
       // It leaves the label selector's view: the watch reports that as a deletion.
       h.store.mutate("pods", "calico-system", "calico-node-tw7rn", (d) => {
-        d.metadata.labels["k8s-app"] = "moved";
+        d.metadata.labels = { ...d.metadata.labels, "k8s-app": "moved" };
       });
     }, 20);
     const r = await h.kubectl([
