@@ -1,0 +1,128 @@
+import { parse as parseYaml } from "yaml";
+
+/**
+ * Renderers for the files CNI plugins leave in a node's conf dir, in the formats the real installers write, and a
+ * reader for Calico's kubeconfig.
+ */
+
+/** The in-cluster API address install-cni and calico-node use (KUBERNETES_SERVICE_HOST/PORT). */
+export const KUBERNETES_SERVICE_HOST = "10.96.0.1";
+export const KUBERNETES_SERVICE_PORT = "443";
+
+/** 10-calico.conflist as calico/node's install-cni writes it for the Kubernetes datastore. */
+export function calicoConflist(options: { nodeName: string; kubeconfigPath: string; mtu?: number }): string {
+  const config = {
+    name: "k8s-pod-network",
+    cniVersion: "0.3.1",
+    plugins: [
+      {
+        type: "calico",
+        log_level: "info",
+        log_file_path: "/var/log/calico/cni/cni.log",
+        datastore_type: "kubernetes",
+        nodename: options.nodeName,
+        mtu: options.mtu ?? 0,
+        ipam: { type: "calico-ipam" },
+        policy: { type: "k8s" },
+        kubernetes: { kubeconfig: options.kubeconfigPath },
+      },
+      { type: "portmap", snat: true, capabilities: { portMappings: true } },
+      { type: "bandwidth", capabilities: { bandwidth: true } },
+    ],
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * calico-kubeconfig as install-cni writes it (cni-plugin/pkg/install): header without the calico/node attribution,
+ * server as `https://[host]:port`, CA unquoted.
+ */
+export function calicoKubeconfigFromInstallCni(options: { caPem: string; token: string }): string {
+  return `# Kubeconfig file for Calico CNI plugin.
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: https://[${KUBERNETES_SERVICE_HOST}]:${KUBERNETES_SERVICE_PORT}
+    certificate-authority-data: ${Buffer.from(options.caPem).toString("base64")}
+users:
+- name: calico
+  user:
+    token: ${options.token}
+contexts:
+- name: calico-context
+  context:
+    cluster: local
+    user: calico
+current-context: calico-context`;
+}
+
+/** calico-kubeconfig as calico/node's token refresher rewrites it (node/pkg/cni/token_watch.go). */
+export function calicoKubeconfigFromRefresher(options: { caPem: string; token: string }): string {
+  return `# Kubeconfig file for Calico CNI plugin. Installed by calico/node.
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: https://${KUBERNETES_SERVICE_HOST}:${KUBERNETES_SERVICE_PORT}
+    certificate-authority-data: "${Buffer.from(options.caPem).toString("base64")}"
+users:
+- name: calico
+  user:
+    token: ${options.token}
+contexts:
+- name: calico-context
+  context:
+    cluster: local
+    user: calico
+current-context: calico-context`;
+}
+
+/** 05-cilium.conflist as cilium-agent writes it (left behind when Cilium is uninstalled without cleanup). */
+export function ciliumConflist(): string {
+  return `${JSON.stringify(
+    {
+      cniVersion: "0.3.1",
+      name: "cilium",
+      plugins: [{ type: "cilium-cni", "enable-debug": false, "log-file": "/var/run/cilium/cilium-cni.log" }],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+export interface CalicoKubeconfig {
+  server?: string;
+  caData?: string;
+  insecureSkipTlsVerify: boolean;
+  token?: string;
+}
+
+/** Reads the parts of a kubeconfig the Calico CNI plugin uses; undefined when it is not a kubeconfig. */
+export function readKubeconfig(text: string): CalicoKubeconfig | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  if (!doc || typeof doc !== "object") return undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: kubeconfig YAML
+  const config = doc as any;
+  const contextName = config["current-context"];
+  const context =
+    (config.contexts ?? []).find((c: { name?: string }) => c?.name === contextName)?.context ??
+    config.contexts?.[0]?.context;
+  // biome-ignore lint/suspicious/noExplicitAny: kubeconfig YAML
+  const cluster = (config.clusters ?? []).find((c: any) => c?.name === context?.cluster)?.cluster;
+  // biome-ignore lint/suspicious/noExplicitAny: kubeconfig YAML
+  const user = (config.users ?? []).find((u: any) => u?.name === context?.user)?.user;
+  return {
+    server: cluster?.server,
+    caData: cluster?.["certificate-authority-data"],
+    insecureSkipTlsVerify: cluster?.["insecure-skip-tls-verify"] === true,
+    token: typeof user?.token === "string" ? user.token : undefined,
+  };
+}

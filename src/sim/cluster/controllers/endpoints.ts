@@ -1,0 +1,104 @@
+import type { KubeObject } from "../../objects.ts";
+import type { ObjectStore, StoreEvent } from "../../store.ts";
+import { matchesServiceSelector } from "../labels.ts";
+import { isTerminating } from "../pod-lifecycle.ts";
+import { isPodReady } from "../pod-status.ts";
+import { WorkQueue } from "../work-queue.ts";
+
+/**
+ * The Endpoints controller: for each Service with a selector, ready pods' IPs under `subsets[].addresses`, pods with an
+ * IP that are not ready under `notReadyAddresses`, pods without an IP (stuck in ContainerCreating) nowhere. With no
+ * addresses at all the object carries no subsets, which kubectl prints as `<none>`.
+ */
+export class EndpointsController {
+  private readonly store: ObjectStore;
+  private readonly queue: WorkQueue;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(store: ObjectStore) {
+    this.store = store;
+    this.queue = new WorkQueue((keys) => {
+      for (const key of keys) this.sync(key);
+    });
+  }
+
+  start(): void {
+    this.unsubscribe = this.store.subscribe((e: StoreEvent) => {
+      if (e.resource === "services")
+        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      if (e.resource === "endpoints" && e.type === "DELETED")
+        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      if (e.resource === "pods") {
+        for (const svc of this.store.list("services", e.object.metadata.namespace)) {
+          if (matchesServiceSelector(svc.spec?.selector, e.object.metadata.labels))
+            this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
+        }
+      }
+    });
+    for (const svc of this.store.list("services"))
+      this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.queue.stop();
+  }
+
+  private sync(key: string): void {
+    const [namespace, name] = key.split("/") as [string, string];
+    const svc = this.store.get("services", namespace, name);
+    const existing = this.store.get("endpoints", namespace, name);
+    if (!svc) {
+      if (existing) this.store.delete("endpoints", namespace, name);
+      return;
+    }
+    // Services without a selector (like `kubernetes`) have endpoints managed elsewhere.
+    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return;
+    const ready: unknown[] = [];
+    const notReady: unknown[] = [];
+    for (const pod of this.store.list("pods", namespace)) {
+      if (
+        !matchesServiceSelector(svc.spec.selector, pod.metadata.labels) ||
+        isTerminating(pod) ||
+        !pod.status?.podIP
+      )
+        continue;
+      const address = {
+        ip: pod.status.podIP,
+        nodeName: pod.spec?.nodeName,
+        targetRef: { kind: "Pod", namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+      };
+      (isPodReady(pod) ? ready : notReady).push(address);
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: service ports are plain JSON
+    const ports = (svc.spec.ports ?? []).map((p: any) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: typeof p.targetPort === "number" ? p.targetPort : p.port,
+      protocol: p.protocol ?? "TCP",
+    }));
+    const subsets =
+      ready.length + notReady.length === 0
+        ? undefined
+        : [
+            {
+              ...(ready.length ? { addresses: ready } : {}),
+              ...(notReady.length ? { notReadyAddresses: notReady } : {}),
+              ports,
+            },
+          ];
+    if (!existing) {
+      this.store.create("endpoints", {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name, namespace, labels: { ...(svc.metadata.labels ?? {}) } },
+        ...(subsets ? { subsets } : {}),
+      });
+      return;
+    }
+    if (JSON.stringify(existing.subsets) === JSON.stringify(subsets)) return;
+    const next: KubeObject = { ...existing };
+    if (subsets) next.subsets = subsets;
+    else delete next.subsets;
+    this.store.update("endpoints", next);
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify as toYaml } from "yaml";
+import { startApiServer } from "./apiserver/index.ts";
+import { SimulatedCluster } from "./cluster/cluster.ts";
+import { createServingCertificate } from "./pki.ts";
+import { loadScenario } from "./scenarios/load.ts";
+import type { ObjectStore } from "./store.ts";
+
+export { loadScenario, scenarioNames } from "./scenarios/load.ts";
+
+export interface SimulatedClusterOptions {
+  /** A shipped scenario name, "large:…" with parameters, or a path to a scenario YAML file. */
+  scenario: string;
+  /** Port on 127.0.0.1; 0 or absent picks a free one. */
+  port?: number;
+  /** Directory under which the simulation makes its temporary root; defaults to the OS temp dir. */
+  rootDir?: string;
+  /** Kubelet sync period (how often stuck pods retry); defaults to the scenario's. */
+  syncPeriodMs?: number;
+}
+
+export interface RunningSimulatedCluster {
+  url: string;
+  caPem: string;
+  /** SHA-256 of the cluster CA's DER, hex. */
+  caFingerprint: string;
+  adminToken: string;
+  /** A kubeconfig for the admin user, ready to write to disk. */
+  kubeconfig(): string;
+  /** The host directory that stands for a node's "/". */
+  nodeRoot(node: string): string;
+  /** The simulation's temporary root (nodes live under `<root>/nodes/<node>`). */
+  root: string;
+  store: ObjectStore;
+  cluster: SimulatedCluster;
+  apiServer: Awaited<ReturnType<typeof startApiServer>>;
+  stop(): Promise<void>;
+}
+
+/** Builds the scenario's cluster, starts its loops and an HTTPS API server for it on 127.0.0.1. */
+export async function startSimulatedCluster(
+  options: SimulatedClusterOptions,
+): Promise<RunningSimulatedCluster> {
+  const scenario = loadScenario(options.scenario);
+  const root = await mkdtemp(join(options.rootDir ?? tmpdir(), "cni-doctor-sim-"));
+  let cluster: SimulatedCluster | undefined;
+  try {
+    cluster = await SimulatedCluster.build(scenario, {
+      rootDir: root,
+      ...(options.syncPeriodMs ? { syncPeriodMs: options.syncPeriodMs } : {}),
+    });
+    const serving = await createServingCertificate(cluster.identity.ca);
+    const authority = cluster.authority;
+    const apiServer = await startApiServer({
+      store: cluster.store,
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
+      port: options.port ?? 0,
+      authenticate: (token: string) => authority.authenticate(token),
+      // biome-ignore lint/suspicious/noExplicitAny: request bodies as the API server parsed them
+      tokenRequest: (namespace: string, saName: string, body: any, user: any) =>
+        authority.tokenRequest(namespace, saName, body, user),
+      // biome-ignore lint/suspicious/noExplicitAny: request bodies as the API server parsed them
+      tokenReview: (body: any, user: any) => authority.tokenReview(body, user),
+    });
+    cluster.start();
+    const running = cluster;
+    const contextName = `sim-${scenario.name.split(":")[0]}`;
+    let stopped = false;
+    return {
+      url: apiServer.url,
+      caPem: running.identity.ca.certPem,
+      caFingerprint: running.identity.ca.fingerprint,
+      adminToken: running.adminToken,
+      root,
+      store: running.store,
+      cluster: running,
+      apiServer,
+      nodeRoot: (node) => running.nodeRoot(node),
+      kubeconfig: () =>
+        toYaml({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [
+            {
+              name: contextName,
+              cluster: {
+                server: apiServer.url,
+                "certificate-authority-data": Buffer.from(running.identity.ca.certPem).toString("base64"),
+              },
+            },
+          ],
+          users: [{ name: "kubernetes-admin", user: { token: running.adminToken } }],
+          contexts: [{ name: contextName, context: { cluster: contextName, user: "kubernetes-admin" } }],
+          "current-context": contextName,
+        }),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        running.stop();
+        await apiServer.close();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    cluster?.stop();
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}
