@@ -190,9 +190,8 @@ describe("simulated API server over raw HTTPS", () => {
         metadata: { labels: Record<string, string>; resourceVersion: string };
       };
       expect(gone.metadata.labels["k8s-app"]).toBe("calico-node");
-      expect(Number(gone.metadata.resourceVersion)).toBe(
-        Number((w.events[4]?.object.metadata as { resourceVersion: string }).resourceVersion) - 1,
-      );
+      const back = w.events[4]?.object as { metadata: { resourceVersion: string } };
+      expect(Number(gone.metadata.resourceVersion)).toBe(Number(back.metadata.resourceVersion) - 1);
     });
 
     it("resumes from a resourceVersion, on the legacy /watch/ path too, and sends bookmarks when allowed", async () => {
