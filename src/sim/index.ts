@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
 import { startApiServer } from "./apiserver/index.ts";
+import { ApiError } from "./apiserver/status.ts";
 import { SimulatedCluster } from "./cluster/cluster.ts";
 import { createServingCertificate } from "./pki.ts";
 import { loadScenario } from "./scenarios/load.ts";
-import type { ObjectStore } from "./store.ts";
+import { type ObjectStore, StoreError } from "./store.ts";
 
 export { loadScenario, scenarioNames } from "./scenarios/load.ts";
 
@@ -58,11 +59,9 @@ export async function startSimulatedCluster(
       tls: { certPem: serving.certPem, keyPem: serving.keyPem },
       port: options.port ?? 0,
       authenticate: (token: string) => authority.authenticate(token),
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies as the API server parsed them
-      tokenRequest: (namespace: string, saName: string, body: any, user: any) =>
-        authority.tokenRequest(namespace, saName, body, user),
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies as the API server parsed them
-      tokenReview: (body: any, user: any) => authority.tokenReview(body, user),
+      tokenRequest: (namespace, saName, body, user) =>
+        asApiError(() => authority.tokenRequest(namespace, saName, body, user)),
+      tokenReview: (body, user) => asApiError(() => authority.tokenReview(body, user)),
     });
     cluster.start();
     const running = cluster;
@@ -106,6 +105,17 @@ export async function startSimulatedCluster(
   } catch (error) {
     cluster?.stop();
     await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The token authority refuses requests with the store's error type; the API server answers with its own Status. */
+async function asApiError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof StoreError)
+      throw new ApiError(error.code, error.reason, error.message, error.details);
     throw error;
   }
 }

@@ -93,7 +93,8 @@ export class Kubelet {
     const now = this.store.now().getTime();
     const attempts = Math.max(1, Math.floor((now - since.getTime()) / retryMs));
     const source = { component: "kubelet", host: node.name };
-    const at = (i: number) => new Date(Math.min(now, since.getTime() + i * retryMs));
+    // The first attempt comes a moment after scheduling, then one per retry interval.
+    const at = (i: number) => new Date(Math.min(now, since.getTime() + 2000 + i * retryMs));
     this.writeStatus(pod, containerCreatingStatus(pod, node.internalIP, since));
     const current = this.store.mustGet("pods", pod.metadata.namespace, pod.metadata.name);
     if (verdict.kind === "not-ready") {

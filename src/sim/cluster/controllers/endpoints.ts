@@ -90,7 +90,13 @@ export class EndpointsController {
       this.store.create("endpoints", {
         apiVersion: "v1",
         kind: "Endpoints",
-        metadata: { name, namespace, labels: { ...(svc.metadata.labels ?? {}) } },
+        // Created with its Service, as the controller does within moments of it.
+        metadata: {
+          name,
+          namespace,
+          labels: { ...(svc.metadata.labels ?? {}) },
+          creationTimestamp: svc.metadata.creationTimestamp,
+        },
         ...(subsets ? { subsets } : {}),
       });
       return;
