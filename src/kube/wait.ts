@@ -52,7 +52,8 @@ export async function waitForPods(
             fieldSelector: options.query.fieldSelector,
             // Server-side timeout a little past ours, so the server never holds a watch nobody reads.
             timeoutSeconds: Math.ceil(remaining / 1000) + 5,
-            allowWatchBookmarks: false,
+            // Bookmarks keep an idle watch alive: client-node gives up on a watch that sends nothing for 30 s.
+            allowWatchBookmarks: true,
           },
           (type, obj: V1Pod) => {
             if (type === "ERROR") return finish("restart");

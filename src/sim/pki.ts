@@ -5,6 +5,9 @@ import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
+/** The key pair WebCrypto returns; spelled out because this project builds without the DOM lib. */
+type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
+
 const EC_P256 = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -14,7 +17,7 @@ export interface CertificateAuthority {
   /** SHA-256 of the CA certificate's DER, hex; the fingerprint reports show. */
   fingerprint: string;
   cert: x509.X509Certificate;
-  keys: CryptoKeyPair;
+  keys: KeyPair;
 }
 
 export interface ServingCertificate {
@@ -27,7 +30,7 @@ export async function createClusterCA(
   notBefore = new Date(),
   commonName = "kubernetes",
 ): Promise<CertificateAuthority> {
-  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as KeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: `CN=${commonName}`,
@@ -49,7 +52,7 @@ export async function createClusterCA(
 
 /** The API server's serving certificate for 127.0.0.1 and localhost, signed by the cluster CA. */
 export async function createServingCertificate(ca: CertificateAuthority): Promise<ServingCertificate> {
-  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as KeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
