@@ -37,7 +37,7 @@ import { DEFAULT_CNI_CONF_DIR, NodeFilesystem } from "./node-filesystem.ts";
 import { PodIpAllocator } from "./node-ipam.ts";
 import { runningStatus } from "./pod-status.ts";
 import type { SimNode } from "./sim-node.ts";
-import { parseDuration } from "./time.ts";
+import { isoSeconds, parseDuration } from "./time.ts";
 import { signServiceAccountToken, TokenAuthority } from "./token-authority.ts";
 
 export interface BuildOptions {
@@ -332,7 +332,7 @@ class ClusterSetup {
           metadata: {
             name: `${component}-${master.name}`,
             namespace: "kube-system",
-            creationTimestamp: isoAt(created),
+            creationTimestamp: isoSeconds(created),
             labels: { component, tier: "control-plane" },
             annotations: { "kubernetes.io/config.source": "file" },
             ownerReferences: [
@@ -511,7 +511,7 @@ class ClusterSetup {
     for (const node of this.c.nodes.values()) {
       const at = startedAt(node.name);
       const input = daemonPod(created, created.spec.template, node.name) as unknown as NewObject;
-      input.metadata.creationTimestamp = isoAt(at);
+      input.metadata.creationTimestamp = isoSeconds(at);
       input.spec.nodeName = node.name;
       // calico-node pods are brought up by the Calico agent model; everything else settles at once.
       const pod = this.c.calicoNodePod(input) ? store.create("pods", input) : this.bootPod(input, at);
@@ -567,7 +567,7 @@ class ClusterSetup {
             name: "",
             generateName: `${rs.metadata.name}-`,
             namespace: options.namespace,
-            creationTimestamp: isoAt(createdAt),
+            creationTimestamp: isoSeconds(createdAt),
             labels: { ...rs.spec.template.metadata.labels },
             ownerReferences: [
               {
@@ -701,8 +701,4 @@ class ClusterSetup {
     }
     return pod;
   }
-}
-
-function isoAt(d: Date): string {
-  return `${d.toISOString().slice(0, 19)}Z`;
 }

@@ -2,7 +2,7 @@ import type { KubeObject } from "../../objects.ts";
 import type { ObjectStore, StoreEvent } from "../../store.ts";
 import { isNodeReady, toleratesTaints } from "../labels.ts";
 import { isTerminating } from "../pod-lifecycle.ts";
-import { isoMicros, isoSeconds } from "../time.ts";
+import { eventNameSuffix, isoMicros, isoSeconds } from "../time.ts";
 import { WorkQueue } from "../work-queue.ts";
 
 /**
@@ -137,7 +137,7 @@ export function recordSchedulerEvent(
     apiVersion: "v1",
     kind: "Event",
     metadata: {
-      name: `${pod.metadata.name}.${(BigInt(at.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6))).toString(16)}`,
+      name: `${pod.metadata.name}.${eventNameSuffix(at)}`,
       namespace: pod.metadata.namespace ?? "default",
       creationTimestamp: isoSeconds(at),
     },
