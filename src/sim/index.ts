@@ -7,9 +7,16 @@ import { ApiError } from "./apiserver/status.ts";
 import { SimulatedCluster } from "./cluster/cluster.ts";
 import { createServingCertificate } from "./pki.ts";
 import { loadScenario } from "./scenarios/load.ts";
+import {
+  type NodeSshServers,
+  type NodesFileSettings,
+  type NodesOutFiles,
+  startNodeSshServers,
+  writeNodesOut,
+} from "./ssh/index.ts";
 import { type ObjectStore, StoreError } from "./store.ts";
 
-export { loadScenario, scenarioNames } from "./scenarios/load.ts";
+export { loadScenario, ScenarioError, scenarioNames } from "./scenarios/load.ts";
 
 export interface SimulatedClusterOptions {
   /** A shipped scenario name, "large:…" with parameters, or a path to a scenario YAML file. */
@@ -20,6 +27,11 @@ export interface SimulatedClusterOptions {
   rootDir?: string;
   /** Kubelet sync period (how often stuck pods retry); defaults to the scenario's. */
   syncPeriodMs?: number;
+  /**
+   * Serve each node over SSH on 127.0.0.1 (one port and host key per node). Default: on, except for generated
+   * `large:` scenarios, whose thousand listeners only the benchmarks that inspect nodes ask for.
+   */
+  sshNodes?: boolean;
 }
 
 export interface RunningSimulatedCluster {
@@ -37,6 +49,13 @@ export interface RunningSimulatedCluster {
   store: ObjectStore;
   cluster: SimulatedCluster;
   apiServer: Awaited<ReturnType<typeof startApiServer>>;
+  /** The nodes' SSH endpoints; null when started without them. */
+  ssh: NodeSshServers | null;
+  /**
+   * Writes what cni-doctor needs to reach the nodes: the nodes file at `path`, a known_hosts file and the client key
+   * beside it (see src/sim/ssh/README.md). Returns their paths.
+   */
+  writeNodesOut(path: string, settings?: NodesFileSettings): Promise<NodesOutFiles>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +66,7 @@ export async function startSimulatedCluster(
   const scenario = loadScenario(options.scenario);
   const root = await mkdtemp(join(options.rootDir ?? tmpdir(), "cni-doctor-sim-"));
   let cluster: SimulatedCluster | undefined;
+  let ssh: NodeSshServers | null = null;
   try {
     cluster = await SimulatedCluster.build(scenario, {
       rootDir: root,
@@ -63,8 +83,15 @@ export async function startSimulatedCluster(
         asApiError(() => authority.tokenRequest(namespace, saName, body, user)),
       tokenReview: (body, user) => asApiError(() => authority.tokenReview(body, user)),
     });
+    if (options.sshNodes ?? !scenario.name.startsWith("large")) {
+      const nodeRoot = (name: string) => (cluster as SimulatedCluster).nodeRoot(name);
+      ssh = await startNodeSshServers({
+        nodes: scenario.nodes.map((n) => ({ name: n.name, root: nodeRoot(n.name) })),
+      });
+    }
     cluster.start();
     const running = cluster;
+    const sshServers = ssh;
     const contextName = `sim-${scenario.name.split(":")[0]}`;
     let stopped = false;
     return {
@@ -76,6 +103,12 @@ export async function startSimulatedCluster(
       store: running.store,
       cluster: running,
       apiServer,
+      ssh: sshServers,
+      writeNodesOut: async (path, settings) => {
+        if (!sshServers)
+          throw new Error("this simulated cluster was started without SSH nodes (sshNodes: false)");
+        return writeNodesOut(sshServers, path, settings);
+      },
       nodeRoot: (node) => running.nodeRoot(node),
       kubeconfig: () =>
         toYaml({
@@ -97,12 +130,14 @@ export async function startSimulatedCluster(
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        await sshServers?.close();
         running.stop();
         await apiServer.close();
         await rm(root, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await ssh?.close();
     cluster?.stop();
     await rm(root, { recursive: true, force: true });
     throw error;

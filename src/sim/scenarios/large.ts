@@ -1,3 +1,4 @@
+import { ScenarioError } from "./errors.ts";
 import type { Scenario } from "./schema.ts";
 
 export interface LargeParameters {
@@ -29,20 +30,21 @@ export function parseLargeParameters(text: string): LargeParameters {
     const [key, value] = part.split("=").map((s) => s.trim());
     const n = Number(value);
     if (!key || !(key in DEFAULTS)) {
-      throw new Error(
+      throw new ScenarioError(
         `large scenario: unknown parameter "${key ?? part}"; known: ${Object.keys(DEFAULTS).join(", ")}`,
       );
     }
     if (!Number.isFinite(n) || n < 0 || (key === "affected" ? n > 1 : !Number.isInteger(n))) {
-      throw new Error(
+      throw new ScenarioError(
         `large scenario: ${key}=${value} is not valid (affected is a fraction 0..1, the others whole numbers)`,
       );
     }
     params[key as keyof LargeParameters] = n;
   }
   if (params.nodes < 2)
-    throw new Error("large scenario: nodes must be at least 2 (a control plane and a worker)");
-  if (params.podsPerWorkload < 1) throw new Error("large scenario: podsPerWorkload must be at least 1");
+    throw new ScenarioError("large scenario: nodes must be at least 2 (a control plane and a worker)");
+  if (params.podsPerWorkload < 1)
+    throw new ScenarioError("large scenario: podsPerWorkload must be at least 1");
   return params;
 }
 
