@@ -6,6 +6,8 @@
  * - commands on one node run one at a time, and at most `concurrency` nodes are worked on at once;
  * - connection setup is retried with backoff while a node is unreachable; commands are never retried.
  */
+
+import { Limiter } from "../shared/limiter.ts";
 import {
   type CommandContext,
   type CommandTemplate,
@@ -14,7 +16,6 @@ import {
   sudoRefusal,
 } from "./commands.ts";
 import { type Inventory, type NodeTarget, resolveNodeTarget } from "./inventory.ts";
-import { Limiter } from "../shared/limiter.ts";
 import { shellJoin } from "./shell-quote.ts";
 import { connectToNode, type Environment, type SshConnection } from "./ssh-connection.ts";
 
