@@ -1,51 +1,30 @@
 import type { KubeObject } from "../../objects.ts";
-import type { ObjectStore, StoreEvent } from "../../store.ts";
+import type { StoreEvent } from "../../store.ts";
 import { controllerOf, toleratesTaints } from "../labels.ts";
 import { isActivePod } from "../pod-lifecycle.ts";
 import { isPodReady } from "../pod-status.ts";
-import { WorkQueue } from "../work-queue.ts";
+import { KeyedController } from "./keyed-controller.ts";
 import { pinnedNodeName } from "./scheduler.ts";
 
 /**
  * The DaemonSet controller: one pod per eligible node. A deleted (or terminating) pod is replaced by a new pod with a
  * new generated name, pinned to the same node through node affinity, which the scheduler then binds.
  */
-export class DaemonSetController {
-  private readonly store: ObjectStore;
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
+export class DaemonSetController extends KeyedController {
+  protected readonly resource = "daemonsets";
 
-  constructor(store: ObjectStore) {
-    this.store = store;
-    this.queue = new WorkQueue((keys) => {
-      for (const key of keys) this.sync(key);
-    });
+  protected onChange(e: StoreEvent): void {
+    if (e.resource === "daemonsets" && e.type !== "DELETED")
+      this.enqueue(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.resource === "pods") {
+      const owner = controllerOf(e.object);
+      if (owner?.kind === "DaemonSet") this.enqueue(e.object.metadata.namespace, owner.name);
+    }
+    // A node joining or leaving changes where the DaemonSets must run.
+    if (e.resource === "nodes" && e.type !== "MODIFIED") this.enqueueAll();
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e: StoreEvent) => {
-      if (e.resource === "daemonsets" && e.type !== "DELETED")
-        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
-      if (e.resource === "pods") {
-        const owner = controllerOf(e.object);
-        if (owner?.kind === "DaemonSet") this.queue.add(`${e.object.metadata.namespace}/${owner.name}`);
-      }
-      if (e.resource === "nodes" && e.type !== "MODIFIED") this.enqueueAll();
-    });
-    this.enqueueAll();
-  }
-
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue.stop();
-  }
-
-  private enqueueAll(): void {
-    for (const ds of this.store.list("daemonsets"))
-      this.queue.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const ds = this.store.get("daemonsets", namespace, name);
     if (!ds) return;

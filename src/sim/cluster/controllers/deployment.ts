@@ -1,44 +1,26 @@
 import type { KubeObject } from "../../objects.ts";
-import type { ObjectStore, StoreEvent } from "../../store.ts";
+import type { StoreEvent } from "../../store.ts";
 import { controllerOf } from "../labels.ts";
 import { isoSeconds } from "../time.ts";
-import { WorkQueue } from "../work-queue.ts";
+import { KeyedController } from "./keyed-controller.ts";
 
 /**
  * Deployment status from its (single, static) ReplicaSet: replica counts and the Available/Progressing conditions
  * `kubectl get deploy` and `rollout status` read. Rollouts are not modelled; no scenario changes a template.
  */
-export class DeploymentStatusController {
-  private readonly store: ObjectStore;
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
+export class DeploymentStatusController extends KeyedController {
+  protected readonly resource = "deployments";
 
-  constructor(store: ObjectStore) {
-    this.store = store;
-    this.queue = new WorkQueue((keys) => {
-      for (const key of keys) this.sync(key);
-    });
+  protected onChange(e: StoreEvent): void {
+    if (e.resource === "deployments" && e.type !== "DELETED")
+      this.enqueue(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.resource === "replicasets") {
+      const owner = controllerOf(e.object);
+      if (owner?.kind === "Deployment") this.enqueue(e.object.metadata.namespace, owner.name);
+    }
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e: StoreEvent) => {
-      if (e.resource === "deployments" && e.type !== "DELETED")
-        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
-      if (e.resource === "replicasets") {
-        const owner = controllerOf(e.object);
-        if (owner?.kind === "Deployment") this.queue.add(`${e.object.metadata.namespace}/${owner.name}`);
-      }
-    });
-    for (const d of this.store.list("deployments"))
-      this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
-  }
-
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const deployment = this.store.get("deployments", namespace, name);
     if (!deployment) return;

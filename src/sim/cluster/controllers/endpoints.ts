@@ -1,50 +1,32 @@
 import type { KubeObject } from "../../objects.ts";
-import type { ObjectStore, StoreEvent } from "../../store.ts";
+import type { StoreEvent } from "../../store.ts";
 import { matchesServiceSelector } from "../labels.ts";
 import { isTerminating } from "../pod-lifecycle.ts";
 import { isPodReady } from "../pod-status.ts";
-import { WorkQueue } from "../work-queue.ts";
+import { KeyedController } from "./keyed-controller.ts";
 
 /**
  * The Endpoints controller: for each Service with a selector, ready pods' IPs under `subsets[].addresses`, pods with an
  * IP that are not ready under `notReadyAddresses`, pods without an IP (stuck in ContainerCreating) nowhere. With no
  * addresses at all the object carries no subsets, which kubectl prints as `<none>`.
  */
-export class EndpointsController {
-  private readonly store: ObjectStore;
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
+export class EndpointsController extends KeyedController {
+  protected readonly resource = "services";
 
-  constructor(store: ObjectStore) {
-    this.store = store;
-    this.queue = new WorkQueue((keys) => {
-      for (const key of keys) this.sync(key);
-    });
-  }
-
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e: StoreEvent) => {
-      if (e.resource === "services")
-        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
-      if (e.resource === "endpoints" && e.type === "DELETED")
-        this.queue.add(`${e.object.metadata.namespace}/${e.object.metadata.name}`);
-      if (e.resource === "pods") {
-        for (const svc of this.store.list("services", e.object.metadata.namespace)) {
-          if (matchesServiceSelector(svc.spec?.selector, e.object.metadata.labels))
-            this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-        }
+  protected onChange(e: StoreEvent): void {
+    if (e.resource === "services") this.enqueue(e.object.metadata.namespace, e.object.metadata.name);
+    // Someone deleted an Endpoints object: recreate it for its Service.
+    if (e.resource === "endpoints" && e.type === "DELETED")
+      this.enqueue(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.resource === "pods") {
+      for (const svc of this.store.list("services", e.object.metadata.namespace)) {
+        if (matchesServiceSelector(svc.spec?.selector, e.object.metadata.labels))
+          this.enqueue(svc.metadata.namespace, svc.metadata.name);
       }
-    });
-    for (const svc of this.store.list("services"))
-      this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    }
   }
 
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const svc = this.store.get("services", namespace, name);
     const existing = this.store.get("endpoints", namespace, name);

@@ -1,44 +1,28 @@
 import type { KubeObject } from "../../objects.ts";
-import type { ObjectStore, StoreEvent } from "../../store.ts";
+import type { StoreEvent } from "../../store.ts";
 import { controllerOf, matchesLabelSelector } from "../labels.ts";
 import { isActivePod, requestPodDeletion } from "../pod-lifecycle.ts";
 import { isPodReady } from "../pod-status.ts";
-import { WorkQueue } from "../work-queue.ts";
+import { KeyedController } from "./keyed-controller.ts";
 
 /**
  * The ReplicaSet controller: keeps `spec.replicas` active pods. A pod that is terminating no longer counts, so a
  * stuck pod being deleted is replaced at once while it hangs in Terminating, as on a real cluster. New pods are
  * created unbound; the scheduler places them.
  */
-export class ReplicaSetController {
-  private readonly store: ObjectStore;
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
+export class ReplicaSetController extends KeyedController {
+  protected readonly resource = "replicasets";
 
-  constructor(store: ObjectStore) {
-    this.store = store;
-    this.queue = new WorkQueue((keys) => {
-      for (const key of keys) this.sync(key);
-    });
+  protected onChange(e: StoreEvent): void {
+    if (e.resource === "replicasets" && e.type !== "DELETED")
+      this.enqueue(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.resource === "pods") {
+      const owner = controllerOf(e.object);
+      if (owner?.kind === "ReplicaSet") this.enqueue(e.object.metadata.namespace, owner.name);
+    }
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e: StoreEvent) => {
-      if (e.resource === "replicasets" && e.type !== "DELETED") this.queue.add(keyOf(e.object));
-      if (e.resource === "pods") {
-        const owner = controllerOf(e.object);
-        if (owner?.kind === "ReplicaSet") this.queue.add(`${e.object.metadata.namespace}/${owner.name}`);
-      }
-    });
-    for (const rs of this.store.list("replicasets")) this.queue.add(keyOf(rs));
-  }
-
-  stop(): void {
-    this.unsubscribe?.();
-    this.queue.stop();
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = key.split("/") as [string, string];
     const rs = this.store.get("replicasets", namespace, name);
     if (!rs) return;
@@ -105,8 +89,4 @@ export class ReplicaSetController {
 function rank(pod: KubeObject): number {
   if (!pod.spec?.nodeName) return 0;
   return isPodReady(pod) ? 2 : 1;
-}
-
-function keyOf(obj: KubeObject): string {
-  return `${obj.metadata.namespace}/${obj.metadata.name}`;
 }
