@@ -9,18 +9,16 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type CommandResult,
-  type CommandTemplate,
   checksumFiles,
   listDirectory,
   makeBackupDirectory,
   moveIntoDirectory,
   NodeAccess,
-  type NodeAccessError,
   parseInventory,
   readFileBounded,
   readNodeClock,
 } from "../../src/nodes/index.ts";
+import { raw, rejection } from "../support/node-commands.ts";
 import {
   fingerprintOf,
   freePort,
@@ -34,20 +32,6 @@ import {
 
 const unavailable = sshdUnavailableReason();
 if (unavailable !== undefined) console.warn(`skipping real-sshd tests: ${unavailable}`);
-
-/** A test-only template: the raw result of any argv. Production code uses only the catalogue in commands.ts. */
-function raw(...argv: [string, ...string[]]): CommandTemplate<CommandResult> {
-  return { name: "test-raw", argv, changesNode: false, interpret: (result) => result };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NodeAccessError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as NodeAccessError;
-  }
-  throw new Error("expected a rejection");
-}
 
 function uidOf(user: string): number {
   return Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());

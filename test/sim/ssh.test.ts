@@ -18,15 +18,12 @@ import { join } from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type CommandResult,
-  type CommandTemplate,
   checksumFiles,
   listDirectory,
   loadInventory,
   makeBackupDirectory,
   moveIntoDirectory,
   NodeAccess,
-  type NodeAccessError,
   parseInventory,
   readFileBounded,
   readNodeClock,
@@ -37,25 +34,12 @@ import {
   startNodeSshServers,
   writeNodesOut,
 } from "../../src/sim/ssh/index.ts";
+import { raw, rejection } from "../support/node-commands.ts";
 
 const CONF_DIR = "/etc/cni/net.d";
 const CALICO_CONFLIST = '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"calico"}]}\n';
 const KUBECONFIG =
   "# Kubeconfig file for Calico CNI plugin. Installed by calico/node.\napiVersion: v1\nkind: Config\n";
-
-/** A test-only template: the raw result of any argv. The product uses only the catalogue in commands.ts. */
-function raw(...argv: [string, ...string[]]): CommandTemplate<CommandResult> {
-  return { name: "test-raw", argv, changesNode: false, interpret: (result) => result };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<NodeAccessError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as NodeAccessError;
-  }
-  throw new Error("expected a rejection");
-}
 
 function fillNode(root: string): void {
   const conf = join(root, "etc/cni/net.d");
