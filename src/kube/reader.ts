@@ -67,24 +67,27 @@ export function createClusterReader(
   const authn = kubeConfig.makeApiClient(AuthenticationV1Api);
   const timeout = () => withTimeout(opts.requestTimeoutMs);
 
+  /** One page of a list: what every list call takes besides the namespace. */
+  type PageParams = { limit: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
+  type PageResult<T> = Promise<{ items: T[]; metadata?: { _continue?: string } }>;
+
   function paged<T>(
     what: string,
     query: ListQuery,
-    inNamespace: (p: Record<string, unknown>) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
-    everywhere: (p: Record<string, unknown>) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+    fetch: (page: PageParams, namespace: string | undefined) => PageResult<T>,
   ): Promise<T[]> {
-    const operation = `list ${what} ${query.namespace ? `in namespace ${query.namespace}` : "in all namespaces"}${describeSelectors(query)}`;
+    const where = query.namespace ? `in namespace ${query.namespace}` : "in all namespaces";
     return listAllPages(
-      (token, limit) => {
-        const params = {
-          labelSelector: query.labelSelector,
-          fieldSelector: query.fieldSelector,
-          limit,
-          _continue: token,
-        };
-        return query.namespace ? inNamespace({ ...params, namespace: query.namespace }) : everywhere(params);
+      (token, limit) =>
+        fetch(
+          { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, _continue: token },
+          query.namespace,
+        ),
+      {
+        pageSize: opts.pageSize,
+        maxItems: opts.maxListItems,
+        operation: `list ${what} ${where}${describeSelectors(query)}`,
       },
-      { pageSize: opts.pageSize, maxItems: opts.maxListItems, operation },
     );
   }
 
@@ -101,18 +104,16 @@ export function createClusterReader(
   return {
     identity,
     listPods: (q) =>
-      paged(
-        "pods",
-        q,
-        (p) => core.listNamespacedPod(p as never, timeout()),
-        (p) => core.listPodForAllNamespaces(p, timeout()),
+      paged("pods", q, (page, namespace) =>
+        namespace
+          ? core.listNamespacedPod({ ...page, namespace }, timeout())
+          : core.listPodForAllNamespaces(page, timeout()),
       ),
     listEvents: (q) =>
-      paged(
-        "events",
-        q,
-        (p) => core.listNamespacedEvent(p as never, timeout()),
-        (p) => core.listEventForAllNamespaces(p, timeout()),
+      paged("events", q, (page, namespace) =>
+        namespace
+          ? core.listNamespacedEvent({ ...page, namespace }, timeout())
+          : core.listEventForAllNamespaces(page, timeout()),
       ),
     listNodes: (q = {}) =>
       listAllPages(
@@ -131,18 +132,16 @@ export function createClusterReader(
     getPod: (namespace, name) =>
       getOrNull(`get pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }, timeout())),
     listDaemonSets: (q) =>
-      paged(
-        "daemonsets",
-        q,
-        (p) => apps.listNamespacedDaemonSet(p as never, timeout()),
-        (p) => apps.listDaemonSetForAllNamespaces(p, timeout()),
+      paged("daemonsets", q, (page, namespace) =>
+        namespace
+          ? apps.listNamespacedDaemonSet({ ...page, namespace }, timeout())
+          : apps.listDaemonSetForAllNamespaces(page, timeout()),
       ),
     listServices: (q) =>
-      paged(
-        "services",
-        q,
-        (p) => core.listNamespacedService(p as never, timeout()),
-        (p) => core.listServiceForAllNamespaces(p, timeout()),
+      paged("services", q, (page, namespace) =>
+        namespace
+          ? core.listNamespacedService({ ...page, namespace }, timeout())
+          : core.listServiceForAllNamespaces(page, timeout()),
       ),
     getEndpoints: (namespace, name) =>
       getOrNull(`get endpoints ${namespace}/${name}`, () =>
