@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
-import { startApiServer } from "./apiserver/index.ts";
+import { type RequestAttributes, startApiServer } from "./apiserver/index.ts";
 import { ApiError } from "./apiserver/status.ts";
 import { SimulatedCluster } from "./cluster/cluster.ts";
+import { authorizeRbac, bootstrapRbacObjects } from "./cluster/rbac.ts";
 import { createServingCertificate } from "./pki.ts";
 import { loadScenario } from "./scenarios/load.ts";
 import {
@@ -32,6 +34,20 @@ export interface SimulatedClusterOptions {
    * `large:` scenarios, whose thousand listeners only the benchmarks that inspect nodes ask for.
    */
   sshNodes?: boolean;
+  /**
+   * Enforce RBAC (cluster/rbac.ts) from the Roles, ClusterRoles and bindings stored in the cluster, which starts
+   * with the bootstrap cluster-admin binding for system:masters (the admin token's group). Default: off, and every
+   * authenticated request is allowed.
+   */
+  rbac?: boolean;
+}
+
+/** One authorization decision, as the API server took it. */
+export interface AuthorizationRecord {
+  attributes: RequestAttributes;
+  allowed: boolean;
+  /** What allowed it (binding and role), or why nothing could. */
+  reason: string;
 }
 
 export interface RunningSimulatedCluster {
@@ -40,8 +56,19 @@ export interface RunningSimulatedCluster {
   /** SHA-256 of the cluster CA's DER, hex. */
   caFingerprint: string;
   adminToken: string;
-  /** A kubeconfig for the admin user, ready to write to disk. */
-  kubeconfig(): string;
+  /** A kubeconfig for the admin user, or for `credentials` (e.g. a service account's token), ready to write to disk. */
+  kubeconfig(credentials?: { user: string; token: string }): string;
+  /**
+   * A token for a service account through the TokenRequest API (POST .../serviceaccounts/<name>/token, as the
+   * kubelet gets a pod's projected token), asked with the admin token.
+   */
+  requestServiceAccountToken(
+    namespace: string,
+    serviceAccount: string,
+    spec?: { expirationSeconds?: number; audiences?: string[] },
+  ): Promise<string>;
+  /** Calls `listener` with every authorization decision until the returned function is called (rbac only). */
+  onAuthorization(listener: (record: AuthorizationRecord) => void): () => void;
   /** The host directory that stands for a node's "/". */
   nodeRoot(node: string): string;
   /** The simulation's temporary root (nodes live under `<root>/nodes/<node>`). */
@@ -74,7 +101,25 @@ export async function startSimulatedCluster(
     });
     const serving = await createServingCertificate(cluster.identity.ca);
     const authority = cluster.authority;
+    const listeners = new Set<(record: AuthorizationRecord) => void>();
+    const store = cluster.store;
+    if (options.rbac)
+      for (const { resource, object } of bootstrapRbacObjects()) store.create(resource, object);
+    const authorize = (attributes: RequestAttributes) => {
+      const decision = authorizeRbac(
+        {
+          roles: store.list("roles"),
+          clusterRoles: store.list("clusterroles"),
+          roleBindings: store.list("rolebindings"),
+          clusterRoleBindings: store.list("clusterrolebindings"),
+        },
+        attributes,
+      );
+      for (const listener of listeners) listener({ attributes, ...decision });
+      return decision;
+    };
     const apiServer = await startApiServer({
+      ...(options.rbac ? { authorize } : {}),
       store: cluster.store,
       tls: { certPem: serving.certPem, keyPem: serving.keyPem },
       port: options.port ?? 0,
@@ -110,7 +155,26 @@ export async function startSimulatedCluster(
         return writeNodesOut(sshServers, path, settings);
       },
       nodeRoot: (node) => running.nodeRoot(node),
-      kubeconfig: () =>
+      requestServiceAccountToken: async (namespace, serviceAccount, spec = {}) => {
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}/token`;
+        const body = { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec };
+        const reply = await postJson(
+          apiServer.url,
+          path,
+          running.identity.ca.certPem,
+          running.adminToken,
+          body,
+        );
+        const token = (reply as { status?: { token?: unknown } }).status?.token;
+        if (typeof token !== "string")
+          throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no token`);
+        return token;
+      },
+      onAuthorization: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      kubeconfig: (credentials = { user: "kubernetes-admin", token: running.adminToken }) =>
         toYaml({
           apiVersion: "v1",
           kind: "Config",
@@ -123,8 +187,8 @@ export async function startSimulatedCluster(
               },
             },
           ],
-          users: [{ name: "kubernetes-admin", user: { token: running.adminToken } }],
-          contexts: [{ name: contextName, context: { cluster: contextName, user: "kubernetes-admin" } }],
+          users: [{ name: credentials.user, user: { token: credentials.token } }],
+          contexts: [{ name: contextName, context: { cluster: contextName, user: credentials.user } }],
           "current-context": contextName,
         }),
       stop: async () => {
@@ -153,4 +217,54 @@ async function asApiError<T>(call: () => Promise<T>): Promise<T> {
       throw new ApiError(error.code, error.reason, error.message, error.details);
     throw error;
   }
+}
+
+/** POSTs JSON to the simulated API server over HTTPS, trusting only its CA; a non-2xx answer throws its Status message. */
+function postJson(
+  baseUrl: string,
+  path: string,
+  caPem: string,
+  token: string,
+  body: unknown,
+): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(path, baseUrl),
+      {
+        method: "POST",
+        ca: caPem,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          accept: "application/json",
+          "content-length": Buffer.byteLength(payload),
+        },
+        timeout: 15_000,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve(json);
+          else
+            reject(
+              new Error(
+                `POST ${path}: HTTP ${res.statusCode}: ${(json as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`,
+              ),
+            );
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`POST ${path}: no answer within 15s`)));
+    req.on("error", reject);
+    req.end(payload);
+  });
 }

@@ -214,6 +214,20 @@ export const RESOURCES: ResourceDef[] = [
     verbs: READ_WRITE,
     fields: {},
   },
+  // RBAC: stored like any other object; the authorizer (cluster/rbac.ts) reads them when the cluster enforces RBAC.
+  ...(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const).map(
+    (kind): ResourceDef => ({
+      plural: `${kind.toLowerCase()}s`,
+      singular: kind.toLowerCase(),
+      kind,
+      listKind: `${kind}List`,
+      group: "rbac.authorization.k8s.io",
+      version: "v1",
+      namespaced: !kind.startsWith("Cluster"),
+      verbs: READ_WRITE,
+      fields: {},
+    }),
+  ),
   {
     plural: "tokenreviews",
     singular: "tokenreview",

@@ -110,6 +110,7 @@ describe("simulated API server over raw HTTPS", () => {
         "apps",
         "authentication.k8s.io",
         "coordination.k8s.io",
+        "rbac.authorization.k8s.io",
       ]);
       const core = (await call("/api/v1")).json();
       const pods = core.resources.find((r: { name: string }) => r.name === "pods");

@@ -39,7 +39,7 @@ import {
   sendText,
   tableRequested,
 } from "./http.ts";
-import { type RequestInfo, requestInfoFor } from "./request-info.ts";
+import { authorizationName, type RequestInfo, requestInfoFor } from "./request-info.ts";
 import { ApiError, errors } from "./status.ts";
 import { includeObjectFrom, tableJson } from "./tables.ts";
 import { plainEncoder, WatchHub } from "./watch.ts";
@@ -66,6 +66,8 @@ export interface RequestAttributes {
   name?: string;
 }
 
+export type AuthorizationVerdict = boolean | { allowed: boolean; reason?: string };
+
 export interface ApiServerOptions {
   store: ObjectStore;
   tls: { certPem: string; keyPem: string };
@@ -74,8 +76,11 @@ export interface ApiServerOptions {
   port?: number;
   /** Resolves a bearer token to a user; null answers 401. */
   authenticate(bearerToken: string): Promise<UserInfo | null>;
-  /** Default: allow everything. false answers 403 with the real server's message. */
-  authorize?(attrs: RequestAttributes): boolean | Promise<boolean>;
+  /**
+   * Default: allow everything. false (or `allowed: false`) answers 403 with the real server's message, followed by
+   * the authorizer's reason when it gives one (as RBAC does for a binding whose role is missing).
+   */
+  authorize?(attrs: RequestAttributes): AuthorizationVerdict | Promise<AuthorizationVerdict>;
   /** POST .../serviceaccounts/{name}/token: returns the TokenRequest with status.token and status.expirationTimestamp. */
   tokenRequest(
     namespace: string,
@@ -196,9 +201,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const attrs: RequestAttributes = { user, verb: info.verb, group: info.group, resource: info.resource };
     if (info.subresource !== undefined) attrs.subresource = info.subresource;
     if (info.namespace !== undefined) attrs.namespace = info.namespace;
-    if (info.name !== undefined) attrs.name = info.name;
-    if (opts.authorize && !(await opts.authorize(attrs))) {
-      throw errors.forbidden({ username: user.username, ...attrs });
+    const name = authorizationName(info, url.searchParams);
+    if (name !== undefined) attrs.name = name;
+    if (opts.authorize) {
+      const verdict = await opts.authorize(attrs);
+      const allowed = typeof verdict === "boolean" ? verdict : verdict.allowed;
+      if (!allowed) {
+        const reason = typeof verdict === "boolean" ? undefined : verdict.reason;
+        throw errors.forbidden({ username: user.username, ...attrs }, reason);
+      }
     }
     await serveResource(req, res, info, url, user, effect);
   }

@@ -111,3 +111,24 @@ export function requestInfoFor(method: string, path: string, query: URLSearchPar
   info.verb = verb;
   return info;
 }
+
+/**
+ * The name authorization sees: the path's, or for a list or watch the one a `metadata.name=` (or `==`) field
+ * selector pins, as RequestInfoFactory does, so that a resourceNames rule can allow watching a single object.
+ * Routing keeps using `info.name`: such a request is still served as a list.
+ */
+export function authorizationName(info: RequestInfo, query: URLSearchParams): string | undefined {
+  if (info.name !== undefined) return info.name;
+  if (info.verb !== "list" && info.verb !== "watch") return undefined;
+  const selector = query.get("fieldSelector");
+  if (!selector) return undefined;
+  let pinned: string | undefined;
+  for (const term of selector.split(",")) {
+    const match = /^\s*metadata\.name\s*(?:==|=)\s*([^\s]+)\s*$/.exec(term);
+    if (match) pinned = match[1];
+  }
+  // fields.RequiresExactMatch, then path.IsValidPathSegmentName.
+  return pinned !== undefined && pinned !== "." && pinned !== ".." && !/[/%]/.test(pinned)
+    ? pinned
+    : undefined;
+}

@@ -89,18 +89,21 @@ export const errors = {
     return new ApiError(401, "Unauthorized", "Unauthorized");
   },
   /** What the authorization filter answers (apiserver/pkg/endpoints/handlers/responsewriters.ForbiddenStatusError). */
-  forbidden(attrs: {
-    username: string;
-    verb: string;
-    group: string;
-    resource: string;
-    subresource?: string | undefined;
-    namespace?: string | undefined;
-    name?: string | undefined;
-  }): ApiError {
+  forbidden(
+    attrs: {
+      username: string;
+      verb: string;
+      group: string;
+      resource: string;
+      subresource?: string | undefined;
+      namespace?: string | undefined;
+      name?: string | undefined;
+    },
+    authorizerReason?: string,
+  ): ApiError {
     const resourceText = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
     const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : "at the cluster scope";
-    const reason = `User "${attrs.username}" cannot ${attrs.verb} resource "${resourceText}" in API group "${attrs.group}" ${scope}`;
+    const reason = `User "${attrs.username}" cannot ${attrs.verb} resource "${resourceText}" in API group "${attrs.group}" ${scope}${authorizerReason ? `: ${authorizerReason}` : ""}`;
     const gr = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
     const message = attrs.name
       ? `${gr} "${attrs.name}" is forbidden: ${reason}`
