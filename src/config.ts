@@ -9,6 +9,32 @@ const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
 const positiveInt = (fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
 const optionalPath = () => z.preprocess(unsetIfEmpty, z.string().optional());
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"])
+      .default(fallback ? "true" : "false")
+      .transform((v) => v === "true" || v === "1" || v === "yes"),
+  );
+/** A comma- or space-separated list; empty entries dropped. */
+const idList = () =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default("")
+      .transform((v) => v.split(/[\s,]+/).filter((id) => id !== "")),
+  );
+/** A Kubernetes object name (RFC 1123 label), e.g. a namespace. */
+const dnsLabel = (fallback: string) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lower-case RFC 1123 label")
+      .default(fallback),
+  );
 
 const EnvSchema = z.object({
   /** Nodes file (YAML) describing how to reach nodes over SSH; without it, nodes are not inspected. */
@@ -17,12 +43,63 @@ const EnvSchema = z.object({
   CNI_DOCTOR_KUBE_TIMEOUT_MS: positiveInt(15_000),
   /** Kubernetes reads and node inspections in flight at once. */
   CNI_DOCTOR_CONCURRENCY: positiveInt(8),
+
+  // Remediation policy (approval gate). See .env.example and the README's configuration table.
+  /** Who may approve a fix: Slack user IDs, Slack user-group IDs, and terminal users as `cli:<os user>`. */
+  CNI_DOCTOR_APPROVERS: idList(),
+  /** Whether the requester may approve their own fix: none (two-person rule), cli (terminal only), all. */
+  CNI_DOCTOR_SELF_APPROVAL: z.preprocess(unsetIfEmpty, z.enum(["none", "cli", "all"]).default("none")),
+  /** Distinct approvals a plan needs. */
+  CNI_DOCTOR_APPROVAL_QUORUM: positiveInt(1),
+  /** How long a proposed plan can be approved and started, in seconds. */
+  CNI_DOCTOR_APPROVAL_TTL_SECONDS: positiveInt(900),
+  /** Most nodes one run may change. */
+  CNI_DOCTOR_MAX_NODES_PER_RUN: positiveInt(3),
+  /** Whether a run may change control-plane nodes. */
+  CNI_DOCTOR_ALLOW_CONTROL_PLANE: flag(false),
+  /** The bot's namespace: run journal ConfigMaps and the per-cluster Lease live there. */
+  CNI_DOCTOR_NAMESPACE: dnsLabel("cni-doctor"),
+  /** Nodes worked on together; 1 = one node at a time. */
+  CNI_DOCTOR_BATCH_SIZE: positiveInt(1),
+  /** Where node backups go: <root>/<plan evidence id>/ on each node. */
+  CNI_DOCTOR_BACKUP_ROOT: z.preprocess(unsetIfEmpty, z.string().default("/var/lib/cni-doctor/backup")),
+  /** Timeout of each node-file step (backup, move aside, restore), in milliseconds. */
+  CNI_DOCTOR_STEP_TIMEOUT_MS: positiveInt(60_000),
+  /** How long a restarted CNI agent has to become Ready with a token the API server accepts, in milliseconds. */
+  CNI_DOCTOR_AGENT_READY_TIMEOUT_MS: positiveInt(180_000),
+  /** How long recycled pods have to come back Running and Ready (and verification to pass), in milliseconds. */
+  CNI_DOCTOR_POD_READY_TIMEOUT_MS: positiveInt(300_000),
+  /** Interval of bounded polls while waiting (token verification, endpoints, final diagnosis), in milliseconds. */
+  CNI_DOCTOR_POLL_INTERVAL_MS: positiveInt(2_000),
+  /** Lifetime of the per-cluster Lease without renewal, in seconds; a dead runner's lease lapses after this. */
+  CNI_DOCTOR_LEASE_SECONDS: positiveInt(30),
 });
+
+export type SelfApproval = "none" | "cli" | "all";
+
+/** The approval gate's and runner's policy. Plain data: the Slack bot and the CLI build theirs from loadConfig. */
+export interface RemediationPolicy {
+  approvers: string[];
+  selfApproval: SelfApproval;
+  quorum: number;
+  approvalTtlMs: number;
+  maxNodesPerRun: number;
+  allowControlPlane: boolean;
+  namespace: string;
+  batchSize: number;
+  backupRoot: string;
+  stepTimeoutMs: number;
+  agentReadyTimeoutMs: number;
+  podReadyTimeoutMs: number;
+  pollIntervalMs: number;
+  leaseDurationSeconds: number;
+}
 
 export type Config = {
   nodesFile: string | undefined;
   kubeRequestTimeoutMs: number;
   concurrency: number;
+  remediation: RemediationPolicy;
 };
 
 export class ConfigError extends Error {
@@ -40,5 +117,121 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     nodesFile: e.CNI_DOCTOR_NODES_FILE,
     kubeRequestTimeoutMs: e.CNI_DOCTOR_KUBE_TIMEOUT_MS,
     concurrency: e.CNI_DOCTOR_CONCURRENCY,
+    remediation: {
+      approvers: e.CNI_DOCTOR_APPROVERS,
+      selfApproval: e.CNI_DOCTOR_SELF_APPROVAL,
+      quorum: e.CNI_DOCTOR_APPROVAL_QUORUM,
+      approvalTtlMs: e.CNI_DOCTOR_APPROVAL_TTL_SECONDS * 1000,
+      maxNodesPerRun: e.CNI_DOCTOR_MAX_NODES_PER_RUN,
+      allowControlPlane: e.CNI_DOCTOR_ALLOW_CONTROL_PLANE,
+      namespace: e.CNI_DOCTOR_NAMESPACE,
+      batchSize: e.CNI_DOCTOR_BATCH_SIZE,
+      backupRoot: e.CNI_DOCTOR_BACKUP_ROOT,
+      stepTimeoutMs: e.CNI_DOCTOR_STEP_TIMEOUT_MS,
+      agentReadyTimeoutMs: e.CNI_DOCTOR_AGENT_READY_TIMEOUT_MS,
+      podReadyTimeoutMs: e.CNI_DOCTOR_POD_READY_TIMEOUT_MS,
+      pollIntervalMs: e.CNI_DOCTOR_POLL_INTERVAL_MS,
+      leaseDurationSeconds: e.CNI_DOCTOR_LEASE_SECONDS,
+    },
+  };
+}
+
+// ---- Slack bot (`cni-doctor serve`) ---------------------------------------------------------------------------
+
+const SLACK_ID_LIST = /^[UWS][A-Z0-9]{2,}$/;
+
+const SlackEnvSchema = z.object({
+  /** Bot token (xoxb-…): every Web API call. */
+  SLACK_BOT_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string({ error: "is required: the bot token (xoxb-…) from the app's OAuth & Permissions page" })
+      .regex(/^xoxb-/, "must be a bot token starting with xoxb-"),
+  ),
+  /** App-level token (xapp-…) with connections:write: Socket Mode. Without it, HTTP mode. */
+  SLACK_APP_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^xapp-/, "must be an app-level token starting with xapp-")
+      .optional(),
+  ),
+  /** HTTP mode only: verifies that requests come from Slack. */
+  SLACK_SIGNING_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(16, "looks too short for a Slack signing secret").optional(),
+  ),
+  /** HTTP mode: the port serving /slack/events. */
+  PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** Web API base URL, e.g. https://slack-gov.com/api/ for GovSlack. */
+  SLACK_API_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
+  /** kubeconfig contexts the bot may use, comma-separated; empty: the current context (or in-cluster config). */
+  CNI_DOCTOR_CLUSTERS: idList(),
+  /** Default cluster per channel: `C0123=prod,C0456=staging`. */
+  CNI_DOCTOR_CHANNEL_CLUSTERS: idList(),
+});
+
+export interface SlackSettings {
+  botToken: string;
+  /** Socket Mode when set. */
+  appToken: string | undefined;
+  signingSecret: string | undefined;
+  port: number;
+  /** Ends in "/", as the WebClient expects. */
+  apiUrl: string | undefined;
+  clusters: string[];
+  channelClusters: Record<string, string>;
+  /** Slack user ids and user-group ids from CNI_DOCTOR_APPROVERS (terminal users left out). */
+  approverIds: string[];
+  approverGroups: string[];
+}
+
+/** The Slack bot's settings, validated: the messages name the variable and say what to set. Never echoes a secret. */
+export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
+  const parsed = SlackEnvSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+  if (parsed.success) {
+    const e = parsed.data;
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push(
+        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is required: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode",
+      );
+    }
+    for (const pair of e.CNI_DOCTOR_CHANNEL_CLUSTERS) {
+      if (!/^[CGD][A-Z0-9]{2,}=[^=]+$/.test(pair)) {
+        problems.push(`CNI_DOCTOR_CHANNEL_CLUSTERS entry '${pair.slice(0, 60)}' is not CHANNEL_ID=context`);
+      }
+    }
+  }
+  const approvers = EnvSchema.shape.CNI_DOCTOR_APPROVERS.safeParse(env.CNI_DOCTOR_APPROVERS);
+  const slackApprovers = (approvers.success ? approvers.data : []).filter((id) => !id.startsWith("cli:"));
+  for (const id of slackApprovers) {
+    if (!SLACK_ID_LIST.test(id)) {
+      problems.push(
+        `CNI_DOCTOR_APPROVERS entry '${id.slice(0, 40)}' is not a Slack user (U…/W…) or user-group (S…) id, nor cli:<user>`,
+      );
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(`invalid Slack settings: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const channelClusters = Object.fromEntries(
+    e.CNI_DOCTOR_CHANNEL_CLUSTERS.map((p) => p.split("=") as [string, string]),
+  );
+  return {
+    botToken: e.SLACK_BOT_TOKEN,
+    appToken: e.SLACK_APP_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    port: e.PORT,
+    apiUrl: e.SLACK_API_URL
+      ? e.SLACK_API_URL.endsWith("/")
+        ? e.SLACK_API_URL
+        : `${e.SLACK_API_URL}/`
+      : undefined,
+    clusters: e.CNI_DOCTOR_CLUSTERS,
+    channelClusters,
+    approverIds: slackApprovers.filter((id) => !id.startsWith("S")),
+    approverGroups: slackApprovers.filter((id) => id.startsWith("S")),
   };
 }

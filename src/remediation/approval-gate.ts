@@ -1,0 +1,92 @@
+/**
+ * The approval decision, pure: given a run as the journal holds it, an approver and the time, is this approval
+ * allowed, and what does it change? Decided at click time, server side (research notes §10.3-4, §11): the approver
+ * must be listed (by user or group), may not be the requester unless the policy allows self-approval, the plan must
+ * not have expired or break a policy limit, and approving twice changes nothing.
+ */
+import type { RemediationPolicy } from "../config.ts";
+import type { Actor, ApprovalRefusal, RunRecord } from "./run.ts";
+
+export type ApprovalDecision =
+  | { kind: "refuse"; reason: ApprovalRefusal; message: string }
+  | { kind: "already-approved"; message: string }
+  | { kind: "record"; quorumReached: boolean; message: string };
+
+/** How an actor is named in CNI_DOCTOR_APPROVERS: Slack IDs as they are, terminal users as `cli:<os user>`. */
+export function approverKey(actor: Pick<Actor, "id" | "via">): string {
+  return actor.via === "cli" ? `cli:${actor.id}` : actor.id;
+}
+
+export function isListedApprover(actor: Actor, approvers: readonly string[]): boolean {
+  const listed = new Set(approvers);
+  return listed.has(approverKey(actor)) || (actor.groups ?? []).some((g) => listed.has(g));
+}
+
+export function sameActor(a: Actor, b: Actor): boolean {
+  return a.via === b.via && a.id === b.id;
+}
+
+export function selfApprovalAllowed(
+  policy: Pick<RemediationPolicy, "selfApproval">,
+  approver: Actor,
+): boolean {
+  return policy.selfApproval === "all" || (policy.selfApproval === "cli" && approver.via === "cli");
+}
+
+export function decideApproval(
+  run: RunRecord,
+  approver: Actor,
+  policy: Pick<RemediationPolicy, "approvers" | "selfApproval">,
+  now: Date,
+): ApprovalDecision {
+  if (run.state !== "pending" && run.state !== "approved") {
+    return {
+      kind: "refuse",
+      reason: "not-pending",
+      message: `Run ${run.id} is ${run.state}; it can no longer be approved.`,
+    };
+  }
+  if (!isListedApprover(approver, policy.approvers)) {
+    return {
+      kind: "refuse",
+      reason: "not-an-approver",
+      message: `${approverKey(approver)} may not approve fixes: neither the user nor any of their groups is in CNI_DOCTOR_APPROVERS.`,
+    };
+  }
+  if (sameActor(approver, run.requestedBy) && !selfApprovalAllowed(policy, approver)) {
+    return {
+      kind: "refuse",
+      reason: "self-approval",
+      message: `${approverKey(approver)} asked for this fix and may not approve it too: the two-person rule needs another approver (CNI_DOCTOR_SELF_APPROVAL=${policy.selfApproval}).`,
+    };
+  }
+  if (now.getTime() >= Date.parse(run.expiresAt)) {
+    return {
+      kind: "refuse",
+      reason: "expired",
+      message: `Run ${run.id}'s approval window closed at ${run.expiresAt}. Diagnose again for a fresh plan.`,
+    };
+  }
+  if (run.policyViolations.length > 0) {
+    return { kind: "refuse", reason: "policy-violation", message: run.policyViolations.join(" ") };
+  }
+  if (run.plan.nothingToDo) {
+    return {
+      kind: "refuse",
+      reason: "nothing-to-do",
+      message: `Run ${run.id}'s plan changes nothing; there is nothing to approve.`,
+    };
+  }
+  if (run.approvals.some((a) => sameActor(a.actor, approver))) {
+    return { kind: "already-approved", message: `${approverKey(approver)} already approved run ${run.id}.` };
+  }
+  const count = run.approvals.length + 1;
+  return {
+    kind: "record",
+    quorumReached: count >= run.quorum,
+    message:
+      count >= run.quorum
+        ? `Run ${run.id} approved (${count} of ${run.quorum}) for plan ${run.plan.digest}.`
+        : `Approval ${count} of ${run.quorum} recorded for run ${run.id}; ${run.quorum - count} more needed.`,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * One Lease per cluster (coordination.k8s.io) in the bot's namespace: whoever holds it is the only runner changing
+ * the cluster. Taken and renewed with compare-and-swap on resourceVersion; a holder that stops renewing (a killed
+ * process) loses it after leaseDurationSeconds, and the next start reports its run as interrupted.
+ */
+import { KubeAccessError } from "../kube/errors.ts";
+import type { V1Lease } from "../kube/types.ts";
+import type { ClusterWriter } from "../kube/writer.ts";
+import { MANAGED_BY } from "./journal.ts";
+
+export const LEASE_NAME = "cni-doctor-remediation";
+const RUN_ANNOTATION = "cni-doctor.io/run";
+
+export interface LeaseHolder {
+  holder: string;
+  runId: string | null;
+  /** When it lapses unless renewed. */
+  expiresAt: Date;
+}
+
+export type AcquireResult = { acquired: true } | { acquired: false; heldBy: LeaseHolder };
+
+export class ClusterLease {
+  readonly #writer: ClusterWriter;
+  readonly #namespace: string;
+  readonly #durationSeconds: number;
+  readonly #now: () => Date;
+
+  constructor(writer: ClusterWriter, namespace: string, durationSeconds: number, now: () => Date) {
+    this.#writer = writer;
+    this.#namespace = namespace;
+    this.#durationSeconds = durationSeconds;
+    this.#now = now;
+  }
+
+  /** The current holder, or null when nobody holds a live lease. */
+  async holder(): Promise<LeaseHolder | null> {
+    const lease = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    return lease ? liveHolder(lease, this.#now()) : null;
+  }
+
+  async acquire(holder: string, runId: string): Promise<AcquireResult> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+      const now = this.#now();
+      if (current) {
+        const live = liveHolder(current, now);
+        if (live && live.holder !== holder) return { acquired: false, heldBy: live };
+      }
+      const body = this.#leaseBody(holder, runId, now, current);
+      try {
+        if (current) await this.#writer.replaceLease(this.#namespace, body);
+        else await this.#writer.createLease(this.#namespace, body);
+        return { acquired: true };
+      } catch (err) {
+        if (err instanceof KubeAccessError && err.failure === "conflict") continue;
+        throw err;
+      }
+    }
+    const live = await this.holder();
+    return { acquired: false, heldBy: live ?? { holder: "unknown", runId: null, expiresAt: this.#now() } };
+  }
+
+  /** Renews; false when the lease was lost (another holder took it after it lapsed). */
+  async renew(holder: string, runId: string): Promise<boolean> {
+    const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    if (!current || current.spec?.holderIdentity !== holder) return false;
+    try {
+      await this.#writer.replaceLease(this.#namespace, this.#leaseBody(holder, runId, this.#now(), current));
+      return true;
+    } catch (err) {
+      if (err instanceof KubeAccessError && err.failure === "conflict") return false;
+      throw err;
+    }
+  }
+
+  async release(holder: string): Promise<void> {
+    const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    if (!current || current.spec?.holderIdentity !== holder) return;
+    const spec = { ...current.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined };
+    const annotations = { ...current.metadata?.annotations };
+    delete annotations[RUN_ANNOTATION];
+    try {
+      await this.#writer.replaceLease(this.#namespace, {
+        ...current,
+        metadata: { ...current.metadata, annotations },
+        spec,
+      });
+    } catch (err) {
+      // Someone else holds it now: nothing of ours to release.
+      if (!(err instanceof KubeAccessError && err.failure === "conflict")) throw err;
+    }
+  }
+
+  #leaseBody(holder: string, runId: string, now: Date, current: V1Lease | null): V1Lease {
+    const sameHolder = current?.spec?.holderIdentity === holder;
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: LEASE_NAME,
+        namespace: this.#namespace,
+        labels: { ...MANAGED_BY },
+        annotations: { ...current?.metadata?.annotations, [RUN_ANNOTATION]: runId },
+        ...(current?.metadata?.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),
+      },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: this.#durationSeconds,
+        acquireTime: sameHolder && current?.spec?.acquireTime ? current.spec.acquireTime : now,
+        renewTime: now,
+        leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (sameHolder ? 0 : 1),
+      },
+    };
+  }
+}
+
+function liveHolder(lease: V1Lease, now: Date): LeaseHolder | null {
+  const holder = lease.spec?.holderIdentity;
+  const renew = lease.spec?.renewTime;
+  if (!holder || !renew) return null;
+  const expiresAt = new Date(new Date(renew).getTime() + (lease.spec?.leaseDurationSeconds ?? 0) * 1000);
+  if (expiresAt.getTime() <= now.getTime()) return null;
+  return { holder, runId: lease.metadata?.annotations?.[RUN_ANNOTATION] ?? null, expiresAt };
+}

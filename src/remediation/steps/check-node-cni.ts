@@ -1,0 +1,80 @@
+/**
+ * Re-runs node forensics on one node after a change and says whether its CNI is now sound: the runtime's first
+ * config is Calico's (or a delegating Multus), calico-kubeconfig is present, trusts this cluster's CA, and holds a
+ * token the API server accepts (TokenReview) — a new one when the old one was the problem. Read-only.
+ */
+import { inspectNode, readClusterReference } from "../../diagnosis/forensics/index.ts";
+import type { NodeForensics } from "../../diagnosis/forensics/inspection.ts";
+import type { StepContext } from "./context.ts";
+
+export interface NodeCniCheck {
+  ok: boolean;
+  lines: string[];
+}
+
+export async function checkNodeCni(
+  ctx: StepContext,
+  node: string,
+  cniConfDir: string,
+  expect: { staleTokenFingerprint: string | null; needsKubeconfig: boolean },
+): Promise<NodeCniCheck> {
+  const { reader, nodeShell, now } = ctx.deps;
+  const { internalIP } = await ctx.nodeInfo(node);
+  const { reference } = await readClusterReference(reader);
+  const f: NodeForensics = await inspectNode(
+    nodeShell,
+    reader,
+    { node, internalIP, cniConfDir },
+    reference,
+    now,
+  );
+  ctx.ledger.apiCall(
+    `inspect ${node}: list ${cniConfDir}, read its configs and calico-kubeconfig, TokenReview`,
+  );
+  return judgeNodeCni(f, expect);
+}
+
+/** Pure: the verdict on a fresh inspection. */
+export function judgeNodeCni(
+  f: NodeForensics,
+  expect: { staleTokenFingerprint: string | null; needsKubeconfig: boolean },
+): NodeCniCheck {
+  const lines: string[] = [];
+  let ok = true;
+  const fail = (line: string) => {
+    ok = false;
+    lines.push(line);
+  };
+  const active = f.configFiles[0];
+  if (!active) fail(`${f.cniConfDir} holds no CNI config yet.`);
+  else if (active.cni !== "calico" && active.cni !== "multus")
+    fail(`the runtime would use ${active.name} (${active.cni}), not Calico's config.`);
+  else lines.push(`the runtime uses ${active.name} (${active.cni}).`);
+
+  const k = f.kubeconfig;
+  if (!expect.needsKubeconfig && (!k || k.status === "missing")) return { ok, lines };
+  if (k?.status !== "ok") {
+    fail(`calico-kubeconfig is ${k?.status ?? "missing"}${k?.problem ? `: ${k.problem}` : ""}.`);
+    return { ok, lines };
+  }
+  if (k.caMatchesCluster === false) fail(`calico-kubeconfig still trusts another cluster's CA.`);
+  const token = k.token;
+  if (!token) fail("calico-kubeconfig holds no token.");
+  else {
+    if (expect.staleTokenFingerprint !== null && token.fingerprint === expect.staleTokenFingerprint) {
+      fail(`calico-kubeconfig still holds the old token ${token.fingerprint}.`);
+    }
+    if (token.review.status === "authenticated") {
+      lines.push(
+        `calico-kubeconfig (written ${k.modifiedAt}) holds token ${token.fingerprint}, which the API server accepts${token.review.username ? ` as ${token.review.username}` : ""}.`,
+      );
+    } else if (token.review.status === "rejected") {
+      fail(
+        `the API server rejects token ${token.fingerprint}${token.review.error ? `: ${token.review.error}` : ""}.`,
+      );
+    } else {
+      fail(`TokenReview could not be asked: ${token.review.reason}.`);
+    }
+  }
+  return { ok, lines };
+}

@@ -1,0 +1,125 @@
+/**
+ * Moves CNI files aside into the node's backup directory and proves the move: the sources are gone from the conf dir,
+ * and the copies in the backup are byte-identical (SHA-256) to what was there before. `mv -n` never overwrites and
+ * may skip silently, so nothing is taken on trust. Never `rm`.
+ */
+import { checksumFiles, listDirectory, makeBackupDirectory, moveIntoDirectory } from "../../nodes/index.ts";
+import type { QuarantineDetail } from "../plan.ts";
+import { type StepContext, StepFailure } from "./context.ts";
+
+/** What a node looked like before the move, and what moved: all a rollback needs. */
+export interface QuarantineRecord {
+  node: string;
+  cniConfDir: string;
+  backupDir: string;
+  /** Entry names in the conf dir before anything moved. */
+  namesBefore: string[];
+  /** Names that were moved into the backup. */
+  moved: string[];
+  /** SHA-256 of each moved regular file, before the move. */
+  checksums: Record<string, string>;
+}
+
+export async function quarantineCniConfig(
+  ctx: StepContext,
+  node: string,
+  q: QuarantineDetail,
+  onMoved: (record: QuarantineRecord) => void,
+): Promise<QuarantineRecord> {
+  const within = [q.cniConfDir, q.backupDir];
+  const before = await ctx.onNode(node, listDirectory(q.cniConfDir, { within: [q.cniConfDir] }));
+  if (before.status === "missing") {
+    throw new StepFailure(`${q.cniConfDir} does not exist on ${node}; nothing was moved. Diagnose again.`);
+  }
+  const namesBefore = before.entries.map((e) => e.name);
+  const missing = q.files.filter((f) => !namesBefore.includes(f));
+  if (missing.length > 0) {
+    throw new StepFailure(
+      `${missing.join(", ")} no longer in ${q.cniConfDir} on ${node}; nothing was moved. The node changed since the diagnosis: diagnose again.`,
+    );
+  }
+
+  await ctx.onNode(node, makeBackupDirectory(q.backupDir, { within: [q.backupRoot] }));
+  const backup = await ctx.onNode(node, listDirectory(q.backupDir, { within: [q.backupDir] }));
+  const clashing =
+    backup.status === "ok" ? backup.entries.filter((e) => q.files.includes(e.name)).map((e) => e.name) : [];
+  if (clashing.length > 0) {
+    throw new StepFailure(
+      `${q.backupDir} on ${node} already holds ${clashing.join(", ")} (an earlier run's backup); nothing was moved, so it is not mixed up. Move that backup elsewhere and diagnose again.`,
+    );
+  }
+
+  const checksums: Record<string, string> = {};
+  if (q.regularFiles.length > 0) {
+    const sums = await ctx.onNode(
+      node,
+      checksumFiles(
+        q.regularFiles.map((f) => `${q.cniConfDir}/${f}`),
+        { within },
+      ),
+    );
+    for (const [i, sum] of sums.entries()) {
+      const name = q.regularFiles[i] as string;
+      if (sum.status !== "ok")
+        throw new StepFailure(`${sum.path} vanished on ${node} before it was moved; nothing was moved.`);
+      checksums[name] = sum.sha256;
+    }
+  }
+
+  const record: QuarantineRecord = {
+    node,
+    cniConfDir: q.cniConfDir,
+    backupDir: q.backupDir,
+    namesBefore,
+    moved: [...q.files],
+    checksums,
+  };
+  // From here on, a failure may have moved some files: the caller must be able to roll back.
+  onMoved(record);
+  await ctx.onNode(
+    node,
+    moveIntoDirectory(
+      q.files.map((f) => `${q.cniConfDir}/${f}`),
+      q.backupDir,
+      { within },
+    ),
+  );
+
+  const after = await ctx.onNode(node, listDirectory(q.cniConfDir, { within: [q.cniConfDir] }));
+  const stillThere =
+    after.status === "ok" ? q.files.filter((f) => after.entries.some((e) => e.name === f)) : [];
+  if (stillThere.length > 0) {
+    throw new StepFailure(
+      `mv left ${stillThere.join(", ")} in ${q.cniConfDir} on ${node}; the move did not complete.`,
+    );
+  }
+  const inBackup = await ctx.onNode(node, listDirectory(q.backupDir, { within: [q.backupDir] }));
+  const absent =
+    inBackup.status === "ok" ? q.files.filter((f) => !inBackup.entries.some((e) => e.name === f)) : q.files;
+  if (absent.length > 0) {
+    throw new StepFailure(`${absent.join(", ")} did not arrive in ${q.backupDir} on ${node}.`);
+  }
+  if (q.regularFiles.length > 0) {
+    const copies = await ctx.onNode(
+      node,
+      checksumFiles(
+        q.regularFiles.map((f) => `${q.backupDir}/${f}`),
+        { within },
+      ),
+    );
+    for (const [i, sum] of copies.entries()) {
+      const name = q.regularFiles[i] as string;
+      if (sum.status !== "ok" || sum.sha256 !== checksums[name]) {
+        throw new StepFailure(
+          `the backup copy ${q.backupDir}/${name} on ${node} is not byte-identical to the original (sha256 ${checksums[name]?.slice(0, 16)} before, ${sum.status === "ok" ? sum.sha256.slice(0, 16) : "missing"} after).`,
+        );
+      }
+    }
+  }
+  for (const f of q.files) {
+    ctx.ledger.note(
+      `moved ${q.cniConfDir}/${f} → ${q.backupDir}/${f}${checksums[f] ? ` (sha256 ${checksums[f].slice(0, 16)}…, identical)` : ""}: ${q.reasons[f] ?? ""}`,
+    );
+  }
+  return record;
+}

@@ -1,0 +1,89 @@
+/**
+ * Restarts the CNI agent on one node by deleting its pod (guarded by uid; the DaemonSet starts a replacement whose
+ * install-cni writes fresh CNI files), waits for the replacement to be Ready, then re-inspects the node until its
+ * calico-kubeconfig holds a token the API server accepts — all within the step's deadline.
+ */
+
+import type { V1Pod } from "../../kube/types.ts";
+import { isPodReady, waitForPods } from "../../kube/wait.ts";
+import type { AgentDetail } from "../plan.ts";
+import { checkNodeCni } from "./check-node-cni.ts";
+import { pollUntil, type StepContext, StepFailure } from "./context.ts";
+
+export async function restartCniAgent(
+  ctx: StepContext,
+  node: string,
+  agent: AgentDetail,
+  verify: { cniConfDir: string; staleTokenFingerprint: string | null },
+): Promise<void> {
+  const { reader, writer, kubeConfig, policy } = ctx.deps;
+  for (const line of agent.whyDown) ctx.ledger.note(`why it was down: ${line}`);
+  const pod = await reader.getPod(agent.namespace, agent.pod);
+  const label = pod?.metadata?.labels?.["k8s-app"] ?? agent.name;
+  const query = {
+    namespace: agent.namespace,
+    labelSelector: `k8s-app=${label}`,
+    fieldSelector: `spec.nodeName=${node}`,
+  };
+  const oldUid = pod?.metadata?.uid;
+  if (pod && oldUid) {
+    ctx.ledger.apiCall(`kubectl delete pod -n ${agent.namespace} ${agent.pod} (precondition uid=${oldUid})`);
+    const deletion = await writer.deletePod(agent.namespace, agent.pod, oldUid);
+    ctx.ledger.note(`pod ${agent.namespace}/${agent.pod}: ${deletion}`);
+  } else {
+    ctx.ledger.note(`pod ${agent.namespace}/${agent.pod} was already gone; waiting for its replacement`);
+  }
+
+  let replacement: V1Pod | undefined;
+  try {
+    const pods = await waitForPods(kubeConfig, reader, {
+      query,
+      satisfied: (ps) => ps.some((p) => p.metadata?.uid !== oldUid && isPodReady(p)),
+      timeoutMs: Math.max(1, ctx.deadline - Date.now()),
+      description: `a new ${agent.name} pod on ${node} to become Ready`,
+    });
+    replacement = pods.find((p) => p.metadata?.uid !== oldUid && isPodReady(p));
+  } catch {
+    const current = (await reader.listPods(query)).filter((p) => p.metadata?.uid !== oldUid);
+    throw new StepFailure(
+      `${agent.name} on ${node} did not come back Ready in time: ${current.length === 0 ? "no replacement pod was created" : current.map(describePodState).join("; ")}.`,
+    );
+  }
+  ctx.ledger.note(`replacement ${agent.namespace}/${replacement?.metadata?.name} is Ready`);
+
+  const check = await pollUntil(
+    async () => {
+      const c = await checkNodeCni(ctx, node, verify.cniConfDir, {
+        staleTokenFingerprint: verify.staleTokenFingerprint,
+        needsKubeconfig: true,
+      });
+      return { done: c.ok, value: c };
+    },
+    ctx.deadline,
+    policy.pollIntervalMs,
+  );
+  for (const line of check.value.lines) ctx.ledger.note(`${node}: ${line}`);
+  if (!check.done) {
+    throw new StepFailure(
+      `${node}'s CNI credentials are still not accepted after the restart: ${check.value.lines.join(" ")}`,
+    );
+  }
+}
+
+function describePodState(p: V1Pod): string {
+  const states = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].map(
+    (c) => {
+      const waiting = c.state?.waiting;
+      const terminated = c.state?.terminated;
+      const detail = waiting
+        ? `waiting: ${waiting.reason ?? "?"}${waiting.message ? ` (${waiting.message.slice(0, 200)})` : ""}`
+        : terminated
+          ? `terminated: ${terminated.reason ?? "?"}, exit ${terminated.exitCode}`
+          : c.ready
+            ? "ready"
+            : "running, not ready";
+      return `${c.name} ${detail}`;
+    },
+  );
+  return `pod ${p.metadata?.name} ${p.status?.phase ?? "?"}${states.length > 0 ? ` [${states.join(", ")}]` : ""}`;
+}
