@@ -1,0 +1,141 @@
+/**
+ * The Slack app: Bolt with either Socket Mode (an app-level token; no inbound port, the default in a cluster) or
+ * HTTP (signed requests on PORT at /slack/events, verified by Bolt: v0 HMAC, 5-minute replay window). The WebClient's
+ * own retries are off so the Messenger's rules (Retry-After, no duplicate posts) are the only ones applied.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { type BotLogger, type BotSettings, CniBot } from "./bot.ts";
+import type { ClusterDirectory } from "./clusters.ts";
+import { JobRunner } from "./jobs.ts";
+import { registerListeners } from "./listeners/index.ts";
+import { Messenger, type MessengerOptions, type SlackApi } from "./messenger.ts";
+
+export interface SlackConnection {
+  botToken: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  /** HTTP mode: required when there is no app token. */
+  signingSecret?: string;
+  /** HTTP mode port; 0 picks a free one (tests). */
+  port: number;
+  /** Web API base URL, ending in "/" (GovSlack, tests). */
+  apiUrl?: string;
+}
+
+export interface SlackBotDeps {
+  clusters: ClusterDirectory;
+  logger: BotLogger & { debug(fields: Record<string, unknown>, message: string): void };
+  settings: BotSettings;
+  jobConcurrency?: number;
+  messenger?: MessengerOptions;
+  /** Socket Mode heartbeat; tests shorten it. */
+  clientPingTimeoutMs?: number;
+}
+
+export interface RunningSlackBot {
+  mode: "socket" | "http";
+  /** HTTP mode: the URL Slack posts to. */
+  eventsUrl: string | null;
+  app: App;
+  bot: CniBot;
+  jobs: JobRunner;
+  /** Stops taking requests, waits up to `timeoutMs` for running jobs, disconnects. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startSlackBot(
+  connection: SlackConnection,
+  deps: SlackBotDeps,
+): Promise<RunningSlackBot> {
+  const socketMode = Boolean(connection.appToken);
+  const clientOptions = {
+    ...(connection.apiUrl ? { slackApiUrl: connection.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 15_000,
+  };
+  const app = new App({
+    token: connection.botToken,
+    logger: boltLogger(deps.logger),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    ...(socketMode
+      ? {
+          // Our own receiver, so the Socket Mode client gets the same Web API URL and our heartbeat setting.
+          receiver: new SocketModeReceiver({
+            appToken: connection.appToken as string,
+            logger: boltLogger(deps.logger),
+            installerOptions: { clientOptions },
+            ...(deps.clientPingTimeoutMs ? { clientPingTimeout: deps.clientPingTimeoutMs } : {}),
+          }),
+        }
+      : {
+          signingSecret: connection.signingSecret as string,
+          port: connection.port,
+          endpoints: "/slack/events",
+        }),
+  });
+  const jobs = new JobRunner({ concurrency: deps.jobConcurrency ?? 8, logger: deps.logger });
+  const messenger = new Messenger(app.client as unknown as SlackApi, {
+    ...deps.messenger,
+    onRetry: (e) =>
+      deps.logger.warn({ method: e.method, reason: e.reason, waitMs: e.waitMs }, "Slack call retried"),
+  });
+  const bot = new CniBot({
+    messenger,
+    clusters: deps.clusters,
+    jobs,
+    logger: deps.logger,
+    settings: deps.settings,
+  });
+  registerListeners(app, bot);
+  app.error(async (error) => {
+    deps.logger.error(
+      { err: error.message, code: (error as { code?: string }).code },
+      "Slack listener failed",
+    );
+  });
+
+  const started = (await (socketMode ? app.start() : app.start(connection.port))) as unknown;
+  let eventsUrl: string | null = null;
+  if (!socketMode) {
+    const address = (started as Server).address() as AddressInfo;
+    eventsUrl = `http://127.0.0.1:${address.port}/slack/events`;
+  }
+  deps.logger.info(
+    { mode: socketMode ? "socket" : "http", ...(eventsUrl ? { eventsUrl } : {}) },
+    "Slack bot started",
+  );
+  return {
+    mode: socketMode ? "socket" : "http",
+    eventsUrl,
+    app,
+    bot,
+    jobs,
+    stop: async (timeoutMs = 30_000) => {
+      const left = await jobs.drain(timeoutMs);
+      if (left > 0) deps.logger.warn({ jobs: left }, "stopping with jobs still running");
+      bot.close();
+      await app.stop();
+    },
+  };
+}
+
+/** Bolt logs through the bot's logger; Bolt's messages are strings, so they go in `msg`. */
+function boltLogger(logger: SlackBotDeps["logger"]): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (parts: unknown[]) => parts.map((p) => (typeof p === "string" ? p : String(p))).join(" ");
+  return {
+    debug: (...m) => level === LogLevel.DEBUG && logger.debug({ source: "bolt" }, text(m)),
+    info: (...m) => logger.info({ source: "bolt" }, text(m)),
+    warn: (...m) => logger.warn({ source: "bolt" }, text(m)),
+    error: (...m) => logger.error({ source: "bolt" }, text(m)),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

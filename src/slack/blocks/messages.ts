@@ -1,0 +1,138 @@
+/** Small messages: help, the channel's parent message, errors in plain words, refusals, status, pause. Pure. */
+import type { ClusterIdentity } from "../../kube/types.ts";
+import type { RunSummary } from "../../remediation/run.ts";
+import { clusterContext, clusterLine, clusterPlain } from "./cluster.ts";
+import { capList } from "./limits.ts";
+import { code, escapeMrkdwn, mentionUser, slackDate } from "./mrkdwn.ts";
+import { type Block, context, type Message, section } from "./types.ts";
+
+export const HELP_LINES = [
+  "`/cni diagnose [namespace] [--node NODE] [--cluster CONTEXT]`: find pods stuck on CNI failures and name the root cause, in a new thread",
+  "`/cni fix [namespace] [--node NODE] [--cluster CONTEXT]`: diagnose, then propose a fix for an approver",
+  "`/cni status [--cluster CONTEXT]`: runs in progress and recent runs",
+  "`/cni pause` / `/cni resume [--cluster CONTEXT]`: stop or allow all fixes on a cluster (approvers only)",
+  "`@cni-doctor diagnose` in an incident thread answers in that thread; so does the message shortcut *Diagnose CNI*",
+];
+
+export function renderHelp(problem: string | undefined, clusters: string[]): Message {
+  const blocks: Block[] = [];
+  if (problem) blocks.push(section(`:grey_question: ${escapeMrkdwn(problem)}.`));
+  blocks.push(
+    section(
+      `*cni-doctor* diagnoses and fixes Kubernetes pod-network (CNI) failures.\n${HELP_LINES.map((l) => `• ${l}`).join("\n")}`,
+    ),
+  );
+  blocks.push(context(`clusters: ${clusters.map((c) => code(c)).join(", ") || "none configured"}`));
+  return {
+    text: `${problem ? `${escapeMrkdwn(problem)}. ` : ""}Usage: /cni diagnose | fix | status | pause | resume | help`,
+    blocks,
+  };
+}
+
+export type ParentStatus =
+  | { kind: "diagnosing" }
+  | { kind: "diagnosed"; headline: string }
+  | { kind: "planned"; headline: string }
+  | { kind: "running" }
+  | { kind: "finished"; words: string }
+  | { kind: "failed"; words: string };
+
+/** The message in the channel that starts the incident thread; re-rendered as the work goes on. */
+export function renderParent(input: {
+  cluster: ClusterIdentity;
+  requestedBy: string;
+  request: string;
+  status: ParentStatus;
+}): Message {
+  const s = input.status;
+  const status =
+    s.kind === "diagnosing"
+      ? ":mag: diagnosing…"
+      : s.kind === "running"
+        ? ":gear: fix running, progress in the thread"
+        : s.kind === "diagnosed" || s.kind === "planned"
+          ? `${s.headline}${s.kind === "planned" ? "; a plan is waiting for approval in the thread" : ""}`
+          : s.kind === "finished"
+            ? s.words
+            : `:warning: ${s.words}`;
+  return {
+    text: `cni-doctor ${escapeMrkdwn(input.request)} on ${clusterPlain(input.cluster)}, asked by ${mentionUser(input.requestedBy)}`,
+    blocks: [
+      section(`*cni-doctor* ${code(input.request)} asked by ${mentionUser(input.requestedBy)}\n${status}`),
+      context(clusterLine(input.cluster)),
+    ],
+  };
+}
+
+/** An error in plain words, for the thread. */
+export function renderError(what: string, message: string, next: string, cluster?: ClusterIdentity): Message {
+  const blocks: Block[] = [
+    section(`:warning: *${escapeMrkdwn(what)}*: ${escapeMrkdwn(message)}\n${escapeMrkdwn(next)}`),
+  ];
+  if (cluster) blocks.push(clusterContext(cluster));
+  return { text: `${escapeMrkdwn(what)}: ${escapeMrkdwn(message)}`, blocks };
+}
+
+/** The ephemeral answer to a click that was refused, seen only by the clicker. */
+export function renderRefusal(message: string): Message {
+  return {
+    text: `Not done: ${escapeMrkdwn(message)}`,
+    blocks: [section(`:no_entry: *Not done*: ${escapeMrkdwn(message)}`)],
+  };
+}
+
+export function renderNotice(text: string): Message {
+  return { text: escapeMrkdwn(text), blocks: [section(escapeMrkdwn(text))] };
+}
+
+export interface StatusEntry {
+  run: RunSummary;
+  permalink: string | null;
+}
+
+export function renderStatus(input: {
+  clusters: { identity: ClusterIdentity; paused: boolean }[];
+  runs: StatusEntry[];
+}): Message {
+  const blocks: Block[] = [section("*cni-doctor status*")];
+  for (const c of input.clusters) {
+    blocks.push(
+      context(
+        `${clusterLine(c.identity)} · ${c.paused ? ":double_vertical_bar: *paused*" : "fixes allowed"}`,
+      ),
+    );
+  }
+  const active = input.runs.filter((r) => ["pending", "approved", "running"].includes(r.run.state));
+  const recent = input.runs.filter((r) => !active.includes(r));
+  const line = (e: StatusEntry) =>
+    `• ${code(e.run.id)} ${code(e.run.state)} on ${code(e.run.cluster)}, nodes ${e.run.nodes.map((n) => code(n)).join(", ") || "none"}, asked ${slackDate(e.run.requestedAt)}${e.run.outcome ? `: ${escapeMrkdwn(e.run.outcome)}` : ""}${e.permalink ? ` (<${e.permalink}|thread>)` : ""}`;
+  const a = capList(active, 10);
+  blocks.push(
+    section(
+      a.shown.length > 0
+        ? `*In progress*\n${a.shown.map(line).join("\n")}${a.more ? `\n…and ${a.more} more` : ""}`
+        : "*In progress*: none",
+    ),
+  );
+  const r = capList(recent, 10);
+  blocks.push(
+    section(
+      r.shown.length > 0
+        ? `*Recent*\n${r.shown.map(line).join("\n")}${r.more ? `\n…and ${r.more} more` : ""}`
+        : "*Recent*: none",
+    ),
+  );
+  return { text: `cni-doctor status: ${active.length} in progress, ${recent.length} recent`, blocks };
+}
+
+export function renderInterrupted(run: RunSummary, cluster: ClusterIdentity): Message {
+  return {
+    text: `Run ${escapeMrkdwn(run.id)} was interrupted`,
+    blocks: [
+      section(
+        `:warning: *This run was interrupted* (the bot stopped while it ran)${run.lastStep ? `; the last step started was ${code(run.lastStep)}` : ""}. ${run.outcome ? escapeMrkdwn(run.outcome) : ""}\n${run.backups.length > 0 ? `Backups of moved files: ${run.backups.map((b) => `${code(b.node)} ${code(b.dir)}`).join(", ")}. ` : ""}Run \`/cni diagnose\` to see where the cluster stands, then \`/cni fix\` for a fresh plan.`,
+      ),
+      clusterContext(cluster),
+    ],
+  };
+}

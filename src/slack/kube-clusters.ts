@@ -1,0 +1,77 @@
+/**
+ * The ClusterDirectory over kubeconfig contexts: each allowed context is loaded once (identity with CA fingerprint,
+ * a read-only reader), with the nodes file for SSH and, when a factory is given, its remediation service.
+ */
+import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
+import { createClusterReader } from "../kube/reader.ts";
+import { loadInventory, NodeAccess, type NodeShell } from "../nodes/index.ts";
+import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
+import type { RemediationPort } from "./remediation-port.ts";
+
+export interface KubeconfigClustersOptions {
+  kubeconfigPath?: string;
+  /** Allowed contexts; empty means the kubeconfig's current context only (or in-cluster config). */
+  contexts: string[];
+  nodesFile?: string;
+  kubeRequestTimeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  /** Builds a cluster's remediation service; absent means diagnosis only. */
+  remediationFor?: (cluster: LoadedCluster, name: string) => Promise<RemediationPort> | RemediationPort;
+}
+
+export class KubeconfigClusters implements ClusterDirectory {
+  private readonly options: KubeconfigClustersOptions;
+  private readonly allowed: string[];
+  private readonly opened = new Map<string, Promise<ClusterHandle>>();
+
+  constructor(options: KubeconfigClustersOptions) {
+    this.options = options;
+    this.allowed =
+      options.contexts.length > 0 ? options.contexts : [currentContextName(options.kubeconfigPath)];
+  }
+
+  names(): string[] {
+    return [...this.allowed];
+  }
+
+  open(name: string): Promise<ClusterHandle> {
+    if (!this.allowed.includes(name)) {
+      return Promise.reject(
+        new ClusterChoiceError(`cluster '${name}' is not allowed; allowed: ${this.allowed.join(", ")}`),
+      );
+    }
+    let handle = this.opened.get(name);
+    if (!handle) {
+      handle = this.load(name);
+      // A failed load (API server down at start) is retried on the next request.
+      handle.catch(() => this.opened.delete(name));
+      this.opened.set(name, handle);
+    }
+    return handle;
+  }
+
+  private async load(name: string): Promise<ClusterHandle> {
+    const loaded = loadCluster({
+      ...(this.options.kubeconfigPath ? { kubeconfigPath: this.options.kubeconfigPath } : {}),
+      ...(name !== "in-cluster" ? { context: name } : {}),
+    });
+    const reader = createClusterReader(loaded.kubeConfig, loaded.identity, {
+      requestTimeoutMs: this.options.kubeRequestTimeoutMs,
+    });
+    const remediation = this.options.remediationFor ? await this.options.remediationFor(loaded, name) : null;
+    const nodesFile = this.options.nodesFile;
+    const env = this.options.env;
+    return {
+      name,
+      identity: loaded.identity,
+      reader,
+      remediation,
+      openNodeShell: async (): Promise<NodeShell | null> =>
+        nodesFile ? new NodeAccess(await loadInventory(nodesFile), { env }) : null,
+    };
+  }
+}
+
+function currentContextName(kubeconfigPath: string | undefined): string {
+  return loadCluster(kubeconfigPath ? { kubeconfigPath } : {}).identity.context;
+}
