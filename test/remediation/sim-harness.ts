@@ -42,7 +42,10 @@ export interface Harness {
   kubeconfigPath: string;
   nodesFile: string;
   logLines: string[];
-  service(overrides?: Partial<RemediationPolicy>): Promise<RemediationService>;
+  service(
+    overrides?: Partial<RemediationPolicy>,
+    options?: { clock?: () => Date; instanceId?: string },
+  ): Promise<RemediationService>;
   diagnose(): Promise<Diagnosis>;
   /** Diagnoses until `ready` holds (the sim's kubelets report failures within a sync period or two). */
   diagnoseUntil(ready: (d: Diagnosis) => boolean): Promise<Diagnosis>;
@@ -112,8 +115,9 @@ export async function startHarness(
         `diagnosis never became ready: ${JSON.stringify(last?.findings.map((f) => f.summary))}`,
       );
     },
-    async service(overrides = {}) {
+    async service(overrides = {}, options = {}) {
       return new RemediationService({
+        ...options,
         reader,
         writer,
         kubeConfig: cluster.kubeConfig,

@@ -1,0 +1,228 @@
+/**
+ * The approval gate and the single-run guarantees, end to end on the simulated stale-cni-config cluster: every
+ * refusal leaves the cluster and the nodes as they were.
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import {
+  alice,
+  bob,
+  collectEvents,
+  type Harness,
+  mallory,
+  snapshotTree,
+  startHarness,
+} from "./sim-harness.ts";
+
+const carol = { id: "U-CAROL", displayName: "Carol", groups: ["S-ONCALL"], via: "slack" as const };
+const bothWorkers = (d: Diagnosis) =>
+  d.findings.some((f) => f.rootCause === "stale-cni-config" && f.nodes.length === 2) &&
+  d.findings.every((f) => f.evidence.nodes.every((n) => n.inspection !== null));
+
+function nodeState(h: Harness) {
+  return ["k8s-worker1", "k8s-worker2"].map((n) => snapshotTree(h.sim.nodeRoot(n)));
+}
+function podState(h: Harness) {
+  return h.sim.store
+    .list("pods", undefined)
+    .map((p) => `${p.metadata.namespace}/${p.metadata.name}/${p.metadata.uid}`)
+    .sort();
+}
+
+describe("approval gate on stale-cni-config", () => {
+  let h: Harness;
+  let diagnosis: Diagnosis;
+  beforeAll(async () => {
+    h = await startHarness("stale-cni-config");
+    diagnosis = await h.diagnoseUntil(bothWorkers);
+  }, 30_000);
+  afterAll(async () => h?.stop());
+
+  it("refuses self-approval, non-approvers, and accepts an approver by group; repeats are idempotent", async () => {
+    const service = await h.service();
+    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    expect(await service.approve(run.id, alice)).toMatchObject({
+      status: "refused",
+      reason: "self-approval",
+    });
+    expect(await service.approve(run.id, mallory)).toMatchObject({
+      status: "refused",
+      reason: "not-an-approver",
+    });
+    expect(await service.approve(run.id, carol)).toMatchObject({ status: "approved" });
+    expect(await service.approve(run.id, carol)).toMatchObject({ status: "already-approved" });
+    expect(await service.reject(run.id, bob)).toMatchObject({ status: "rejected" });
+    expect(await service.execute(run.id, collectEvents())).toMatchObject({
+      status: "refused",
+      reason: "already-executed",
+    });
+  });
+
+  it("needs a quorum of distinct approvers", async () => {
+    const service = await h.service({ quorum: 2 });
+    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    expect(await service.approve(run.id, bob)).toMatchObject({ status: "recorded", approvals: 1, quorum: 2 });
+    expect(await service.execute(run.id, collectEvents())).toMatchObject({
+      status: "refused",
+      reason: "not-approved",
+    });
+    expect(await service.approve(run.id, carol)).toMatchObject({ status: "approved", approvals: 2 });
+    await service.reject(run.id, bob);
+  });
+
+  it("refuses an expired approval, at approval and at execution", async () => {
+    let now = Date.now();
+    const service = await h.service({ approvalTtlMs: 60_000 }, { clock: () => new Date(now) });
+    const late = await service.propose(diagnosis, { requestedBy: alice });
+    now += 61_000;
+    expect(await service.approve(late.run.id, bob)).toMatchObject({ status: "refused", reason: "expired" });
+
+    now = Date.now();
+    const approvedThenLate = await service.propose(diagnosis, { requestedBy: alice });
+    expect(await service.approve(approvedThenLate.run.id, bob)).toMatchObject({ status: "approved" });
+    now += 61_000;
+    const before = { nodes: nodeState(h), pods: podState(h) };
+    expect(await service.execute(approvedThenLate.run.id, collectEvents())).toMatchObject({
+      status: "refused",
+      reason: "expired",
+    });
+    expect({ nodes: nodeState(h), pods: podState(h) }).toEqual(before);
+  });
+
+  it("refuses a plan over the node limit", async () => {
+    const service = await h.service({ maxNodesPerRun: 1 });
+    const proposed = await service.propose(diagnosis, { requestedBy: alice });
+    expect(proposed.policyViolations.join(" ")).toMatch(/changes 2 nodes .* at most 1/);
+    expect(await service.approve(proposed.run.id, bob)).toMatchObject({
+      status: "refused",
+      reason: "policy-violation",
+    });
+  });
+
+  it("refuses on plan drift and returns the new plan, changing nothing", async () => {
+    const service = await h.service();
+    const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
+    await service.approve(run.id, bob);
+    // The cluster changes after approval: a file appears in worker1's conf dir.
+    appendFileSync(
+      join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d/99-loopback.conf"),
+      '{"cniVersion":"0.3.1","name":"lo","type":"loopback"}',
+    );
+    const before = { nodes: nodeState(h), pods: podState(h) };
+    const result = await service.execute(run.id, collectEvents());
+    expect(result).toMatchObject({ status: "refused", reason: "drift" });
+    if (result.status !== "refused") return;
+    expect(result.newPlan?.digest).toMatch(/^sha256:/);
+    expect(result.newPlan?.digest).not.toBe(plan.digest);
+    expect({ nodes: nodeState(h), pods: podState(h) }).toEqual(before);
+    expect((await service.recentRuns()).find((r) => r.id === run.id)?.state).toBe("superseded");
+    // Re-diagnosing the unchanged cluster gives the same digest again (the evidence basis has no volatile values).
+    const again = await service.plan(await h.diagnoseUntil(bothWorkers));
+    expect(again.digest).toBe(result.newPlan?.digest);
+    diagnosis = await h.diagnoseUntil(bothWorkers);
+  });
+
+  it("dry run prints every step and command and changes nothing", async () => {
+    const service = await h.service();
+    const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
+    await service.approve(run.id, bob);
+    const before = { nodes: nodeState(h), pods: podState(h), runs: await service.recentRuns() };
+    const progress = collectEvents();
+    const result = await service.execute(run.id, progress, { dryRun: true });
+    expect(result.status).toBe("dry-run");
+    const shown = progress.events.flatMap((e) => (e.type === "step-started" ? e.commands : []));
+    expect(shown).toEqual(plan.steps.flatMap((s) => s.commands ?? []));
+    expect(shown.some((c) => c.includes("mv -n -t /var/lib/cni-doctor/backup/"))).toBe(true);
+    expect({ nodes: nodeState(h), pods: podState(h), runs: await service.recentRuns() }).toEqual(before);
+    await service.reject(run.id, bob);
+  });
+
+  it("the kill switch refuses runs until an approver resumes", async () => {
+    const service = await h.service();
+    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    await service.approve(run.id, bob);
+    await service.pause({ id: "someone", via: "cli" });
+    expect(await service.isPaused()).toBe(true);
+    expect(await service.execute(run.id, collectEvents())).toMatchObject({
+      status: "refused",
+      reason: "paused",
+    });
+    await expect(service.resume(mallory)).rejects.toThrow(/may not resume/);
+    await service.resume(bob);
+    expect(await service.isPaused()).toBe(false);
+    await service.reject(run.id, bob);
+  });
+
+  it("a Stop after the first node's files moved rolls that node back and ends the run", async () => {
+    const service = await h.service();
+    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    await service.approve(run.id, bob);
+    const before = snapshotTree(join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"));
+    const events = collectEvents();
+    const result = await service.execute(run.id, {
+      async report(e) {
+        events.report(e);
+        if (e.type === "step-finished" && e.kind === "quarantine-cni-config") await service.stop(run.id, bob);
+      },
+    });
+    expect(result).toMatchObject({ status: "stopped" });
+    if (result.status !== "stopped") return;
+    expect(result.message).toMatch(/stop requested by Bob/);
+    expect(result.rollbacks).toHaveLength(1);
+    expect(result.rollbacks[0]).toMatchObject({ node: "k8s-worker1", ok: true });
+    expect(snapshotTree(join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"))).toEqual(before);
+    expect(events.events.some((e) => e.type === "step-started" && e.kind === "restart-cni-agent")).toBe(
+      false,
+    );
+  });
+});
+
+describe("single execution on a fresh stale-cni-config cluster", () => {
+  let h: Harness;
+  let diagnosis: Diagnosis;
+  beforeAll(async () => {
+    h = await startHarness("stale-cni-config");
+    diagnosis = await h.diagnoseUntil(bothWorkers);
+  }, 30_000);
+  afterAll(async () => h?.stop());
+
+  it("runs at most once under concurrent approvals and executions from two replicas", async () => {
+    const replicaA = await h.service({}, { instanceId: "replica-a" });
+    const replicaB = await h.service({}, { instanceId: "replica-b" });
+    const { run } = await replicaA.propose(diagnosis, { requestedBy: alice });
+    const approvals = await Promise.all([
+      replicaA.approve(run.id, bob),
+      replicaB.approve(run.id, bob),
+      replicaB.approve(run.id, carol),
+    ]);
+    expect(approvals.filter((a) => a.status === "approved").length).toBeGreaterThanOrEqual(1);
+    expect(approvals.filter((a) => a.status === "already-approved").length).toBe(1);
+    const results = await Promise.all([
+      replicaA.execute(run.id, collectEvents()),
+      replicaB.execute(run.id, collectEvents()),
+      replicaA.execute(run.id, collectEvents()),
+    ]);
+    const ran = results.filter((r) => r.status !== "refused");
+    expect(ran, JSON.stringify(results.map((r) => [r.status, r.message]))).toHaveLength(1);
+    expect(ran[0]?.status).toBe("succeeded");
+    for (const r of results.filter((r) => r.status === "refused")) {
+      expect(["busy", "already-executed"]).toContain(r.status === "refused" ? r.reason : "");
+    }
+    // Each agent pod was deleted once: one "started restart-cni-agent" Event per node.
+    const restarts = h.sim.store
+      .list("events", "default")
+      .filter(
+        (e) =>
+          (e as unknown as { action?: string; message?: string }).message?.includes(`run ${run.id}`) &&
+          (e as unknown as { action?: string }).action === "restart-cni-agent",
+      )
+      .filter((e) => (e as unknown as { message: string }).message.includes("started"));
+    expect(restarts).toHaveLength(2);
+    expect(await replicaB.execute(run.id, collectEvents())).toMatchObject({
+      status: "refused",
+      reason: "already-executed",
+    });
+  }, 60_000);
+});
