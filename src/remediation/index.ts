@@ -29,6 +29,7 @@ export type {
   RejectOutcome,
   RollbackRecord,
   RunEvent,
+  RunOrigin,
   RunRecord,
   RunResult,
   RunState,

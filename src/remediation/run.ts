@@ -78,6 +78,16 @@ export interface VerificationResult {
   checks: Array<{ name: string; ok: boolean; detail: string }>;
 }
 
+/**
+ * Where a run was asked for, kept with the run so a front end can report into the same place later (a restarted
+ * Slack bot reports an interrupted run in its incident thread). Opaque to remediation.
+ */
+export interface RunOrigin {
+  kind: "slack";
+  channel: string;
+  threadTs: string;
+}
+
 export interface RunRecord {
   id: string;
   cluster: ClusterIdentity;
@@ -106,6 +116,8 @@ export interface RunRecord {
   outcome: string | null;
   /** Set when a drift refusal superseded this run. */
   supersededBy: { digest: string } | null;
+  /** Where the run was asked for; absent in records written before it existed. */
+  origin?: RunOrigin | null;
 }
 
 export interface RunSummary {
@@ -125,6 +137,7 @@ export interface RunSummary {
   outcome: string | null;
   /** Where each node's moved files are, so an operator can find them after any outcome. */
   backups: Array<{ node: string; dir: string }>;
+  origin: RunOrigin | null;
 }
 
 export interface ProposedRun {
@@ -267,6 +280,7 @@ export function summarizeRun(r: RunRecord): RunSummary {
         ? [{ node: s.node, dir: s.quarantine.backupDir }]
         : [],
     ),
+    origin: r.origin ?? null,
   };
 }
 

@@ -28,6 +28,7 @@ import {
   type ProgressReporter,
   type ProposedRun,
   type RejectOutcome,
+  type RunOrigin,
   type RunRecord,
   type RunResult,
   type RunSummary,
@@ -109,7 +110,7 @@ export class RemediationService {
 
   async propose(
     diagnosis: Diagnosis,
-    options: { requestedBy: Actor; includeBarePods?: boolean },
+    options: { requestedBy: Actor; includeBarePods?: boolean; origin?: RunOrigin },
   ): Promise<ProposedRun> {
     await this.#journal.ensureReady();
     const includeBarePods = options.includeBarePods ?? false;
@@ -141,6 +142,7 @@ export class RemediationService {
       verification: null,
       outcome: null,
       supersededBy: null,
+      origin: options.origin ?? null,
     };
     await this.#journal.create(record);
     this.#audit(record).runLog("info", `remediation proposed by ${actorName(options.requestedBy)}`, {

@@ -22,11 +22,8 @@ export function remediationPort(service: RemediationService): RemediationPort {
     }
   };
   return {
-    propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) => {
-      // `origin` is passed on so the journal can keep the thread (for reports after a restart) once it stores it.
-      const request: { requestedBy: Actor; origin?: RunOrigin } = options;
-      return service.propose(diagnosis, request);
-    },
+    propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) =>
+      service.propose(diagnosis, options),
     approve: (runId, approver) => service.approve(runId, approver),
     reject: (runId, by) => service.reject(runId, by),
     execute: (runId, reporter: ProgressReporter, options) => service.execute(runId, reporter, options),

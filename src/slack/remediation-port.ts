@@ -10,18 +10,13 @@ import type {
   ProgressReporter,
   ProposedRun,
   RejectOutcome,
+  RunOrigin,
   RunResult,
   RunSummary,
 } from "../remediation/run.ts";
 
-/** Where a run was asked for: stored with the run so a restarted bot can report into the same thread. */
-export interface RunOrigin {
-  kind: "slack";
-  channel: string;
-  threadTs: string;
-  /** The plan message, updated when the plan is approved, rejected or expires. */
-  planTs?: string;
-}
+/** Where a run was asked for: kept in the run journal so a restarted bot can report into the same thread. */
+export type { RunOrigin } from "../remediation/run.ts";
 
 export interface RemediationPort {
   propose(diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }): Promise<ProposedRun>;

@@ -128,6 +128,5 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
 
 /** The Slack thread a run was asked for in, when the journal keeps it. */
 function originOf(run: RunSummary): RunOrigin | null {
-  const origin = (run as RunSummary & { origin?: RunOrigin | null }).origin;
-  return origin?.kind === "slack" ? origin : null;
+  return run.origin?.kind === "slack" ? run.origin : null;
 }
