@@ -37,6 +37,7 @@ export interface SlackWorld {
   nodesFile: string;
   env: Record<string, string>;
   logLines: string[];
+  /** The bot in this process; undefined until started when `startBot: false`. */
   bot: RunningCniDoctorBot;
   /** Starts the bot again (after `bot.stop()`), as a restarted process would. */
   restartBot(): Promise<RunningCniDoctorBot>;
@@ -50,6 +51,8 @@ export async function startSlackWorld(options: {
   mode: "http" | "socket";
   syncPeriodMs?: number;
   env?: Record<string, string>;
+  /** false: start no bot in this process (a test runs `cni-doctor serve` as a child process first). */
+  startBot?: boolean;
 }): Promise<SlackWorld> {
   const sim = await startSimulatedCluster({
     scenario: options.scenario,
@@ -115,14 +118,14 @@ export async function startSlackWorld(options: {
     nodesFile,
     env,
     logLines,
-    bot: await start(),
+    bot: options.startBot === false ? (undefined as unknown as RunningCniDoctorBot) : await start(),
     async restartBot() {
       world.bot = await start();
       return world.bot;
     },
     secrets: () => [SECRETS.botToken, SECRETS.appToken, SECRETS.signingSecret, sim.adminToken],
     async stop() {
-      await world.bot.stop(5_000).catch(() => undefined);
+      await world.bot?.stop(5_000).catch(() => undefined);
       await slack.stop();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });

@@ -24,6 +24,12 @@ import { FakeWebApi } from "./web-api.ts";
 import { type StoredMessage, Workspace, type WorkspaceOptions } from "./workspace.ts";
 
 export { checkMessagePayload, type LimitProblem, SLACK_LIMITS } from "./block-kit-limits.ts";
+export {
+  appMentionPayload,
+  blockActionsPayload,
+  messageShortcutPayload,
+  slashCommandPayload,
+} from "./payloads.ts";
 export { interactivityBody, type SlackHttpResponse, sendSignedRequest, signBody } from "./signing.ts";
 export type { Fault, LimitViolation, RecordedCall } from "./web-api.ts";
 export type { EphemeralMessage, SlackUser, StoredMessage } from "./workspace.ts";
@@ -60,6 +66,12 @@ export interface FakeSlack {
   mention(input: MentionInput, to: Delivery): Promise<DeliveryResult>;
   messageShortcut(
     input: { user: string; message: StoredMessage; callbackId: string },
+    to: Delivery,
+  ): Promise<DeliveryResult>;
+  /** Delivers a payload as built by the payload helpers, e.g. the same event twice as Slack's retries do. */
+  deliver(
+    kind: "slash_commands" | "interactive" | "events_api",
+    payload: Record<string, unknown>,
     to: Delivery,
   ): Promise<DeliveryResult>;
   stop(): Promise<void>;
@@ -116,6 +128,7 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     clickButton: (input, to) => deliver("interactive", blockActionsPayload(workspace, input), to),
     mention: (input, to) => deliver("events_api", appMentionPayload(workspace, input), to),
     messageShortcut: (input, to) => deliver("interactive", messageShortcutPayload(workspace, input), to),
+    deliver,
     stop: async () => {
       await socket.close();
       server.closeAllConnections();
