@@ -1,0 +1,196 @@
+/**
+ * The manifests render with the real `kubectl kustomize` (1.32) and say what the issue asks: the hardened
+ * two-replica Deployment wired to the ConfigMaps and the Secret, egress limited to DNS, the API server, Slack and SSH,
+ * settings the bot's own config validation accepts, and a Secret template holding no real value.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { loadConfig } from "../../src/config.ts";
+import { loadInventory } from "../../src/nodes/index.ts";
+import { type Manifest, REPO_ROOT, renderManifests } from "./bot-flows.ts";
+
+const rendered = renderManifests();
+const one = (kind: string, name?: string): Manifest => {
+  const found = rendered.filter(
+    (m) => m.kind === kind && (name === undefined || m.metadata.name.startsWith(name)),
+  );
+  expect(found.length, `${kind} ${name ?? ""}`).toBe(1);
+  return found[0] as Manifest;
+};
+
+describe("kubectl kustomize manifests/", () => {
+  it("renders the namespace, identity, RBAC, config, Deployment and NetworkPolicy, and no Secret", () => {
+    const kinds = rendered.map((m) => m.kind).sort();
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        "Namespace",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+        "ConfigMap",
+        "Deployment",
+        "NetworkPolicy",
+      ]),
+    );
+    // Applying the manifests must never overwrite the real credentials with the template's placeholders.
+    expect(kinds).not.toContain("Secret");
+    const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
+    // Everything namespaced is in the bot's namespace, but for the two Roles that must live elsewhere.
+    for (const m of rendered.filter((r) => !clusterScoped.has(r.kind))) {
+      const elsewhere =
+        m.kind.startsWith("Role") && ["kube-system", "default"].includes(m.metadata.namespace ?? "");
+      if (!elsewhere) expect(m.metadata.namespace, `${m.kind} ${m.metadata.name}`).toBe("cni-doctor");
+    }
+  });
+
+  describe("the Deployment", () => {
+    const deployment = one("Deployment", "cni-doctor");
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+
+    it("runs two replicas as the bot's ServiceAccount", () => {
+      expect(deployment.spec.replicas).toBe(2);
+      expect(pod.serviceAccountName).toBe("cni-doctor");
+      expect(pod.containers).toHaveLength(1);
+      expect(container.image).toBe("cni-doctor:0.1.0");
+      expect(container.args).toEqual(["serve"]);
+    });
+
+    it("is restricted: non-root, read-only root, no escalation, RuntimeDefault seccomp, no capabilities", () => {
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(container.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+      expect(pod.hostNetwork ?? false).toBe(false);
+      expect(one("Namespace").metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    });
+
+    it("has requests, limits, and liveness /healthz and readiness /readyz on the serve port", () => {
+      expect(container.resources.requests).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.any(String),
+      });
+      expect(container.resources.limits).toMatchObject({
+        cpu: expect.any(String),
+        memory: expect.any(String),
+      });
+      const port = container.ports.find((p: { name: string }) => p.name === "http");
+      const env = Object.fromEntries(
+        container.env
+          .filter((e: { value?: string }) => e.value !== undefined)
+          .map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      expect(String(port.containerPort)).toBe(env.PORT);
+      expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+      expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    });
+
+    it("takes settings from the policy ConfigMap and the Slack tokens from the Secret", () => {
+      const policy = one("ConfigMap", "cni-doctor-policy");
+      expect(container.envFrom).toEqual([{ configMapRef: { name: policy.metadata.name } }]);
+      const fromSecret = container.env
+        .filter((e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef)
+        .map((e: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }) => [
+          e.name,
+          e.valueFrom.secretKeyRef.name,
+          e.valueFrom.secretKeyRef.key,
+        ]);
+      expect(fromSecret).toEqual([
+        ["SLACK_BOT_TOKEN", "cni-doctor", "SLACK_BOT_TOKEN"],
+        ["SLACK_APP_TOKEN", "cni-doctor", "SLACK_APP_TOKEN"],
+        ["SLACK_SIGNING_SECRET", "cni-doctor", "SLACK_SIGNING_SECRET"],
+      ]);
+    });
+
+    it("mounts the nodes file, the SSH key and known_hosts read-only, and an emptyDir at /tmp", () => {
+      const mounts = Object.fromEntries(
+        container.volumeMounts.map((m: { name: string; mountPath: string; readOnly?: boolean }) => [
+          m.mountPath,
+          { name: m.name, readOnly: m.readOnly ?? false },
+        ]),
+      );
+      expect(mounts).toEqual({
+        "/etc/cni-doctor/nodes": { name: "nodes", readOnly: true },
+        "/etc/cni-doctor/ssh": { name: "ssh", readOnly: true },
+        "/tmp": { name: "tmp", readOnly: false },
+      });
+      const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
+      expect(volumes.ssh.secret).toMatchObject({
+        secretName: "cni-doctor",
+        items: [
+          { key: "id_ed25519", path: "id_ed25519" },
+          { key: "known_hosts", path: "known_hosts" },
+        ],
+      });
+      // Readable by the owner and the pod's fsGroup, never world-readable, never writable.
+      expect(volumes.ssh.secret.defaultMode & 0o337).toBe(0);
+      expect(volumes.nodes.configMap.name).toBe(one("ConfigMap", "cni-doctor-nodes").metadata.name);
+      expect(volumes.tmp.emptyDir).toBeDefined();
+    });
+  });
+
+  it("the policy ConfigMap holds only settings src/config.ts knows, and they validate", () => {
+    const data: Record<string, string> = one("ConfigMap", "cni-doctor-policy").data;
+    const configSource = readFileSync(join(REPO_ROOT, "src/config.ts"), "utf8");
+    for (const key of Object.keys(data)) expect(configSource, key).toMatch(new RegExp(`\\b${key}:`));
+    const config = loadConfig(data);
+    expect(config.nodesFile).toBe("/etc/cni-doctor/nodes/nodes.yaml");
+    expect(config.remediation.namespace).toBe("cni-doctor");
+  });
+
+  it("the nodes file is a valid inventory pointing at the mounted key and known_hosts", async () => {
+    const nodes = one("ConfigMap", "cni-doctor-nodes");
+    expect(Object.keys(nodes.data)).toEqual(["nodes.yaml"]);
+    const inventory = await loadInventory(join(REPO_ROOT, "manifests/config/nodes.yaml"));
+    expect(inventory).toBeDefined();
+    const parsed = parseYaml(nodes.data["nodes.yaml"]);
+    expect(parsed.defaults).toMatchObject({
+      privateKeyPath: "/etc/cni-doctor/ssh/id_ed25519",
+      knownHostsPath: "/etc/cni-doctor/ssh/known_hosts",
+    });
+  });
+
+  it("the NetworkPolicy allows egress to DNS, the API server, Slack (443) and SSH (22) only", () => {
+    const policy = one("NetworkPolicy");
+    expect(policy.spec.podSelector.matchLabels).toEqual(one("Deployment").spec.template.metadata.labels);
+    expect(policy.spec.policyTypes).toEqual(["Egress"]);
+    const ports = policy.spec.egress
+      .flatMap((r: { ports: Array<{ protocol: string; port: number }> }) => r.ports)
+      .map((p: { protocol: string; port: number }) => `${p.protocol}/${p.port}`)
+      .sort();
+    expect(ports).toEqual(["TCP/22", "TCP/443", "TCP/53", "TCP/6443", "UDP/53"]);
+    const dns = policy.spec.egress[0];
+    expect(dns.to[0].podSelector.matchLabels).toEqual({ "k8s-app": "kube-dns" });
+  });
+});
+
+describe("manifests/secret.template.yaml", () => {
+  const template = parseYaml(readFileSync(join(REPO_ROOT, "manifests/secret.template.yaml"), "utf8"));
+
+  it("has every key the Deployment reads, each a marked placeholder and nothing real", () => {
+    expect(template).toMatchObject({
+      kind: "Secret",
+      metadata: { name: "cni-doctor", namespace: "cni-doctor" },
+    });
+    expect(template.data).toBeUndefined();
+    const values: Record<string, string> = template.stringData;
+    expect(Object.keys(values).sort()).toEqual(
+      ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "id_ed25519", "known_hosts"].sort(),
+    );
+    for (const [key, value] of Object.entries(values)) {
+      expect(value.trim().startsWith("REPLACE_ME"), key).toBe(true);
+      expect(value).not.toMatch(/xox[bpa]-|xapp-|PRIVATE KEY|ssh-ed25519 AAAA/);
+    }
+  });
+});
