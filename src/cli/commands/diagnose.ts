@@ -92,7 +92,11 @@ export const diagnoseCommand: CommandSpec = {
   },
 };
 
-async function openNodeAccess(nodesFile: string, verbose: boolean, io: CommandIO): Promise<NodeAccess> {
+export async function openNodeAccess(
+  nodesFile: string,
+  verbose: boolean,
+  io: CommandIO,
+): Promise<NodeAccess> {
   let inventory: Awaited<ReturnType<typeof loadInventory>>;
   try {
     inventory = await loadInventory(nodesFile);

@@ -2,6 +2,9 @@ import type { CommandSpec } from "../command.ts";
 import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
+import { fixCommand } from "./fix.ts";
+import { pauseCommand, resumeCommand } from "./pause.ts";
+import { runsCommand } from "./runs.ts";
 import { serveCommand } from "./serve.ts";
 import { simCommand } from "./sim.ts";
 
@@ -9,6 +12,10 @@ import { simCommand } from "./sim.ts";
 export const commands: CommandSpec[] = [
   diagnoseCommand,
   explainCommand,
+  fixCommand,
+  runsCommand,
+  pauseCommand,
+  resumeCommand,
   simCommand,
   demoCommand,
   serveCommand,

@@ -1,0 +1,87 @@
+/**
+ * Wiring shared by the remediation commands (fix, pause, resume, runs): config, cluster, reader and writer, node
+ * access when a nodes file is given, the audit logger (JSON lines on stderr), and the RemediationService.
+ */
+import { userInfo } from "node:os";
+import { ConfigError, loadConfig } from "../config.ts";
+import { ClusterConfigError, loadCluster } from "../kube/cluster-config.ts";
+import { createClusterReader } from "../kube/reader.ts";
+import { createClusterWriter } from "../kube/writer.ts";
+import { NodeAccessError, type NodeShell } from "../nodes/index.ts";
+import { type Actor, createAuditLogger, RemediationService } from "../remediation/index.ts";
+import { type CommandIO, type ParsedArgs, UsageError } from "./command.ts";
+import { openNodeAccess } from "./commands/diagnose.ts";
+
+export const CLUSTER_OPTIONS = {
+  kubeconfig: {
+    type: "string",
+    valueName: "FILE",
+    description: "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
+  },
+  context: {
+    type: "string",
+    valueName: "NAME",
+    description: "kubeconfig context (default: the current one).",
+  },
+} as const;
+
+/** The person at the terminal: the OS user, via the CLI. */
+export function terminalActor(): Actor {
+  const name = userInfo().username;
+  return { id: name, displayName: name, via: "cli" };
+}
+
+export async function openRemediation(
+  args: ParsedArgs,
+  io: CommandIO,
+  options: { nodesFile?: string | undefined; verbose?: boolean },
+) {
+  const v = args.values;
+  let cluster: ReturnType<typeof loadCluster>;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(io.env);
+    cluster = loadCluster({
+      kubeconfigPath: v.kubeconfig as string | undefined,
+      context: v.context as string | undefined,
+    });
+  } catch (err) {
+    if (err instanceof ClusterConfigError || err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
+    requestTimeoutMs: config.kubeRequestTimeoutMs,
+  });
+  const writer = createClusterWriter(cluster.kubeConfig, { requestTimeoutMs: config.kubeRequestTimeoutMs });
+  const nodesFile = options.nodesFile ?? config.nodesFile;
+  const nodeShell: NodeShell =
+    nodesFile === undefined ? noNodeAccess() : await openNodeAccess(nodesFile, options.verbose ?? false, io);
+  const service = new RemediationService({
+    reader,
+    writer,
+    kubeConfig: cluster.kubeConfig,
+    nodeShell,
+    policy: config.remediation,
+    logger: createAuditLogger(io.stderr),
+  });
+  return {
+    service,
+    reader,
+    nodeShell,
+    identity: cluster.identity,
+    config,
+    hasNodeAccess: nodesFile !== undefined,
+    close: () => nodeShell.close(),
+  };
+}
+
+/** For commands that never touch nodes (pause, resume, runs): any attempt says so instead of pretending. */
+function noNodeAccess(): NodeShell {
+  const refuse = (): never => {
+    throw new NodeAccessError(
+      "argument-rejected",
+      "no nodes file was given, so cni-doctor cannot reach nodes; pass --nodes-file FILE or set CNI_DOCTOR_NODES_FILE.",
+    );
+  };
+  return { target: refuse, commandLine: refuse, run: async () => refuse(), close: async () => {} };
+}
