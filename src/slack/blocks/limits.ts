@@ -16,6 +16,8 @@ export const LIMITS = {
   actionId: 255,
   blockId: 255,
   fallbackText: 3000,
+  /** Slack's msg_blocks_too_long comes at about 13k characters of blocks (bolt-js#2509), below the documented sums. */
+  blocksJson: 12_000,
 } as const;
 
 /** Cuts text to `max` characters, ending in an ellipsis when cut. */

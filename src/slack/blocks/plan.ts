@@ -18,6 +18,8 @@ export const ACTIONS = {
 } as const;
 
 const MAX_STEPS = 30;
+/** Slack refuses messages whose blocks run to about 13k characters (bolt-js#2509); steps get most of it. */
+const STEP_BUDGET_CHARS = 9_000;
 const MAX_COMMANDS_PER_STEP = 15;
 const MAX_PODS_PER_STEP = 10;
 
@@ -59,15 +61,19 @@ export function renderPlan(view: PlanView): RenderedPlan {
       ),
     );
   }
-  const steps = capList(plan.steps, MAX_STEPS);
-  steps.shown.forEach((step, i) => {
+  // Steps go in while they fit in Slack's size budget, leaving room for the rest; the plan file has them all.
+  let shownSteps = 0;
+  for (const [i, step] of plan.steps.slice(0, MAX_STEPS).entries()) {
     const rendered = renderStep(step, i + 1);
+    const block = section(rendered.text);
+    if (JSON.stringify([...blocks, block]).length > STEP_BUDGET_CHARS) break;
     truncated ||= rendered.truncated;
-    blocks.push(section(rendered.text));
-  });
-  if (steps.more > 0) {
+    blocks.push(block);
+    shownSteps += 1;
+  }
+  if (shownSteps < plan.steps.length) {
     truncated = true;
-    blocks.push(context(`…and ${steps.more} more steps, in the attached plan.json.`));
+    blocks.push(context(`…and ${plan.steps.length - shownSteps} more steps, in the attached plan.json.`));
   }
   if (plan.manualActions.length > 0) {
     const manual = capList(plan.manualActions, 5);
