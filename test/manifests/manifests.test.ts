@@ -194,3 +194,20 @@ describe("manifests/secret.template.yaml", () => {
     }
   });
 });
+
+describe("Dockerfile", () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
+  const runAsUser = one("Deployment").spec.template.spec.securityContext.runAsUser;
+
+  it("builds on Node 26 slim, installs production dependencies only, and runs `serve` as the manifests' numeric user", () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:26-bookworm-slim$/m);
+    expect(dockerfile.match(/^FROM /gm)?.length).toBe(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(new RegExp(`^USER ${runAsUser}:${runAsUser}$`, "m"));
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/cni-doctor.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["serve"\]$/m);
+    // The package's own pin of Node is a devDependency: the image must not rely on it.
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+    expect(pkg.dependencies.node).toBeUndefined();
+  });
+});
