@@ -649,7 +649,7 @@ export class CniBot {
         if (run.state !== "interrupted") continue;
         const origin = origins(run);
         if (!origin) continue;
-        await this.messenger.post(
+        await this.messenger.postOnce(
           { channel: origin.channel, threadTs: origin.threadTs },
           renderInterrupted(run, cluster.identity),
           `${run.id}:interrupted`,

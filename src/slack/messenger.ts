@@ -96,6 +96,21 @@ export class Messenger {
     return ts;
   }
 
+  /**
+   * Like post, but first looks in the thread for a message with the same key posted by any earlier process (reports
+   * a restarted bot makes must not repeat what an earlier start already said).
+   */
+  async postOnce(thread: ThreadRef, message: Message, key: string): Promise<string> {
+    const known =
+      this.posted.get(key) ??
+      (await this.withRetries("conversations.replies", () => this.findPosted(thread, key, 0)));
+    if (known) {
+      this.posted.set(key, known);
+      return known;
+    }
+    return this.post(thread, message, key);
+  }
+
   /** Replaces a message's content; safe to retry. */
   async update(target: { channel: string; ts: string }, message: Message): Promise<void> {
     const { message: fitted } = fitMessage(message);
