@@ -3,14 +3,13 @@
  * access when a nodes file is given, the audit logger (JSON lines on stderr), and the RemediationService.
  */
 import { userInfo } from "node:os";
-import { ConfigError, loadConfig } from "../config.ts";
-import { ClusterConfigError, loadCluster } from "../kube/cluster-config.ts";
 import { createClusterReader } from "../kube/reader.ts";
 import { createClusterWriter } from "../kube/writer.ts";
 import { NodeAccessError, type NodeShell } from "../nodes/index.ts";
 import { type Actor, createAuditLogger, RemediationService } from "../remediation/index.ts";
-import { type CommandIO, type ParsedArgs, UsageError } from "./command.ts";
+import type { CommandIO, ParsedArgs } from "./command.ts";
 import { openNodeAccess } from "./commands/diagnose.ts";
+import { loadSettings } from "./load-settings.ts";
 
 export const CLUSTER_OPTIONS = {
   kubeconfig: {
@@ -36,19 +35,7 @@ export async function openRemediation(
   io: CommandIO,
   options: { nodesFile?: string | undefined; verbose?: boolean },
 ) {
-  const v = args.values;
-  let cluster: ReturnType<typeof loadCluster>;
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(io.env);
-    cluster = loadCluster({
-      kubeconfigPath: v.kubeconfig as string | undefined,
-      context: v.context as string | undefined,
-    });
-  } catch (err) {
-    if (err instanceof ClusterConfigError || err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
+  const { config, cluster } = loadSettings(args.values, io.env);
   const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
     requestTimeoutMs: config.kubeRequestTimeoutMs,
   });

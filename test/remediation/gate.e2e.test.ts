@@ -31,18 +31,23 @@ function podState(h: Harness) {
     .sort();
 }
 
-describe("approval gate on stale-cni-config", () => {
-  let h: Harness;
-  let diagnosis: Diagnosis;
+/** A fresh stale-cni-config cluster for a describe block, diagnosed until both workers' files were inspected. */
+function useStaleCluster(): { h: Harness; diagnosis: Diagnosis } {
+  const ctx = {} as { h: Harness; diagnosis: Diagnosis };
   beforeAll(async () => {
-    h = await startHarness("stale-cni-config");
-    diagnosis = await h.diagnoseUntil(bothWorkers);
+    ctx.h = await startHarness("stale-cni-config");
+    ctx.diagnosis = await ctx.h.diagnoseUntil(bothWorkers);
   }, 30_000);
-  afterAll(async () => h?.stop());
+  afterAll(async () => ctx.h?.stop());
+  return ctx;
+}
+
+describe("approval gate on stale-cni-config", () => {
+  const ctx = useStaleCluster();
 
   it("refuses self-approval, non-approvers, and accepts an approver by group; repeats are idempotent", async () => {
-    const service = await h.service();
-    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service();
+    const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     expect(await service.approve(run.id, alice)).toMatchObject({
       status: "refused",
       reason: "self-approval",
@@ -61,8 +66,8 @@ describe("approval gate on stale-cni-config", () => {
   });
 
   it("needs a quorum of distinct approvers", async () => {
-    const service = await h.service({ quorum: 2 });
-    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service({ quorum: 2 });
+    const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     expect(await service.approve(run.id, bob)).toMatchObject({ status: "recorded", approvals: 1, quorum: 2 });
     expect(await service.execute(run.id, collectEvents())).toMatchObject({
       status: "refused",
@@ -74,26 +79,26 @@ describe("approval gate on stale-cni-config", () => {
 
   it("refuses an expired approval, at approval and at execution", async () => {
     let now = Date.now();
-    const service = await h.service({ approvalTtlMs: 60_000 }, { clock: () => new Date(now) });
-    const late = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service({ approvalTtlMs: 60_000 }, { clock: () => new Date(now) });
+    const late = await service.propose(ctx.diagnosis, { requestedBy: alice });
     now += 61_000;
     expect(await service.approve(late.run.id, bob)).toMatchObject({ status: "refused", reason: "expired" });
 
     now = Date.now();
-    const approvedThenLate = await service.propose(diagnosis, { requestedBy: alice });
+    const approvedThenLate = await service.propose(ctx.diagnosis, { requestedBy: alice });
     expect(await service.approve(approvedThenLate.run.id, bob)).toMatchObject({ status: "approved" });
     now += 61_000;
-    const before = { nodes: nodeState(h), pods: podState(h) };
+    const before = { nodes: nodeState(ctx.h), pods: podState(ctx.h) };
     expect(await service.execute(approvedThenLate.run.id, collectEvents())).toMatchObject({
       status: "refused",
       reason: "expired",
     });
-    expect({ nodes: nodeState(h), pods: podState(h) }).toEqual(before);
+    expect({ nodes: nodeState(ctx.h), pods: podState(ctx.h) }).toEqual(before);
   });
 
   it("refuses a plan over the node limit", async () => {
-    const service = await h.service({ maxNodesPerRun: 1 });
-    const proposed = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service({ maxNodesPerRun: 1 });
+    const proposed = await service.propose(ctx.diagnosis, { requestedBy: alice });
     expect(proposed.policyViolations.join(" ")).toMatch(/changes 2 nodes .* at most 1/);
     expect(await service.approve(proposed.run.id, bob)).toMatchObject({
       status: "refused",
@@ -102,46 +107,48 @@ describe("approval gate on stale-cni-config", () => {
   });
 
   it("refuses on plan drift and returns the new plan, changing nothing", async () => {
-    const service = await h.service();
-    const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service();
+    const { run, plan } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
     // The cluster changes after approval: a file appears in worker1's conf dir.
     appendFileSync(
-      join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d/99-loopback.conf"),
+      join(ctx.h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d/99-loopback.conf"),
       '{"cniVersion":"0.3.1","name":"lo","type":"loopback"}',
     );
-    const before = { nodes: nodeState(h), pods: podState(h) };
+    const before = { nodes: nodeState(ctx.h), pods: podState(ctx.h) };
     const result = await service.execute(run.id, collectEvents());
     expect(result).toMatchObject({ status: "refused", reason: "drift" });
     if (result.status !== "refused") return;
     expect(result.newPlan?.digest).toMatch(/^sha256:/);
     expect(result.newPlan?.digest).not.toBe(plan.digest);
-    expect({ nodes: nodeState(h), pods: podState(h) }).toEqual(before);
+    expect({ nodes: nodeState(ctx.h), pods: podState(ctx.h) }).toEqual(before);
     expect((await service.recentRuns()).find((r) => r.id === run.id)?.state).toBe("superseded");
     // Re-diagnosing the unchanged cluster gives the same digest again (the evidence basis has no volatile values).
-    const again = await service.plan(await h.diagnoseUntil(bothWorkers));
+    const again = await service.plan(await ctx.h.diagnoseUntil(bothWorkers));
     expect(again.digest).toBe(result.newPlan?.digest);
-    diagnosis = await h.diagnoseUntil(bothWorkers);
+    ctx.diagnosis = await ctx.h.diagnoseUntil(bothWorkers);
   });
 
   it("dry run prints every step and command and changes nothing", async () => {
-    const service = await h.service();
-    const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service();
+    const { run, plan } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
-    const before = { nodes: nodeState(h), pods: podState(h), runs: await service.recentRuns() };
+    const before = { nodes: nodeState(ctx.h), pods: podState(ctx.h), runs: await service.recentRuns() };
     const progress = collectEvents();
     const result = await service.execute(run.id, progress, { dryRun: true });
     expect(result.status).toBe("dry-run");
     const shown = progress.events.flatMap((e) => (e.type === "step-started" ? e.commands : []));
     expect(shown).toEqual(plan.steps.flatMap((s) => s.commands ?? []));
     expect(shown.some((c) => c.includes("mv -n -t /var/lib/cni-doctor/backup/"))).toBe(true);
-    expect({ nodes: nodeState(h), pods: podState(h), runs: await service.recentRuns() }).toEqual(before);
+    expect({ nodes: nodeState(ctx.h), pods: podState(ctx.h), runs: await service.recentRuns() }).toEqual(
+      before,
+    );
     await service.reject(run.id, bob);
   });
 
   it("the kill switch refuses runs until an approver resumes", async () => {
-    const service = await h.service();
-    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service();
+    const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
     await service.pause({ id: "someone", via: "cli" });
     expect(await service.isPaused()).toBe(true);
@@ -156,10 +163,10 @@ describe("approval gate on stale-cni-config", () => {
   });
 
   it("a Stop after the first node's files moved rolls that node back and ends the run", async () => {
-    const service = await h.service();
-    const { run } = await service.propose(diagnosis, { requestedBy: alice });
+    const service = await ctx.h.service();
+    const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
-    const before = snapshotTree(join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"));
+    const before = snapshotTree(join(ctx.h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"));
     const events = collectEvents();
     const result = await service.execute(run.id, {
       async report(e) {
@@ -172,7 +179,7 @@ describe("approval gate on stale-cni-config", () => {
     expect(result.message).toMatch(/stop requested by Bob/);
     expect(result.rollbacks).toHaveLength(1);
     expect(result.rollbacks[0]).toMatchObject({ node: "k8s-worker1", ok: true });
-    expect(snapshotTree(join(h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"))).toEqual(before);
+    expect(snapshotTree(join(ctx.h.sim.nodeRoot("k8s-worker1"), "etc/cni/net.d"))).toEqual(before);
     expect(events.events.some((e) => e.type === "step-started" && e.kind === "restart-cni-agent")).toBe(
       false,
     );
@@ -180,18 +187,12 @@ describe("approval gate on stale-cni-config", () => {
 });
 
 describe("single execution on a fresh stale-cni-config cluster", () => {
-  let h: Harness;
-  let diagnosis: Diagnosis;
-  beforeAll(async () => {
-    h = await startHarness("stale-cni-config");
-    diagnosis = await h.diagnoseUntil(bothWorkers);
-  }, 30_000);
-  afterAll(async () => h?.stop());
+  const ctx = useStaleCluster();
 
   it("runs at most once under concurrent approvals and executions from two replicas", async () => {
-    const replicaA = await h.service({}, { instanceId: "replica-a" });
-    const replicaB = await h.service({}, { instanceId: "replica-b" });
-    const { run } = await replicaA.propose(diagnosis, { requestedBy: alice });
+    const replicaA = await ctx.h.service({}, { instanceId: "replica-a" });
+    const replicaB = await ctx.h.service({}, { instanceId: "replica-b" });
+    const { run } = await replicaA.propose(ctx.diagnosis, { requestedBy: alice });
     const approvals = await Promise.all([
       replicaA.approve(run.id, bob),
       replicaB.approve(run.id, bob),
@@ -211,7 +212,7 @@ describe("single execution on a fresh stale-cni-config cluster", () => {
       expect(["busy", "already-executed"]).toContain(r.status === "refused" ? r.reason : "");
     }
     // Each agent pod was deleted once: one "started restart-cni-agent" Event per node.
-    const restarts = h.sim.store
+    const restarts = ctx.h.sim.store
       .list("events", "default")
       .filter(
         (e) =>

@@ -1,9 +1,8 @@
-import { ConfigError, loadConfig } from "../../config.ts";
 import { diagnoseCluster } from "../../diagnosis/service.ts";
-import { ClusterConfigError, loadCluster } from "../../kube/cluster-config.ts";
 import { createClusterReader } from "../../kube/reader.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
+import { loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
 import { styleFor } from "../render/style.ts";
 
@@ -53,18 +52,7 @@ export const diagnoseCommand: CommandSpec = {
   ].join("\n"),
   async run(args, io) {
     const v = args.values;
-    let cluster: ReturnType<typeof loadCluster>;
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig(io.env);
-      cluster = loadCluster({
-        kubeconfigPath: v.kubeconfig as string | undefined,
-        context: v.context as string | undefined,
-      });
-    } catch (err) {
-      if (err instanceof ClusterConfigError || err instanceof ConfigError) throw new UsageError(err.message);
-      throw err;
-    }
+    const { config, cluster } = loadSettings(v, io.env);
     const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
