@@ -11,18 +11,7 @@ import type { CommandIO, ParsedArgs } from "./command.ts";
 import { openNodeAccess } from "./commands/diagnose.ts";
 import { loadSettings } from "./load-settings.ts";
 
-export const CLUSTER_OPTIONS = {
-  kubeconfig: {
-    type: "string",
-    valueName: "FILE",
-    description: "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
-  },
-  context: {
-    type: "string",
-    valueName: "NAME",
-    description: "kubeconfig context (default: the current one).",
-  },
-} as const;
+export { CLUSTER_OPTIONS } from "./load-settings.ts";
 
 /** The person at the terminal: the OS user, via the CLI. */
 export function terminalActor(): Actor {

@@ -2,7 +2,7 @@ import { diagnoseCluster } from "../../diagnosis/service.ts";
 import { createClusterReader } from "../../kube/reader.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
-import { loadSettings } from "../load-settings.ts";
+import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
 import { styleFor } from "../render/style.ts";
 
@@ -14,16 +14,7 @@ export const diagnoseCommand: CommandSpec = {
   summary:
     "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent (and, with a nodes file, its CNI files over SSH), and name the root cause.",
   options: {
-    kubeconfig: {
-      type: "string",
-      valueName: "FILE",
-      description: "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
-    },
-    context: {
-      type: "string",
-      valueName: "NAME",
-      description: "kubeconfig context (default: the current one).",
-    },
+    ...CLUSTER_OPTIONS,
     namespace: { type: "string", short: "n", valueName: "NS", description: "Only pods in this namespace." },
     node: { type: "string", valueName: "NODE", description: "Only this node." },
     "nodes-file": {
