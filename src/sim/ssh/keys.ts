@@ -60,16 +60,28 @@ export function fingerprintOfBlob(blob: Buffer): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
+/** Draws before giving up; a run of bad draws would mean something other than ssh2's occasional short key. */
+const MAX_KEY_DRAWS = 8;
+
 export function generateEd25519KeyPair(comment: string): SshKeyPair {
-  const pair = utils.generateKeyPairSync("ed25519", { comment });
-  const publicKey = parseSingleKey(pair.public, "public key");
-  const blob = publicKey.getPublicSSH();
-  return {
-    privateKey: new PrivateKeyText(pair.private),
-    publicKeyLine: `${publicKey.type} ${blob.toString("base64")}`,
-    fingerprint: fingerprintOfBlob(blob),
-    publicKey,
-  };
+  for (let draw = 1; draw <= MAX_KEY_DRAWS; draw++) {
+    const pair = utils.generateKeyPairSync("ed25519", { comment });
+    // ssh2's generator drops a leading zero byte of the public key about once in 250 keys, and then refuses to parse
+    // its own 31-byte key: discard such a draw.
+    if (utils.parseKey(pair.public) instanceof Error || utils.parseKey(pair.private) instanceof Error)
+      continue;
+    const publicKey = parseSingleKey(pair.public, "public key");
+    const blob = publicKey.getPublicSSH();
+    return {
+      privateKey: new PrivateKeyText(pair.private),
+      publicKeyLine: `${publicKey.type} ${blob.toString("base64")}`,
+      fingerprint: fingerprintOfBlob(blob),
+      publicKey,
+    };
+  }
+  throw new Error(
+    `ssh2 generated ${MAX_KEY_DRAWS} unparsable ed25519 keys in a row; cannot make a simulated key`,
+  );
 }
 
 /** The known_hosts host pattern OpenSSH uses: bare host on port 22, else "[host]:port". */
