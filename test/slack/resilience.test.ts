@@ -23,7 +23,7 @@ describe("Socket Mode resilience", () => {
       scenario: "stale-cni-config",
       mode: "socket",
       syncPeriodMs: 1000,
-      env: { CNI_DOCTOR_APPROVAL_TTL_SECONDS: "3" },
+      env: { CNI_DOCTOR_APPROVAL_TTL_SECONDS: "6" },
     });
     await world.slack.socket.waitForConnections(1);
   }, 60_000);
@@ -88,6 +88,77 @@ describe("Socket Mode resilience", () => {
     expect(world.logLines.some((l) => l.includes("Slack call retried"))).toBe(true);
   }, 60_000);
 
+  it("shows a dry run to anyone, changing nothing, and lets an approver reject", async () => {
+    const { slack } = world;
+    const before = slack.workspace.messages.length;
+    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, deliveryOf(world));
+    const plan = await eventually("a plan", () =>
+      slack.workspace.messages
+        .slice(before)
+        .find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+    );
+    const threadTs = plan.threadTs as string;
+    const agentPodsBefore = world.sim.store
+      .list("pods", "calico-system")
+      .map((p) => p.metadata.uid)
+      .sort();
+    await slack.clickButton(
+      { user: USERS.outsider.id, message: structuredClone(plan), actionId: ACTIONS.dryRun },
+      deliveryOf(world),
+    );
+    const dry = await eventually("the dry run", () =>
+      threadOf(world, threadTs).find((m) => m.text.includes("dry run")),
+    );
+    expect(allText(dry)).toMatch(/mv -n -t/);
+    expect(
+      world.sim.store
+        .list("pods", "calico-system")
+        .map((p) => p.metadata.uid)
+        .sort(),
+    ).toEqual(agentPodsBefore);
+
+    await slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.reject },
+      deliveryOf(world),
+    );
+    const rejected = await eventually("the plan marked rejected", () => {
+      const m = slack.workspace.find(CHANNEL, plan.ts);
+      return m && allText(m).includes("Rejected") ? m : undefined;
+    });
+    expect(allText(rejected)).toContain(`<@${USERS.approver.id}>`);
+    expect(JSON.stringify(rejected.blocks)).not.toContain(ACTIONS.approve);
+  }, 60_000);
+
+  it("keeps /cni pause and resume to approvers, and shows the switch in /cni status", async () => {
+    const { slack } = world;
+    const ephemerals = slack.workspace.ephemerals.length;
+    await slack.slashCommand({ user: USERS.outsider.id, channel: CHANNEL, text: "pause" }, deliveryOf(world));
+    const refused = await eventually("the refusal", () =>
+      slack.workspace.ephemerals.slice(ephemerals).find((e) => e.user === USERS.outsider.id),
+    );
+    expect(refused.text).toContain("only approvers may pause");
+    await slack.slashCommand({ user: USERS.approver.id, channel: CHANNEL, text: "pause" }, deliveryOf(world));
+    await eventually("the pause notice", () =>
+      slack.workspace.messages.find((m) => m.text.includes("are paused by")),
+    );
+    await slack.slashCommand(
+      { user: USERS.requester.id, channel: CHANNEL, text: "status" },
+      deliveryOf(world),
+    );
+    const status = await eventually("the status", () =>
+      slack.workspace.ephemerals.find((e) => e.text.startsWith("cni-doctor status")),
+    );
+    expect(JSON.stringify(status.blocks)).toContain("*paused*");
+    expect(JSON.stringify(status.blocks)).toContain("rejected");
+    await slack.slashCommand(
+      { user: USERS.approver.id, channel: CHANNEL, text: "resume" },
+      deliveryOf(world),
+    );
+    await eventually("the resume notice", () =>
+      slack.workspace.messages.find((m) => m.text.includes("allowed again")),
+    );
+  }, 60_000);
+
   it("marks an expired plan as expired and refuses a late click", async () => {
     const { slack } = world;
     const before = slack.workspace.messages.length;
@@ -98,7 +169,7 @@ describe("Socket Mode resilience", () => {
         .find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
     );
     const asFirstShown = structuredClone(plan);
-    // The TTL is 3 s: the plan message is updated to say it expired, and loses its buttons.
+    // The TTL is 6 s: the plan message is updated to say it expired, and loses its buttons.
     const expired = await eventually("the plan marked expired", () => {
       const m = slack.workspace.find(CHANNEL, plan.ts);
       return m && allText(m).includes("Expired") ? m : undefined;
