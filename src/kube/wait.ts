@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
-import { KubeAccessError } from "./errors.ts";
+import { KubeAccessError, toKubeAccessError } from "./errors.ts";
 import type { ClusterReader, ListQuery } from "./reader.ts";
 import type { V1Pod } from "./types.ts";
 
@@ -27,16 +28,20 @@ export async function waitForPods(
     ? `/api/v1/namespaces/${options.query.namespace}/pods`
     : "/api/v1/pods";
   const watch = new Watch(kubeConfig);
+  let pause = 0;
   for (;;) {
+    // A watch that keeps ending at once must not turn into a tight loop against the API server.
+    if (pause > 0) await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
     const pods = await reader.listPods(options.query);
     if (options.satisfied(pods)) return pods;
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? "", p]));
-    const result = await new Promise<V1Pod[] | "restart" | "timeout">((resolve) => {
+    type Outcome = V1Pod[] | "restart" | "timeout" | { refused: unknown };
+    const result = await new Promise<Outcome>((resolve) => {
       let settled = false;
       let controller: AbortController | undefined;
-      const finish = (value: V1Pod[] | "restart" | "timeout") => {
+      const finish = (value: Outcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -57,28 +62,44 @@ export async function waitForPods(
           },
           (type, obj: V1Pod) => {
             if (type === "ERROR") return finish("restart");
+            // A bookmark only carries a resourceVersion; it is not a pod.
+            if (type === "BOOKMARK") return;
             const uid = obj.metadata?.uid ?? "";
             if (type === "DELETED") byUid.delete(uid);
             else byUid.set(uid, obj);
             const current = [...byUid.values()];
             if (options.satisfied(current)) finish(current);
           },
-          () => finish("restart"),
+          (err: unknown) => finish(isRefusal(err) ? { refused: err } : "restart"),
         )
         .then((c) => {
           controller = c;
           if (settled) c.abort();
         })
-        .catch(() => finish("restart"));
+        .catch((err: unknown) => finish(isRefusal(err) ? { refused: err } : "restart"));
     });
     if (Array.isArray(result)) return result;
     if (result === "timeout") break;
+    if (typeof result === "object") {
+      const status = (result.refused as { statusCode?: number }).statusCode;
+      throw toKubeAccessError(
+        { code: status, message: (result.refused as Error).message },
+        `watch ${options.description}`,
+      );
+    }
+    pause = Math.min(Math.max(pause * 2, 250), 2000);
   }
   throw new KubeAccessError(
     "timeout",
     `wait for ${options.description}`,
     `not done after ${Math.round(options.timeoutMs / 1000)}s`,
   );
+}
+
+/** Failures that retrying cannot fix: the API server refuses this watch (401, 403) or does not know the resource. */
+function isRefusal(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  return status === 401 || status === 403 || status === 404;
 }
 
 export function isPodReady(pod: V1Pod): boolean {
