@@ -69,7 +69,7 @@ export async function startHarness(
   await writeFile(kubeconfigPath, sim.kubeconfig(), { mode: 0o600 });
   const files = await writeNodesOut(ssh, join(dir, "nodes.yaml"), { connectRetries: 0 });
   const cluster = loadCluster({ kubeconfigPath });
-  // What `kubectl apply -f manifests/cni-doctor.yaml` does for the namespace.
+  // What `kubectl apply -k manifests/` does for the namespace.
   await cluster.kubeConfig
     .makeApiClient(CoreV1Api)
     .createNamespace({ body: { metadata: { name: BOT_NAMESPACE } } });
