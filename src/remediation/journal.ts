@@ -42,7 +42,7 @@ export class RunJournal {
   async ensureReady(): Promise<void> {
     if (!(await this.#writer.namespaceExists(this.#namespace))) {
       throw new JournalError(
-        `namespace ${this.#namespace} does not exist: cni-doctor keeps its run journal and lease there. Apply the manifests with `kubectl apply -k manifests/` (or set CNI_DOCTOR_NAMESPACE to the bot's namespace).`,
+        `namespace ${this.#namespace} does not exist: cni-doctor keeps its run journal and lease there. Apply the manifests with 'kubectl apply -k manifests/' (or set CNI_DOCTOR_NAMESPACE to the bot's namespace).`,
       );
     }
   }
