@@ -30,6 +30,11 @@ export interface SimulatedClusterOptions {
   /** Kubelet sync period (how often stuck pods retry); defaults to the scenario's. */
   syncPeriodMs?: number;
   /**
+   * How long the kubelet waits before retrying a pod whose sandbox failed (default: the sync period). Set it long to
+   * model a kubelet that has backed off, so stuck pods stay stuck after the CNI is fixed until they are recreated.
+   */
+  sandboxRetryMs?: number;
+  /**
    * Serve each node over SSH on 127.0.0.1 (one port and host key per node). Default: on, except for generated
    * `large:` scenarios, whose thousand listeners only the benchmarks that inspect nodes ask for.
    */
@@ -98,6 +103,7 @@ export async function startSimulatedCluster(
     cluster = await SimulatedCluster.build(scenario, {
       rootDir: root,
       ...(options.syncPeriodMs ? { syncPeriodMs: options.syncPeriodMs } : {}),
+      ...(options.sandboxRetryMs ? { sandboxRetryMs: options.sandboxRetryMs } : {}),
     });
     const serving = await createServingCertificate(cluster.identity.ca);
     const authority = cluster.authority;

@@ -90,3 +90,43 @@ describe.each([
     expect(JSON.stringify(await service.recentRuns())).not.toContain(token);
   }, 90_000);
 });
+
+describe("stale-cni-config on a kubelet that has backed off", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Ten minutes between sandbox retries: once the node is fixed, the stuck pods stay stuck until recreated.
+    h = await startHarness("stale-cni-config", { sandboxRetryMs: 600_000 });
+  }, 30_000);
+  afterAll(async () => h?.stop());
+
+  it("recreates the stuck controller-owned pods, and the replacements run and fill the endpoints", async () => {
+    const diagnosis = await h.diagnoseUntil((d) =>
+      d.findings.some((f) => f.rootCause === "stale-cni-config" && f.nodes.length === 2),
+    );
+    const stuckUids = new Set(
+      h.sim.store
+        .list("pods", "default")
+        .filter((p) => p.metadata.labels?.app === "redis")
+        .map((p) => p.metadata.uid),
+    );
+    expect(stuckUids.size).toBe(2);
+    const service = await h.service();
+    const proposed = await service.propose(diagnosis, { requestedBy: alice });
+    expect(proposed.plan.steps.map((s) => s.kind)).toContain("recycle-pods");
+    expect((await service.approve(proposed.run.id, bob)).status).toBe("approved");
+    const result = await service.execute(proposed.run.id, collectEvents());
+    expect(result, JSON.stringify(result, null, 2)).toMatchObject({ status: "succeeded" });
+
+    const redis = h.sim.store.list("pods", "default").filter((p) => p.metadata.labels?.app === "redis");
+    expect(redis).toHaveLength(2);
+    for (const p of redis) {
+      expect(stuckUids.has(p.metadata.uid), "a stuck pod was left in place").toBe(false);
+      expect(p.status?.phase).toBe("Running");
+    }
+    const ep = h.sim.store.get("endpoints", "default", "redis-master") as {
+      subsets?: Array<{ addresses?: Array<{ ip: string }> }>;
+    };
+    const ips = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
+    expect(ips).toEqual(redis.map((p) => p.status?.podIP).sort());
+  }, 90_000);
+});

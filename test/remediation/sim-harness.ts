@@ -54,14 +54,20 @@ export interface Harness {
 }
 
 /**
- * `syncPeriodMs` is how often the sim's kubelets retry stuck pods. Long: the pods stay stuck until recycled, as in
- * the incident reports; short: they recover on their own once the node is fixed.
+ * `syncPeriodMs` is the sim kubelets' resync period. `sandboxRetryMs` is how long they wait before retrying a pod whose
+ * sandbox failed: long, and the pods stay stuck until recycled, as in the first incident report; by default they
+ * recover on their own once the node is fixed.
  */
 export async function startHarness(
   scenario: string,
-  options: { syncPeriodMs?: number } = {},
+  options: { syncPeriodMs?: number; sandboxRetryMs?: number } = {},
 ): Promise<Harness> {
-  const sim = await startSimulatedCluster({ scenario, port: 0, syncPeriodMs: options.syncPeriodMs ?? 300 });
+  const sim = await startSimulatedCluster({
+    scenario,
+    port: 0,
+    syncPeriodMs: options.syncPeriodMs ?? 300,
+    ...(options.sandboxRetryMs ? { sandboxRetryMs: options.sandboxRetryMs } : {}),
+  });
   const dir = await mkdtemp(join(tmpdir(), `cni-doctor-fix-${scenario}-`));
   const nodes = loadScenario(scenario).nodes.map((n) => ({ name: n.name, root: sim.nodeRoot(n.name) }));
   const ssh = await startNodeSshServers({ nodes });

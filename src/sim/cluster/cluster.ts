@@ -44,6 +44,8 @@ export interface BuildOptions {
   rootDir: string;
   /** Overrides the scenario's kubelet sync period. */
   syncPeriodMs?: number;
+  /** How long the kubelet waits before retrying a pod whose sandbox failed; default: the sync period. */
+  sandboxRetryMs?: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export class SimulatedCluster {
     identity: ClusterIdentity;
     previousIdentity: ClusterIdentity | undefined;
     syncPeriodMs: number;
+    sandboxRetryMs: number | undefined;
   }) {
     this.scenario = parts.scenario;
     this.identity = parts.identity;
@@ -127,6 +130,7 @@ export class SimulatedCluster {
       authority: this.authority,
       nodes: this.nodes,
       syncPeriodMs: this.syncPeriodMs,
+      ...(parts.sandboxRetryMs ? { sandboxRetryMs: parts.sandboxRetryMs } : {}),
       startedElsewhere: (pod) => this.calico.owns(pod),
     });
     this.namespaces = new NamespaceController(this.store, this.identity.ca.certPem);
@@ -160,6 +164,7 @@ export class SimulatedCluster {
       identity,
       previousIdentity,
       syncPeriodMs: options.syncPeriodMs ?? parseDuration(scenario.syncPeriod),
+      sandboxRetryMs: options.sandboxRetryMs,
     });
     await Promise.all([...cluster.nodes.values()].map((n) => n.fs.prepare()));
     await new ClusterSetup(

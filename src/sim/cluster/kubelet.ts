@@ -18,8 +18,13 @@ export interface KubeletOptions {
   recorder: EventRecorder;
   authority: TokenAuthority;
   nodes: Map<string, SimNode>;
-  /** How often a stuck pod's sandbox is retried and Node conditions are re-checked. */
+  /** How often the kubelet resyncs: terminating pods, Node conditions, and (by default) stuck sandboxes. */
   syncPeriodMs: number;
+  /**
+   * How long after a failed sandbox the kubelet tries that pod again; defaults to the sync period. A long value models
+   * a kubelet that has backed off: after the CNI is fixed, such a pod stays stuck until it is recreated.
+   */
+  sandboxRetryMs?: number;
   /** Pods whose start another model owns (calico-node); the kubelet still tears them down. */
   startedElsewhere: (pod: KubeObject) => boolean;
   /** Whether the Cilium agent is running on a node (never, in the scenarios so far). */
@@ -44,6 +49,8 @@ export class Kubelet {
   /** The last sandbox id tried for a pod, by uid: a pod with none never got as far as CNI. */
   private readonly sandboxes = new Map<string, string>();
   private readonly podIps = new Map<string, { node: string; ip: string }>();
+  /** When a pod whose sandbox failed may be tried again (epoch ms), by uid. */
+  private readonly retryAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -180,6 +187,7 @@ export class Kubelet {
     if (held) this.options.nodes.get(held.node)?.ipam.release(held.ip);
     this.podIps.delete(uid);
     this.sandboxes.delete(uid);
+    this.retryAt.delete(uid);
     this.options.recorder.forget(uid);
   }
 
@@ -214,6 +222,7 @@ export class Kubelet {
           this.work.delete(key);
           continue;
         }
+        if (!isTerminating(pod) && (this.retryAt.get(pod.metadata.uid) ?? 0) > Date.now()) continue;
         let verdict = verdicts.get(node.name);
         if (!verdict && !pod.spec?.hostNetwork) {
           verdict = await this.judge(node);
@@ -249,6 +258,8 @@ export class Kubelet {
       return;
     }
     if (!verdict) return;
+    if (verdict.kind !== "ok") this.backOff(pod);
+    else this.retryAt.delete(pod.metadata.uid);
     if (verdict.kind === "not-ready") {
       this.ensureCreating(pod, node);
       this.options.recorder.record(this.current(pod), {
@@ -281,6 +292,13 @@ export class Kubelet {
       message: SANDBOX_CHANGED,
       source,
     });
+  }
+
+  private backOff(pod: KubeObject): void {
+    this.retryAt.set(
+      pod.metadata.uid,
+      Date.now() + (this.options.sandboxRetryMs ?? this.options.syncPeriodMs),
+    );
   }
 
   private current(pod: KubeObject): KubeObject {
