@@ -240,6 +240,10 @@ async function connectHop(
     });
     try {
       client.connect(config);
+      // Every command is a burst of small SSH packets (channel open, exec, EOF, close) answered by the node: with
+      // Nagle's algorithm on, each burst waits out the node's delayed ACK (~40 ms), twice per command. The node side
+      // cannot fix that; the client must send at once. (No-op for a jump-host channel, which has no TCP socket.)
+      client.setNoDelay(true);
     } catch (err) {
       fail(classifyConnectError(err as Ssh2Error, hop, endpoint, timeoutMs));
     }
