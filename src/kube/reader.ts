@@ -1,7 +1,7 @@
 import { AppsV1Api, AuthenticationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { toKubeAccessError } from "./errors.ts";
 import { listAllPages } from "./paginate.ts";
-import { withTimeout } from "./request-options.ts";
+import { sharedConnections, withTimeout } from "./request-options.ts";
 import type {
   ClusterIdentity,
   CoreV1Event,
@@ -65,7 +65,8 @@ export function createClusterReader(
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const authn = kubeConfig.makeApiClient(AuthenticationV1Api);
-  const timeout = () => withTimeout(opts.requestTimeoutMs);
+  const connections = sharedConnections();
+  const timeout = () => withTimeout(opts.requestTimeoutMs, connections);
 
   /** One page of a list: what every list call takes besides the namespace. */
   type PageParams = { limit: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
