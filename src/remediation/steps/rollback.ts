@@ -25,8 +25,11 @@ export async function restoreNodeBackup(ctx: StepContext, q: QuarantineRecord): 
       backup.status === "ok" ? q.moved.filter((f) => backup.entries.some((e) => e.name === f)) : [];
     const current = await ctx.onNode(q.node, listDirectory(q.cniConfDir, { within: [q.cniConfDir] }));
     const names = current.status === "ok" ? current.entries.map((e) => e.name) : [];
+    // A file meant to move that is still in the conf dir but not in the backup never moved (the connection died
+    // before mv ran): it is the original, and stays where it is (its checksum is checked below).
+    const neverMoved = q.moved.filter((f) => names.includes(f) && !toRestore.includes(f));
     // Anything that was not there before the run, or that takes the place of a moved file, goes aside.
-    const displaced = names.filter((n) => !q.namesBefore.includes(n) || q.moved.includes(n));
+    const displaced = names.filter((n) => !q.namesBefore.includes(n) || toRestore.includes(n));
     if (displaced.length > 0) {
       await ctx.onNode(q.node, makeBackupDirectory(displacedTo, { within: [q.backupDir] }));
       await ctx.onNode(
@@ -49,10 +52,9 @@ export async function restoreNodeBackup(ctx: StepContext, q: QuarantineRecord): 
       );
     }
     const problems: string[] = [];
-    const notRestored = q.moved.filter((f) => !toRestore.includes(f));
-    if (notRestored.length > 0)
-      problems.push(`${notRestored.join(", ")} never reached the backup, so there was nothing to restore`);
-    const sumsWanted = toRestore.filter((f) => q.checksums[f] !== undefined);
+    const lost = q.moved.filter((f) => !toRestore.includes(f) && !neverMoved.includes(f));
+    if (lost.length > 0) problems.push(`${lost.join(", ")} is neither in ${q.cniConfDir} nor in the backup`);
+    const sumsWanted = [...toRestore, ...neverMoved].filter((f) => q.checksums[f] !== undefined);
     if (sumsWanted.length > 0) {
       const sums = await ctx.onNode(
         q.node,
@@ -76,7 +78,16 @@ export async function restoreNodeBackup(ctx: StepContext, q: QuarantineRecord): 
       displaced,
       displacedTo: displaced.length > 0 ? displacedTo : null,
       message: ok
-        ? `Restored ${toRestore.join(", ")} in ${q.cniConfDir} on ${q.node}, byte-identical to the originals${displaced.length > 0 ? `; moved ${displaced.join(", ")} (written during the run) aside into ${displacedTo}` : ""}.`
+        ? `${[
+            toRestore.length > 0 ? `Restored ${toRestore.join(", ")} in ${q.cniConfDir} on ${q.node}` : "",
+            neverMoved.length > 0
+              ? `${neverMoved.join(", ")} never left ${q.cniConfDir} on ${q.node} and ${neverMoved.length === 1 ? "is" : "are"} still there`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(
+              "; ",
+            )}, byte-identical to the originals${displaced.length > 0 ? `; moved ${displaced.join(", ")} (written during the run) aside into ${displacedTo}` : ""}.`
         : `Rollback on ${q.node} incomplete: ${problems.join("; ")}. The backup is in ${q.backupDir}; restore by hand.`,
     };
   } catch (err) {
