@@ -181,6 +181,8 @@ export type ExecutionRefusal =
   | "not-approved"
   | "expired"
   | "drift"
+  /** The fresh diagnosis before the run failed in part, so drift could be neither ruled out nor proven. */
+  | "incomplete-check"
   | "already-executed"
   | "busy"
   | "policy-violation"

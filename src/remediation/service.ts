@@ -341,6 +341,18 @@ export class RemediationService {
     // The cluster may have changed since the plan was approved: plan again from a fresh diagnosis.
     const fresh = await this.#deps.diagnose(run.plan.scope);
     const newPlan = await this.plan(fresh, { includeBarePods: run.includeBarePods });
+    if (newPlan.digest !== run.plan.digest && fresh.errors.length > 0) {
+      // A check that could not see a node or a list is no proof the cluster changed: say what failed, keep the run.
+      const failures = fresh.errors
+        .slice(0, 3)
+        .map((e) => `${e.operation}: ${e.failure}`)
+        .join("; ");
+      const more = fresh.errors.length > 3 ? ` and ${fresh.errors.length - 3} more` : "";
+      return refuse(
+        "incomplete-check",
+        `Run ${runId} was not started: the check before running it could not see everything it needs (${failures}${more}). Nothing was changed. Fix that (e.g. make the node reachable again) and diagnose again.`,
+      );
+    }
     if (newPlan.digest !== run.plan.digest) {
       if (!dryRun) {
         await this.#journal.update(runId, (r) =>
