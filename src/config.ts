@@ -2,7 +2,27 @@
  * The one place that reads the environment. Every setting is validated here at start, so a typo fails fast with a
  * message naming the variable, instead of surfacing later as odd behaviour. `.env.example` documents each one.
  */
+import { existsSync, readFileSync } from "node:fs";
+import dotenv from "dotenv";
 import { z } from "zod";
+
+/**
+ * Local use: settings from a `.env` file (dotenv syntax) under the real environment, which wins, as dotenv does.
+ * Returns the environment unchanged when there is no such file; never writes to process.env.
+ */
+export function withDotenvFile(
+  env: NodeJS.ProcessEnv,
+  path: string,
+): { env: NodeJS.ProcessEnv; loadedFrom: string | null } {
+  if (!existsSync(path)) return { env, loadedFrom: null };
+  let fromFile: Record<string, string>;
+  try {
+    fromFile = dotenv.parse(readFileSync(path));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  return { env: { ...fromFile, ...env }, loadedFrom: path };
+}
 
 /** An empty value (`NAME=` in .env) means "use the default", as it does for most tools. */
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
@@ -35,6 +55,9 @@ const dnsLabel = (fallback: string) =>
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lower-case RFC 1123 label")
       .default(fallback),
   );
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   /** Nodes file (YAML) describing how to reach nodes over SSH; without it, nodes are not inspected. */
@@ -73,6 +96,11 @@ const EnvSchema = z.object({
   CNI_DOCTOR_POLL_INTERVAL_MS: positiveInt(2_000),
   /** Lifetime of the per-cluster Lease without renewal, in seconds; a dead runner's lease lapses after this. */
   CNI_DOCTOR_LEASE_SECONDS: positiveInt(30),
+  /** Least severe level of JSON log lines written (pino levels; silent writes none). */
+  LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
 });
 
 export type SelfApproval = "none" | "cli" | "all";
@@ -99,6 +127,7 @@ export type Config = {
   nodesFile: string | undefined;
   kubeRequestTimeoutMs: number;
   concurrency: number;
+  logLevel: LogLevel;
   remediation: RemediationPolicy;
 };
 
@@ -117,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     nodesFile: e.CNI_DOCTOR_NODES_FILE,
     kubeRequestTimeoutMs: e.CNI_DOCTOR_KUBE_TIMEOUT_MS,
     concurrency: e.CNI_DOCTOR_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
     remediation: {
       approvers: e.CNI_DOCTOR_APPROVERS,
       selfApproval: e.CNI_DOCTOR_SELF_APPROVAL,
@@ -161,7 +191,7 @@ const SlackEnvSchema = z.object({
     unsetIfEmpty,
     z.string().min(16, "looks too short for a Slack signing secret").optional(),
   ),
-  /** HTTP mode: the port serving /slack/events. */
+  /** The port serving /healthz, /readyz and /metrics, and in HTTP mode /slack/events. */
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(3000)),
   /** Web API base URL, e.g. https://slack-gov.com/api/ for GovSlack. */
   SLACK_API_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
@@ -169,6 +199,13 @@ const SlackEnvSchema = z.object({
   CNI_DOCTOR_CLUSTERS: idList(),
   /** Default cluster per channel: `C0123=prod,C0456=staging`. */
   CNI_DOCTOR_CHANNEL_CLUSTERS: idList(),
+  /**
+   * How long SIGTERM waits for the current remediation step (and its rollback) before forcing exit. Below the
+   * Deployment's terminationGracePeriodSeconds (60), so the kubelet's SIGKILL never lands before our own log line.
+   */
+  CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(25),
+  /** /readyz fails when no configured cluster's API server has answered for this long; it is probed at a third of it. */
+  CNI_DOCTOR_READY_KUBE_SECONDS: positiveInt(30),
 });
 
 export interface SlackSettings {
@@ -181,6 +218,9 @@ export interface SlackSettings {
   apiUrl: string | undefined;
   clusters: string[];
   channelClusters: Record<string, string>;
+  shutdownTimeoutMs: number;
+  /** How recently a Kubernetes API server must have answered for /readyz to pass. */
+  kubeReadyWindowMs: number;
   /** Slack user ids and user-group ids from CNI_DOCTOR_APPROVERS (terminal users left out). */
   approverIds: string[];
   approverGroups: string[];
@@ -231,6 +271,8 @@ export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
       : undefined,
     clusters: e.CNI_DOCTOR_CLUSTERS,
     channelClusters,
+    shutdownTimeoutMs: e.CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    kubeReadyWindowMs: e.CNI_DOCTOR_READY_KUBE_SECONDS * 1000,
     approverIds: slackApprovers.filter((id) => !id.startsWith("S")),
     approverGroups: slackApprovers.filter((id) => id.startsWith("S")),
   };

@@ -4,7 +4,7 @@ export { NODE_EVENT_REASON, REDACTED_FIELDS } from "./audit.ts";
 export { canonicalJson, digestOf } from "./digest.ts";
 export { KILL_SWITCH_NAME } from "./kill-switch.ts";
 export { LEASE_NAME } from "./lease.ts";
-export { createAuditLogger } from "./logger.ts";
+export { createAuditLogger, createLogger, REDACTED, SecretScrubber } from "./logger.ts";
 export {
   type AgentDetail,
   DEFAULT_BACKUP_ROOT,
