@@ -10,7 +10,8 @@ export interface Actor {
   displayName?: string;
   /** Slack user-group IDs the actor belongs to (looked up at click time by the front end). */
   groups?: string[];
-  via: "slack" | "cli";
+  /** "process": the bot itself, e.g. stopping its runs on SIGTERM; such an actor never approves anything. */
+  via: "slack" | "cli" | "process";
 }
 
 export type RunState =

@@ -63,6 +63,9 @@ export class RemediationService {
   readonly #killSwitch: KillSwitch;
   readonly #lease: ClusterLease;
   readonly #instanceId: string;
+  /** Runs this process is executing now, so a shutdown can mark them in the journal. */
+  readonly #executing = new Set<string>();
+  #shutdownReason: string | null = null;
 
   constructor(deps: RemediationServiceDeps) {
     const now = deps.clock ?? (() => new Date());
@@ -419,6 +422,7 @@ export class RemediationService {
       if (!claimed?.applied)
         return refuse("already-executed", `Run ${runId} was started elsewhere; a plan runs at most once.`);
       const record = claimed.record;
+      this.#executing.add(runId);
       const audit = this.#audit(record);
       audit.runLog("info", "remediation run started");
       await safeReport(reporter, {
@@ -439,6 +443,7 @@ export class RemediationService {
           audit,
           reporter,
           stopReason: async () => {
+            if (this.#shutdownReason) return this.#shutdownReason;
             if (leaseLost) return "this runner lost the cluster's lease";
             const pause = await this.#killSwitch.state();
             if (pause.paused) return `the kill switch was turned on by ${pause.by}`;
@@ -496,9 +501,41 @@ export class RemediationService {
         verification: outcome.verification,
       };
     } finally {
+      this.#executing.delete(runId);
       clearInterval(renewal);
       await this.#lease.release(this.#instanceId).catch(() => {});
     }
+  }
+
+  /**
+   * The process is stopping (SIGTERM): each run it is executing ends after its current step, rolling back a
+   * half-done node, exactly as a person's stop does; a run claimed later stops before its first step. The stop is
+   * written to each run's journal record at once, so it is on record even if the process is killed before the step
+   * ends. Resolves when the journal is written, not when the runs have ended (the job drain waits for those).
+   */
+  async stopForShutdown(reason: string): Promise<void> {
+    this.#shutdownReason ??= reason;
+    const by: Actor = { id: this.#instanceId, displayName: "cni-doctor shutdown", via: "process" };
+    const at = this.#deps.now().toISOString();
+    await Promise.all(
+      [...this.#executing].map(async (runId) => {
+        try {
+          const updated = await this.#journal.update(runId, (r) =>
+            r.state === "running" && !r.stopRequested
+              ? { record: { ...r, stopRequested: { actor: by, at } }, result: undefined }
+              : { declined: undefined },
+          );
+          if (updated?.applied)
+            this.#audit(updated.record).runLog(
+              "warn",
+              `stop requested: ${reason}; ending after the current step`,
+            );
+        } catch (err) {
+          // The runner still stops at the next step boundary; only the early record is missing.
+          this.#logger.warn({ runId, err: (err as Error).message }, "could not journal the shutdown stop");
+        }
+      }),
+    );
   }
 
   /** Ends a run after its current step (rolling back a half-done node); a run not yet started is closed at once. */

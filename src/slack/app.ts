@@ -6,6 +6,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import type { Diagnosis } from "../diagnosis/diagnosis.ts";
+import type { OpsRoute } from "../ops/health.ts";
 import { type BotLogger, type BotSettings, CniBot } from "./bot.ts";
 import type { ClusterDirectory } from "./clusters.ts";
 import { JobRunner } from "./jobs.ts";
@@ -32,6 +34,14 @@ export interface SlackBotDeps {
   messenger?: MessengerOptions;
   /** Socket Mode heartbeat; tests shorten it. */
   clientPingTimeoutMs?: number;
+  /** pino level name; "debug" and "trace" let Bolt's own debug lines through. */
+  logLevel?: string;
+  /** HTTP mode: GET routes served beside /slack/events on the same port (health, readiness, metrics). */
+  httpRoutes?: OpsRoute[];
+  /** Told each time the Slack connection comes up or goes down (readiness). */
+  onConnectionChange?: (up: boolean, detail: string) => void;
+  /** Each diagnosis asked for in Slack, or null when it could not run (metrics). */
+  onDiagnosed?: (diagnosis: Diagnosis | null) => void;
 }
 
 export interface RunningSlackBot {
@@ -41,8 +51,8 @@ export interface RunningSlackBot {
   app: App;
   bot: CniBot;
   jobs: JobRunner;
-  /** Stops taking requests, waits up to `timeoutMs` for running jobs, disconnects. */
-  stop(timeoutMs?: number): Promise<void>;
+  /** Stops taking requests, waits up to `timeoutMs` for running jobs, disconnects; returns the jobs left running. */
+  stop(timeoutMs?: number): Promise<number>;
 }
 
 export async function startSlackBot(
@@ -50,31 +60,42 @@ export async function startSlackBot(
   deps: SlackBotDeps,
 ): Promise<RunningSlackBot> {
   const socketMode = Boolean(connection.appToken);
+  const boltLevel = deps.logLevel === "debug" || deps.logLevel === "trace" ? LogLevel.DEBUG : LogLevel.INFO;
+  const connectionChanged = deps.onConnectionChange ?? (() => undefined);
   const clientOptions = {
     ...(connection.apiUrl ? { slackApiUrl: connection.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 15_000,
   };
+  // Our own receiver in Socket Mode, so the Socket Mode client gets the same Web API URL and our heartbeat setting,
+  // and readiness can follow its connection.
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: connection.appToken as string,
+        logger: boltLogger(deps.logger),
+        logLevel: boltLevel,
+        installerOptions: { clientOptions },
+        ...(deps.clientPingTimeoutMs ? { clientPingTimeout: deps.clientPingTimeoutMs } : {}),
+      })
+    : null;
+  if (socketReceiver) watchSocketMode(socketReceiver, connectionChanged);
   const app = new App({
     token: connection.botToken,
     logger: boltLogger(deps.logger),
-    logLevel: LogLevel.INFO,
+    logLevel: boltLevel,
     clientOptions,
-    ...(socketMode
-      ? {
-          // Our own receiver, so the Socket Mode client gets the same Web API URL and our heartbeat setting.
-          receiver: new SocketModeReceiver({
-            appToken: connection.appToken as string,
-            logger: boltLogger(deps.logger),
-            installerOptions: { clientOptions },
-            ...(deps.clientPingTimeoutMs ? { clientPingTimeout: deps.clientPingTimeoutMs } : {}),
-          }),
-        }
+    ...(socketReceiver
+      ? { receiver: socketReceiver }
       : {
           signingSecret: connection.signingSecret as string,
           port: connection.port,
           endpoints: "/slack/events",
+          customRoutes: (deps.httpRoutes ?? []).map((r) => ({
+            path: r.path,
+            method: ["GET", "HEAD"],
+            handler: r.handler,
+          })),
         }),
   });
   const jobs = new JobRunner({ concurrency: deps.jobConcurrency ?? 8, logger: deps.logger });
@@ -89,6 +110,7 @@ export async function startSlackBot(
     jobs,
     logger: deps.logger,
     settings: deps.settings,
+    ...(deps.onDiagnosed ? { onDiagnosed: deps.onDiagnosed } : {}),
   });
   registerListeners(app, bot);
   app.error(async (error) => {
@@ -101,8 +123,11 @@ export async function startSlackBot(
   const started = (await (socketMode ? app.start() : app.start(connection.port))) as unknown;
   let eventsUrl: string | null = null;
   if (!socketMode) {
-    const address = (started as Server).address() as AddressInfo;
+    const server = started as Server;
+    const address = server.address() as AddressInfo;
     eventsUrl = `http://127.0.0.1:${address.port}/slack/events`;
+    connectionChanged(server.listening, "HTTP receiver listening");
+    server.once("close", () => connectionChanged(false, "HTTP receiver closed"));
   }
   deps.logger.info(
     { mode: socketMode ? "socket" : "http", ...(eventsUrl ? { eventsUrl } : {}) },
@@ -119,8 +144,24 @@ export async function startSlackBot(
       if (left > 0) deps.logger.warn({ jobs: left }, "stopping with jobs still running");
       bot.close();
       await app.stop();
+      return left;
     },
   };
+}
+
+/**
+ * Socket Mode's connection state as readiness sees it: up on Slack's hello, down as soon as the WebSocket closes or
+ * the client starts reconnecting, so a pod without a live connection is not counted as serving.
+ */
+function watchSocketMode(receiver: SocketModeReceiver, changed: (up: boolean, detail: string) => void): void {
+  const client = receiver.client;
+  client.on("connected", () => changed(true, "Socket Mode connected"));
+  client.on("close", () => {
+    // A close of an older socket after a newer one is live changes nothing (the client checks the same).
+    if (!client.websocket?.isActive()) changed(false, "Socket Mode connection closed");
+  });
+  client.on("reconnecting", () => changed(false, "Socket Mode reconnecting"));
+  client.on("disconnected", () => changed(false, "Socket Mode disconnected"));
 }
 
 /** Bolt logs through the bot's logger; Bolt's messages are strings, so they go in `msg`. */

@@ -92,6 +92,7 @@ export class CniBot {
   >();
   /** Click ids handled or in flight: a double click (or a re-delivered action) is acted on once. */
   private readonly clicksInFlight = new Set<string>();
+  private readonly onDiagnosed: (diagnosis: Diagnosis | null) => void;
 
   constructor(deps: {
     messenger: Messenger;
@@ -99,7 +100,10 @@ export class CniBot {
     jobs: JobRunner;
     logger: BotLogger;
     settings: BotSettings;
+    /** Each diagnosis asked for, or null when it could not run (metrics). */
+    onDiagnosed?: (diagnosis: Diagnosis | null) => void;
   }) {
+    this.onDiagnosed = deps.onDiagnosed ?? (() => undefined);
     this.messenger = deps.messenger;
     this.clusters = deps.clusters;
     this.jobs = deps.jobs;
@@ -190,6 +194,7 @@ export class CniBot {
         ...(shell ? { nodeShell: shell } : {}),
       });
     } catch (err) {
+      this.onDiagnosed(null);
       await setStatus({ kind: "failed", words: "the diagnosis could not run" });
       await this.messenger.post(
         thread,
@@ -206,6 +211,7 @@ export class CniBot {
       await shell?.close();
     }
 
+    this.onDiagnosed(diagnosis);
     const rendered = renderDiagnosis(diagnosis);
     await this.messenger.post(thread, rendered.summary, `${key}:summary`);
     for (const [i, finding] of rendered.findings.entries()) {

@@ -3,8 +3,8 @@
  * a read-only reader), with the nodes file for SSH and, when a factory is given, its remediation service.
  */
 import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
-import { createClusterReader } from "../kube/reader.ts";
-import { loadInventory, NodeAccess, type NodeShell } from "../nodes/index.ts";
+import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
+import { type CommandEvent, loadInventory, NodeAccess, type NodeShell } from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
 
@@ -17,6 +17,10 @@ export interface KubeconfigClustersOptions {
   env: NodeJS.ProcessEnv;
   /** Builds a cluster's remediation service; absent means diagnosis only. */
   remediationFor?: (cluster: LoadedCluster, name: string) => Promise<RemediationPort> | RemediationPort;
+  /** Wraps each cluster's reader when loaded (metrics, readiness; the wiring also learns its credentials to redact). */
+  wrapReader?: (reader: ClusterReader, cluster: LoadedCluster) => ClusterReader;
+  /** Told after every node command the diagnosis runs over SSH (metrics). */
+  onNodeCommand?: (event: CommandEvent) => void;
 }
 
 export class KubeconfigClusters implements ClusterDirectory {
@@ -55,19 +59,23 @@ export class KubeconfigClusters implements ClusterDirectory {
       ...(this.options.kubeconfigPath ? { kubeconfigPath: this.options.kubeconfigPath } : {}),
       ...(name !== "in-cluster" ? { context: name } : {}),
     });
-    const reader = createClusterReader(loaded.kubeConfig, loaded.identity, {
+    const plainReader = createClusterReader(loaded.kubeConfig, loaded.identity, {
       requestTimeoutMs: this.options.kubeRequestTimeoutMs,
     });
+    const reader = this.options.wrapReader?.(plainReader, loaded) ?? plainReader;
     const remediation = this.options.remediationFor ? await this.options.remediationFor(loaded, name) : null;
     const nodesFile = this.options.nodesFile;
     const env = this.options.env;
+    const onCommand = this.options.onNodeCommand;
     return {
       name,
       identity: loaded.identity,
       reader,
       remediation,
       openNodeShell: async (): Promise<NodeShell | null> =>
-        nodesFile ? new NodeAccess(await loadInventory(nodesFile), { env }) : null,
+        nodesFile
+          ? new NodeAccess(await loadInventory(nodesFile), { env, ...(onCommand ? { onCommand } : {}) })
+          : null,
     };
   }
 }

@@ -33,6 +33,8 @@ export interface MessengerOptions {
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (event: { method: string; reason: string; waitMs: number }) => void;
+  /** Every failed attempt, retried or not, with Slack's error code (metrics). */
+  onApiError?: (method: string, slackError: string) => void;
 }
 
 const METADATA_EVENT = "cni_doctor_message";
@@ -51,7 +53,8 @@ export class SlackDeliveryError extends Error {
 
 export class Messenger {
   private readonly api: SlackApi;
-  private readonly options: Required<Omit<MessengerOptions, "onRetry">> & Pick<MessengerOptions, "onRetry">;
+  private readonly options: Required<Omit<MessengerOptions, "onRetry" | "onApiError">> &
+    Pick<MessengerOptions, "onRetry" | "onApiError">;
   /** Idempotency key → ts of messages this process posted: a repeated post with the same key is not sent again. */
   private readonly posted = new Map<string, string>();
 
@@ -63,6 +66,7 @@ export class Messenger {
       backoffMs: options.backoffMs ?? 500,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.onApiError ? { onApiError: options.onApiError } : {}),
     };
   }
 
@@ -207,6 +211,7 @@ export class Messenger {
         return await call(attempt, previous);
       } catch (err) {
         const failure = classify(err);
+        this.options.onApiError?.(method, failure.slackError);
         if (failure.kind === "platform" || attempt >= this.options.maxAttempts) {
           throw new SlackDeliveryError(method, failure.slackError, describe(method, failure, attempt));
         }

@@ -46,5 +46,6 @@ export function remediationPort(service: RemediationService): RemediationPort {
     },
     isPaused: () => service.isPaused(),
     recentRuns: () => service.recentRuns(),
+    stopForShutdown: (reason) => service.stopForShutdown(reason),
   };
 }

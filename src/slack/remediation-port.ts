@@ -28,4 +28,6 @@ export interface RemediationPort {
   resume(by: Actor): Promise<void>;
   isPaused(): Promise<boolean>;
   recentRuns(): Promise<RunSummary[]>;
+  /** Shutdown: running runs end after their current step; journaled at once. */
+  stopForShutdown(reason: string): Promise<void>;
 }

@@ -1,19 +1,30 @@
 /**
  * The whole bot from validated settings: clusters from kubeconfig contexts, each with its remediation service (when
- * a nodes file lets it reach the nodes), Bolt, and the report of runs a previous process left interrupted. Used by
- * `cni-doctor serve`, the tests and the demo, so they all run the same wiring.
+ * a nodes file lets it reach the nodes), Bolt, the report of runs a previous process left interrupted, and the
+ * operations side — one logger, one metrics registry, /healthz, /readyz and /metrics on PORT, graceful shutdown.
+ * Used by `cni-doctor serve`, the tests and the demo, so they all run the same wiring.
  */
-import type { DestinationStream } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { pino } from "pino";
 import type { Config, SlackSettings } from "../config.ts";
+import type { LoadedCluster } from "../kube/cluster-config.ts";
 import { createClusterReader } from "../kube/reader.ts";
 import { createClusterWriter } from "../kube/writer.ts";
-import { loadInventory, NodeAccess } from "../nodes/index.ts";
-import { REDACTED_FIELDS, RemediationService, type RunSummary } from "../remediation/index.ts";
+import { type CommandEvent, loadInventory, NodeAccess } from "../nodes/index.ts";
+import {
+  opsRoutes,
+  Readiness,
+  type RunningOpsServer,
+  startKubeProbe,
+  startOpsServer,
+} from "../ops/health.ts";
+import { instrumentRemediation, type KubeCallObserver, observeKubeCalls } from "../ops/instrument.ts";
+import { BotMetrics, diagnosisOutcome } from "../ops/metrics.ts";
+import { createLogger, RemediationService, type RunSummary, SecretScrubber } from "../remediation/index.ts";
 import { type RunningSlackBot, startSlackBot } from "./app.ts";
 import { KubeconfigClusters } from "./kube-clusters.ts";
 import { remediationPort } from "./remediation-adapter.ts";
-import type { RunOrigin } from "./remediation-port.ts";
+import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
 
 export interface StartOptions {
   config: Config;
@@ -22,6 +33,7 @@ export interface StartOptions {
   kubeconfigPath?: string;
   /** Where JSON log lines go (stderr by default). */
   logDestination?: DestinationStream;
+  /** Overrides config.logLevel (LOG_LEVEL). */
   logLevel?: string;
   /** Tests: faster progress updates and Socket Mode heartbeat. */
   progressIntervalMs?: number;
@@ -31,32 +43,51 @@ export interface StartOptions {
 export interface RunningCniDoctorBot extends RunningSlackBot {
   /** Reports runs left interrupted by an earlier process; resolves with how many were reported. */
   interruptedReported: Promise<number>;
+  /** Base URL of /healthz, /readyz and /metrics (the PORT the bot listens on). */
+  opsUrl: string;
+  metrics: BotMetrics;
+  readiness: Readiness;
+  logger: Logger;
+  /**
+   * Graceful shutdown: /readyz turns 503 and no new request starts; a running remediation ends after its current
+   * step (rolling back a half-done node), journaled as stopped with `reason`; then the Slack connection, the HTTP
+   * server and SSH connections close. Waits up to `timeoutMs` for running work; resolves with how many jobs were
+   * still running then (0: everything finished).
+   */
+  shutdown(reason: string, timeoutMs: number): Promise<number>;
 }
 
 export async function startCniDoctorBot(options: StartOptions): Promise<RunningCniDoctorBot> {
-  const logger = pino(
-    {
-      name: "cni-doctor",
-      level: options.logLevel ?? "info",
-      base: { component: "slack" },
-      // Tokens never reach a log line by construction; this is the net under it.
-      redact: {
-        paths: [
-          ...REDACTED_FIELDS,
-          "token",
-          "botToken",
-          "appToken",
-          "signingSecret",
-          "authorization",
-          "headers.authorization",
-        ],
-        censor: "[redacted]",
-      },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    options.logDestination ?? pino.destination(2),
-  );
+  const scrubber = new SecretScrubber([
+    options.slack.botToken,
+    options.slack.appToken,
+    options.slack.signingSecret,
+  ]);
+  const logLevel = options.logLevel ?? options.config.logLevel;
+  const logger = createLogger({
+    destination: options.logDestination ?? pino.destination(2),
+    level: logLevel,
+    component: "slack",
+    scrubber,
+  });
+  const metrics = new BotMetrics();
+  const readiness = new Readiness({ kubeWindowMs: options.slack.kubeReadyWindowMs });
+  const kubeCalls: KubeCallObserver = {
+    answered: () => readiness.kubeAnswered(),
+    failed: (failure) => metrics.kubeApiError(failure),
+  };
+  const onNodeCommand = (event: CommandEvent) => {
+    if (event.outcome === "error") metrics.sshError(event.errorKind ?? "unexpected");
+  };
+  // The bot's own API credentials must never reach a line either, whatever text carries them.
+  const learnCredentials = (cluster: LoadedCluster) => {
+    const user = cluster.kubeConfig.getCurrentUser();
+    scrubber.add(user?.token);
+    scrubber.add(user?.password);
+  };
+
   const shells: NodeAccess[] = [];
+  const remediations: RemediationPort[] = [];
   const nodesFile = options.config.nodesFile;
   const clusters = new KubeconfigClusters({
     ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
@@ -64,24 +95,40 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     ...(nodesFile ? { nodesFile } : {}),
     kubeRequestTimeoutMs: options.config.kubeRequestTimeoutMs,
     env: options.env,
+    wrapReader: (reader, cluster) => {
+      learnCredentials(cluster);
+      return observeKubeCalls(reader, kubeCalls);
+    },
+    onNodeCommand,
     ...(nodesFile
       ? {
           remediationFor: async (cluster) => {
-            const nodeShell = new NodeAccess(await loadInventory(nodesFile), { env: options.env });
+            const nodeShell = new NodeAccess(await loadInventory(nodesFile), {
+              env: options.env,
+              onCommand: onNodeCommand,
+            });
             shells.push(nodeShell);
             const service = new RemediationService({
-              reader: createClusterReader(cluster.kubeConfig, cluster.identity, {
-                requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-              }),
-              writer: createClusterWriter(cluster.kubeConfig, {
-                requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-              }),
+              reader: observeKubeCalls(
+                createClusterReader(cluster.kubeConfig, cluster.identity, {
+                  requestTimeoutMs: options.config.kubeRequestTimeoutMs,
+                }),
+                kubeCalls,
+              ),
+              writer: observeKubeCalls(
+                createClusterWriter(cluster.kubeConfig, {
+                  requestTimeoutMs: options.config.kubeRequestTimeoutMs,
+                }),
+                kubeCalls,
+              ),
               kubeConfig: cluster.kubeConfig,
               nodeShell,
               policy: options.config.remediation,
               logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
             });
-            return remediationPort(service);
+            const port = instrumentRemediation(remediationPort(service), metrics);
+            remediations.push(port);
+            return port;
           },
         }
       : {}),
@@ -89,40 +136,92 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
   if (!nodesFile)
     logger.warn({}, "no CNI_DOCTOR_NODES_FILE: the bot diagnoses from the cluster side and cannot fix");
 
-  const running = await startSlackBot(
-    {
-      botToken: options.slack.botToken,
-      ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
-      ...(options.slack.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
-      port: options.slack.port,
-      ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
-    },
-    {
-      clusters,
-      logger,
-      settings: {
-        channelDefaults: options.slack.channelClusters,
-        approverGroups: options.slack.approverGroups,
-        ...(options.progressIntervalMs !== undefined
-          ? { progressIntervalMs: options.progressIntervalMs }
-          : {}),
-        diagnoseConcurrency: options.config.concurrency,
+  const routes = opsRoutes({ readiness, metrics });
+  const socketMode = Boolean(options.slack.appToken);
+  // Socket Mode has no inbound HTTP server; the ops routes get their own on PORT, up before Slack so the startup
+  // probe passes while the connection is being made.
+  const opsServer: RunningOpsServer | null = socketMode
+    ? await startOpsServer(options.slack.port, routes)
+    : null;
+  let running: RunningSlackBot;
+  try {
+    running = await startSlackBot(
+      {
+        botToken: options.slack.botToken,
+        ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
+        ...(options.slack.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
+        port: options.slack.port,
+        ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
       },
-      ...(options.clientPingTimeoutMs ? { clientPingTimeoutMs: options.clientPingTimeoutMs } : {}),
-    },
+      {
+        clusters,
+        logger,
+        logLevel,
+        settings: {
+          channelDefaults: options.slack.channelClusters,
+          approverGroups: options.slack.approverGroups,
+          ...(options.progressIntervalMs !== undefined
+            ? { progressIntervalMs: options.progressIntervalMs }
+            : {}),
+          diagnoseConcurrency: options.config.concurrency,
+        },
+        messenger: { onApiError: (method, error) => metrics.slackApiError(method, error) },
+        httpRoutes: routes,
+        onConnectionChange: (up, detail) => {
+          readiness.slackConnection(up, detail);
+          logger[up ? "info" : "warn"]({ slackConnection: up ? "up" : "down" }, detail);
+        },
+        onDiagnosed: (diagnosis) => metrics.diagnosis(diagnosis ? diagnosisOutcome(diagnosis) : "error"),
+        ...(options.clientPingTimeoutMs ? { clientPingTimeoutMs: options.clientPingTimeoutMs } : {}),
+      },
+    );
+  } catch (err) {
+    await opsServer?.close();
+    throw err;
+  }
+  const stopKubeProbe = startKubeProbe(readiness, () =>
+    Promise.allSettled(
+      clusters.names().map(async (name) =>
+        // Readable by the bot's RBAC by name, small, and present in every cluster since 1.21.
+        (await clusters.open(name)).reader.getConfigMap("kube-system", "kube-root-ca.crt"),
+      ),
+    ),
   );
   const interruptedReported = running.bot.reportInterruptedRuns(originOf).catch((err: Error) => {
     logger.warn({ err: err.message }, "could not check the journal for interrupted runs");
     return 0;
   });
+
+  let shuttingDown: Promise<number> | null = null;
+  const shutdown = (reason: string, timeoutMs: number): Promise<number> => {
+    shuttingDown ??= (async () => {
+      readiness.drain(reason);
+      logger.warn({ reason, timeoutMs }, "shutting down: no new requests; running work may finish");
+      // Started together: running.stop stops taking jobs at once and waits for those running, while the services
+      // tell their runs to end after the current step.
+      const [, left] = await Promise.all([
+        Promise.allSettled(remediations.map((r) => r.stopForShutdown(reason))),
+        running.stop(timeoutMs),
+      ]);
+      stopKubeProbe();
+      await opsServer?.close();
+      await Promise.allSettled(shells.map((s) => s.close()));
+      logger.info({ reason, unfinishedJobs: left }, "shut down");
+      logger.flush();
+      return left;
+    })();
+    return shuttingDown;
+  };
+
   return {
     ...running,
     interruptedReported,
-    stop: async (timeoutMs?: number) => {
-      await running.stop(timeoutMs);
-      await Promise.allSettled(shells.map((s) => s.close()));
-      logger.flush();
-    },
+    opsUrl: opsServer?.url ?? (running.eventsUrl as string).replace(/\/slack\/events$/, ""),
+    metrics,
+    readiness,
+    logger,
+    shutdown,
+    stop: (timeoutMs = 30_000) => shutdown("stopped by its owner", timeoutMs),
   };
 }
 

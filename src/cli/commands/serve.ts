@@ -1,5 +1,7 @@
-import { ConfigError, loadConfig, loadSlackSettings } from "../../config.ts";
+import { resolve } from "node:path";
+import { ConfigError, loadConfig, loadSlackSettings, withDotenvFile } from "../../config.ts";
 import { ClusterConfigError } from "../../kube/cluster-config.ts";
+import { shutdownOnSignal } from "../../ops/shutdown.ts";
 import { startCniDoctorBot } from "../../slack/start.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
 
@@ -14,35 +16,44 @@ export const serveCommand: CommandSpec = {
     },
   },
   details: [
-    "Settings come from the environment (see .env.example): SLACK_BOT_TOKEN, and SLACK_APP_TOKEN for Socket Mode or",
-    "SLACK_SIGNING_SECRET for HTTP mode on PORT at /slack/events; CNI_DOCTOR_CLUSTERS, CNI_DOCTOR_CHANNEL_CLUSTERS,",
-    "CNI_DOCTOR_APPROVERS, CNI_DOCTOR_NODES_FILE and the remediation policy. Logs are JSON lines on stderr.",
-    "SIGINT or SIGTERM stops taking requests and waits up to 30 s for running work before exiting.",
+    "Settings come from the environment, and from ./.env when that file exists (the real environment wins); see",
+    ".env.example: SLACK_BOT_TOKEN, and SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode on PORT",
+    "at /slack/events; CNI_DOCTOR_CLUSTERS, CNI_DOCTOR_CHANNEL_CLUSTERS, CNI_DOCTOR_APPROVERS, CNI_DOCTOR_NODES_FILE",
+    "and the remediation policy. Logs are JSON lines on stderr (LOG_LEVEL). GET /healthz, /readyz and /metrics are",
+    "served on PORT in both modes. SIGTERM or SIGINT stops taking requests and lets a running fix end after its",
+    "current step (journaled as stopped); a second signal or CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS forces exit.",
   ].join("\n"),
   async run(args, io) {
     let bot: Awaited<ReturnType<typeof startCniDoctorBot>>;
+    let shutdownTimeoutMs: number;
     try {
-      const config = loadConfig(io.env);
-      const slack = loadSlackSettings(io.env);
+      const { env, loadedFrom } = withDotenvFile(io.env, resolve(".env"));
+      const config = loadConfig(env);
+      const slack = loadSlackSettings(env);
+      shutdownTimeoutMs = slack.shutdownTimeoutMs;
       bot = await startCniDoctorBot({
         config,
         slack,
-        env: io.env,
+        env,
         ...(args.values.kubeconfig ? { kubeconfigPath: args.values.kubeconfig as string } : {}),
       });
+      if (loadedFrom) bot.logger.info({ file: loadedFrom }, "settings read from .env under the environment");
     } catch (err) {
       if (err instanceof ConfigError || err instanceof ClusterConfigError) throw new UsageError(err.message);
       throw err;
     }
     io.stderr.write(
-      `cni-doctor serve: connected to Slack (${bot.mode === "socket" ? "Socket Mode" : `HTTP, ${bot.eventsUrl}`}); Ctrl-C to stop.\n`,
+      `cni-doctor serve: connected to Slack (${bot.mode === "socket" ? "Socket Mode" : `HTTP, ${bot.eventsUrl}`}); health, readiness and metrics on ${bot.opsUrl}; Ctrl-C to stop.\n`,
     );
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
+    const code = await shutdownOnSignal({
+      source: process,
+      deadlineMs: shutdownTimeoutMs,
+      logger: bot.logger,
+      shutdown: (reason, drainMs) => bot.shutdown(reason, drainMs),
+      exit: (c) => process.exit(c),
     });
-    io.stderr.write(`cni-doctor serve: ${signal}: finishing running work (up to 30 s)…\n`);
-    await bot.stop(30_000);
-    return 0;
+    // Everything is closed; a handle some library left open must not hold the pod until the kubelet's SIGKILL.
+    setTimeout(() => process.exit(code), 2_000).unref();
+    return code;
   },
 };
