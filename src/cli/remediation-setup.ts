@@ -38,7 +38,7 @@ export async function openRemediation(
     kubeConfig: cluster.kubeConfig,
     nodeShell,
     policy: config.remediation,
-    logger: createAuditLogger(io.stderr),
+    logger: createAuditLogger(io.stderr, config.logLevel),
   });
   return {
     service,
