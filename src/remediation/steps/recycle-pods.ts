@@ -14,7 +14,8 @@ export interface RecycleResult {
 export async function recyclePods(ctx: StepContext, pods: string[]): Promise<RecycleResult> {
   const { reader, writer, kubeConfig } = ctx.deps;
   const deleted: Array<{ key: string; uid: string; owner: OwnerRef | null; namespace: string }> = [];
-  const readyBefore = new Map<string, number>();
+  /** Per owner, the uids of its pods that were Ready before any deletion (a pod recycled here may be among them). */
+  const readyBefore = new Map<string, Set<string>>();
   for (const key of pods) {
     const [namespace = "", name = ""] = key.split("/");
     const pod = await reader.getPod(namespace, name);
@@ -35,7 +36,12 @@ export async function recyclePods(ctx: StepContext, pods: string[]): Promise<Rec
     if (owner) {
       const k = ownerKey(namespace, owner);
       if (!readyBefore.has(k))
-        readyBefore.set(k, (await ownedPods(ctx, namespace, owner)).filter(isPodReady).length);
+        readyBefore.set(
+          k,
+          new Set(
+            (await ownedPods(ctx, namespace, owner)).filter(isPodReady).map((p) => p.metadata?.uid ?? ""),
+          ),
+        );
     }
     ctx.ledger.apiCall(`kubectl delete pod -n ${namespace} ${name} (precondition uid=${uid})`);
     const outcome = await writer.deletePod(namespace, name, uid);
@@ -57,7 +63,10 @@ export async function recyclePods(ctx: StepContext, pods: string[]): Promise<Rec
     lost.set(k, entry);
   }
   for (const [k, { namespace, owner, uids }] of lost) {
-    const want = (readyBefore.get(k) ?? 0) + uids.length;
+    // A pod read as not Ready just before may have turned Ready by the time its owner's pods were counted: it is
+    // replaced, so it counts once, among the lost, never also among those that stay.
+    const stayed = [...(readyBefore.get(k) ?? [])].filter((uid) => !uids.includes(uid)).length;
+    const want = stayed + uids.length;
     try {
       const pods = await waitForPods(kubeConfig, reader, {
         query: { namespace },
