@@ -1,44 +1,49 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { CommandSpec } from "../command.ts";
-import { main } from "../main.ts";
-import { startSimulation } from "./sim.ts";
+import { UsageError } from "../command.ts";
 
 /**
- * The README's first command: the main job, end to end, on the built-in simulated cluster. The product side runs
- * exactly as against a real cluster: it is handed a kubeconfig and nothing else.
+ * The README's first command: the first incident end to end through the real bot, on the built-in simulated cluster
+ * and a local Slack (src/demo/). The product side runs exactly as against a real cluster and a real workspace: it is
+ * handed a kubeconfig, a nodes file and Slack tokens, and nothing else.
  */
 export const demoCommand: CommandSpec = {
   name: "demo",
   summary:
-    "Start the simulated cluster with an incident, run cni-doctor against it, print what it finds, and exit.",
+    "Run an incident end to end on 127.0.0.1: a simulated cluster, a local Slack and the real bot; print the thread and exit.",
   options: {
     scenario: {
       type: "string",
       valueName: "NAME",
-      description: "Scenario to run (default: stale-cni-config, the first incident report).",
+      description:
+        "Scenario to run (default: stale-cni-config, the first incident report); list: src/sim/scenarios/README.md.",
     },
   },
+  details: [
+    "Starts the simulated cluster with its nodes as SSH servers, applies the bot's identity and RBAC from manifests/,",
+    "starts a local Slack stand-in (Web API and Socket Mode) and the bot as `cni-doctor serve` runs it. @alice asks",
+    "`/cni diagnose`, then `@cni-doctor fix`; @bob approves; the thread is printed as Slack shows it, then the cluster",
+    "is read back. Everything listens on 127.0.0.1; the credentials are generated for the run and never printed.",
+    "Exit status: 0 when the bot did what it is designed to do for the scenario, 1 when the demo failed, 2 bad usage.",
+  ].join("\n"),
   async run(args, io) {
     const scenario = (args.values.scenario as string | undefined) ?? "stale-cni-config";
-    const workDir = await mkdtemp(join(tmpdir(), "cni-doctor-demo-"));
-    const cluster = await startSimulation({ scenario, port: 0 });
+    // Loaded on use: `diagnose` must not pay for the simulator, Slack's stand-in or Bolt at start-up.
+    const [{ runDemo }, { ScenarioError }, { ANSI, NO_STYLE }] = await Promise.all([
+      import("../../demo/run-demo.ts"),
+      import("../../sim/scenarios/errors.ts"),
+      import("../../demo/slack-text.ts"),
+    ]);
     try {
-      const kubeconfig = join(workDir, "kubeconfig");
-      await writeFile(kubeconfig, cluster.kubeconfig(), { mode: 0o600 });
-      // Generated large clusters run without SSH nodes; the diagnosis then stays cluster-side and says so.
-      const nodes = cluster.ssh ? await cluster.writeNodesOut(join(workDir, "nodes.yaml")) : null;
-      const nodeArgs = nodes ? ["--nodes-file", nodes.nodesFile] : [];
-      io.stdout.write(
-        `Simulated cluster '${scenario}' is up at ${cluster.url}${nodes ? ", its nodes reachable over SSH" : ""}.\n\n$ cni-doctor diagnose${nodes ? " --nodes-file nodes.yaml" : ""}\n`,
-      );
-      const code = await main(["diagnose", "--kubeconfig", kubeconfig, ...nodeArgs], io);
-      io.stdout.write(`\n(diagnose exited ${code}: 0 healthy, 3 findings, 4 incomplete)\n`);
-      return code === 0 || code === 3 ? 0 : code;
-    } finally {
-      await cluster.stop();
-      await rm(workDir, { recursive: true, force: true });
+      const result = await runDemo({
+        scenario,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        style: io.stdout.isTTY && !io.env.NO_COLOR ? ANSI : NO_STYLE,
+      });
+      return result.exitCode;
+    } catch (err) {
+      if (err instanceof ScenarioError) throw new UsageError(err.message);
+      throw err;
     }
   },
 };
