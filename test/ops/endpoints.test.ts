@@ -10,10 +10,11 @@ import {
   deliveryOf,
   eventually,
   type SlackWorld,
+  sandboxFailuresReported,
   startSlackWorld,
   USERS,
 } from "../slack/harness.ts";
-import { fixThroughSlack, getOps, metricsWhen, sample, sandboxFailuresReported } from "./support.ts";
+import { fixThroughSlack, getOps, metricsWhen, sample } from "./support.ts";
 
 const DIAGNOSES = "cni_doctor_diagnoses_total";
 

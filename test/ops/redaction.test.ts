@@ -10,8 +10,16 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createLogger, REDACTED, SecretScrubber } from "../../src/remediation/logger.ts";
-import { CHANNEL, deliveryOf, SECRETS, type SlackWorld, startSlackWorld, USERS } from "../slack/harness.ts";
-import { fixThroughSlack, sandboxFailuresReported } from "./support.ts";
+import {
+  CHANNEL,
+  deliveryOf,
+  SECRETS,
+  type SlackWorld,
+  sandboxFailuresReported,
+  startSlackWorld,
+  USERS,
+} from "../slack/harness.ts";
+import { fixThroughSlack } from "./support.ts";
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];

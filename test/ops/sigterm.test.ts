@@ -8,8 +8,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../src/remediation/run.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { CHANNEL, eventually, type SlackWorld, startSlackWorld, threadOf, USERS } from "../slack/harness.ts";
-import { getOps, sandboxFailuresReported } from "./support.ts";
+import {
+  CHANNEL,
+  eventually,
+  type SlackWorld,
+  sandboxFailuresReported,
+  startSlackWorld,
+  threadOf,
+  USERS,
+} from "../slack/harness.ts";
+import { getOps } from "./support.ts";
 
 const NODE = join(process.cwd(), "node_modules/.bin/node");
 const BIN = join(process.cwd(), "bin/cni-doctor.js");

@@ -45,17 +45,6 @@ export async function metricsWhen(
   );
 }
 
-/** Waits until the simulated kubelets have reported the sandbox failures the bot diagnoses. */
-export async function sandboxFailuresReported(world: SlackWorld): Promise<void> {
-  await eventually(
-    "sandbox failure events",
-    () =>
-      world.sim.store
-        .list("events", "default")
-        .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
-  );
-}
-
 /** `/cni fix`, the approver's click, and the run to its end; returns the thread's final summary text. */
 export async function fixThroughSlack(world: SlackWorld): Promise<string> {
   const { slack } = world;

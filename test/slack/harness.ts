@@ -156,6 +156,17 @@ export async function eventually<T>(
   throw new Error(`gave up waiting for ${what}`);
 }
 
+/** The simulated kubelets need a moment to report the sandbox failures the bot diagnoses; waits for them. */
+export async function sandboxFailuresReported(world: SlackWorld): Promise<void> {
+  await eventually(
+    "sandbox failure events",
+    () =>
+      world.sim.store
+        .list("events", "default")
+        .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
+  );
+}
+
 export function threadOf(world: SlackWorld, threadTs: string): StoredMessage[] {
   return world.slack.workspace.thread(CHANNEL, threadTs);
 }

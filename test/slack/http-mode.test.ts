@@ -14,6 +14,7 @@ import {
   everythingCaptured,
   SECRETS,
   type SlackWorld,
+  sandboxFailuresReported,
   startSlackWorld,
   threadOf,
   USERS,
@@ -73,13 +74,7 @@ describe("HTTP mode", () => {
 
   it("answers an @mention in an existing incident thread in that thread, and a group approver heals the cluster", async () => {
     const { slack } = world;
-    await eventually(
-      "sandbox failure events",
-      () =>
-        world.sim.store
-          .list("events", "default")
-          .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
-    );
+    await sandboxFailuresReported(world);
     const incident = slack.workspace.postAsUser(
       USERS.requester.id,
       CHANNEL,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkMessagePayload } from "../../src/sim/slack/index.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
+import { findSecrets, simSecrets } from "../faults/support.ts";
 import {
   allText,
   CHANNEL,
@@ -14,6 +15,7 @@ import {
   eventually,
   everythingCaptured,
   type SlackWorld,
+  sandboxFailuresReported,
   startSlackWorld,
   threadOf,
   USERS,
@@ -31,13 +33,7 @@ describe("Socket Mode: /cni fix heals stale-cni-config", () => {
     const { slack } = world;
     const to = deliveryOf(world);
     // The sim's kubelets need a moment to report the sandbox failures; wait for them cluster-side first.
-    await eventually(
-      "sandbox failure events",
-      () =>
-        world.sim.store
-          .list("events", "default")
-          .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
-    );
+    await sandboxFailuresReported(world);
     const ack = await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, to);
     expect(ack.ack?.payload ?? {}).toEqual({});
 
@@ -118,5 +114,7 @@ describe("Socket Mode: /cni fix heals stale-cni-config", () => {
       expect(checkMessagePayload(c.args)).toEqual([]);
     const captured = everythingCaptured(world);
     for (const secret of world.secrets()) expect(captured).not.toContain(secret);
+    // Nor anything shaped like a secret, nor the cluster's own: calico-kubeconfig tokens, the SSH client key.
+    expect(findSecrets(captured, [...world.secrets(), ...simSecrets(world.sim, [world.dir])])).toEqual([]);
   }, 120_000);
 });

@@ -11,6 +11,7 @@ import {
   deliveryOf,
   eventually,
   type SlackWorld,
+  sandboxFailuresReported,
   startSlackWorld,
   threadOf,
   USERS,
@@ -49,13 +50,7 @@ describe("Socket Mode resilience", () => {
 
   it("waits out a 429 on chat.update and a 5xx-after-posting on chat.postMessage without duplicate messages", async () => {
     const { slack } = world;
-    await eventually(
-      "sandbox failure events",
-      () =>
-        world.sim.store
-          .list("events", "default")
-          .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
-    );
+    await sandboxFailuresReported(world);
     slack.web.inject({ method: "chat.update", kind: "ratelimited", retryAfter: 1, times: 1 });
     // The summary post is applied by Slack but answered with a 503: a naive retry would post it twice.
     slack.web.inject({ method: "chat.postMessage", kind: "server-error-after-applying", times: 1 });

@@ -13,6 +13,7 @@ import {
   eventually,
   everythingCaptured,
   type SlackWorld,
+  sandboxFailuresReported,
   startSlackWorld,
   threadOf,
   USERS,
@@ -51,13 +52,7 @@ describe("restart mid-run", () => {
       childOutput.includes("connected to Slack") ? true : undefined,
     );
     await slack.socket.waitForConnections(1);
-    await eventually(
-      "sandbox failure events",
-      () =>
-        world.sim.store
-          .list("events", "default")
-          .some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox") || undefined,
-    );
+    await sandboxFailuresReported(world);
     await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
     const plan = await eventually("a plan", () =>
       slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
