@@ -250,7 +250,7 @@ function describeWorld(world: DemoWorld, scenario: string, say: (text: string) =
     `kubectl apply -k manifests/ (the bot's identity): ${count("Namespace")} Namespace, ${count("ServiceAccount")} ServiceAccount, ${count("ClusterRole") + count("Role")} roles, ${count("ClusterRoleBinding") + count("RoleBinding")} bindings`,
   );
   say(
-    `local Slack at ${world.slack.apiUrl.replace(/api\/$/, "")}: Web API, Socket Mode, signed deliveries; #${world.slack.workspace.channelName(CHANNEL)}; @${PEOPLE.alice.name} is on call, @${PEOPLE.bob.name} too; both are in the approvers' user group ${ONCALL_GROUP}`,
+    `local Slack at ${world.slack.apiUrl.replace(/api\/$/, "")}: Web API and Socket Mode (as manifests/slack-app.yaml sets the app up); #${world.slack.workspace.channelName(CHANNEL)}; @${PEOPLE.alice.name} is on call, @${PEOPLE.bob.name} too; both are in the approvers' user group ${ONCALL_GROUP}`,
   );
   say(
     `cni-doctor serve, in this process: Socket Mode, as ${BOT_USER}, policy from manifests/config/policy.env with CNI_DOCTOR_APPROVERS=${ONCALL_GROUP} and, to fit in a minute, ${Object.entries(
@@ -258,6 +258,9 @@ function describeWorld(world: DemoWorld, scenario: string, say: (text: string) =
     )
       .map(([k, v]) => `${k.replace("CNI_DOCTOR_", "")}=${v}`)
       .join(", ")}`,
+  );
+  say(
+    `its /readyz on ${world.bot.opsUrl} answered ${world.readyz === 0 ? "nothing" : world.readyz}${world.readyz === 200 ? " (ready)" : ""}`,
   );
 }
 

@@ -55,6 +55,8 @@ export interface DemoWorld {
   botDecisions: AuthorizationRecord[];
   logLines: string[];
   botEnv: Record<string, string>;
+  /** What the bot's /readyz answered before the story started (200: ready). */
+  readyz: number;
   /** Every credential that must never appear in output, Slack traffic or logs. */
   secrets(): string[];
   stop(): Promise<void>;
@@ -134,6 +136,8 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
       SLACK_BOT_TOKEN: secrets.botToken,
       SLACK_APP_TOKEN: secrets.appToken,
       SLACK_API_URL: slack.apiUrl,
+      // /healthz, /readyz and /metrics on any free port, not the deployment's 3000.
+      PORT: "0",
     };
     const logLines: string[] = [];
     const bot = await startCniDoctorBot({
@@ -156,6 +160,15 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
         await new Promise((r) => setTimeout(r, 50));
     });
     await slack.socket.waitForConnections(1);
+    // As a kubelet's readiness probe would: the Slack connection is up and the API server has answered.
+    let readyz = 0;
+    for (let i = 0; i < 50 && readyz !== 200; i++) {
+      readyz = await fetch(`${bot.opsUrl}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (readyz !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
 
     return {
       sim,
@@ -166,6 +179,7 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
       botDecisions,
       logLines,
       botEnv,
+      readyz,
       secrets: () => [
         secrets.botToken,
         secrets.appToken,

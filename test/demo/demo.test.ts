@@ -148,7 +148,9 @@ describe("npm run demo", () => {
     ]);
     // Exactly one progress message; the stuck pods were replaced, not restarted in place.
     expect(told.out.match(/┊ Running the fix: /g)?.length).toBe(1);
-    expect(told.out).toMatch(/updates its message of \+\d+\.\ds in place\n\s+┊ \+ Running the fix: \d of 7 steps done/);
+    expect(told.out).toMatch(
+      /updates its message of \+\d+\.\ds in place\n\s+┊ \+ Running the fix: \d of 7 steps done/,
+    );
     expectHealed(told);
     for (const ip of told.endpointIps) expect(told.out).toContain(`${ip}:6379`);
     expectNoSecrets(told);
