@@ -1,0 +1,86 @@
+/**
+ * calico-node never becomes Ready after its restart on k8s-worker2 (agent-wont-start): the run rolls worker2 back
+ * and stops, saying why, in what it reports and in the journal. worker1 is healed (files fully moved), worker2 is
+ * fully restored (conf dir and backup dir against the snapshot, byte for byte); each agent pod got one DELETE, no
+ * stuck pod was touched, and the run ran once.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunEvent } from "../../src/remediation/run.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
+import {
+  CONF,
+  deletedTwice,
+  filesVerdict,
+  findSecrets,
+  recordApiRequests,
+  recordExecutions,
+  simSecrets,
+} from "./support.ts";
+
+const NODES = ["k8s-worker1", "k8s-worker2"];
+
+describe("calico-node never becomes Ready", () => {
+  let h: Harness;
+  let api: ReturnType<typeof recordApiRequests>;
+  let journal: ReturnType<typeof recordExecutions>;
+  const captured: string[] = [];
+  beforeAll(async () => {
+    h = await startHarness("agent-wont-start", { syncPeriodMs: 200 });
+    api = recordApiRequests(h.sim);
+    journal = recordExecutions(h.sim);
+  }, 30_000);
+  afterAll(async () => {
+    journal?.stop();
+    await h?.stop();
+  });
+
+  it("rolls worker2 back byte for byte, keeps worker1 healed, stops and says why", async () => {
+    const diagnosis = await h.diagnoseUntil(
+      (d) =>
+        d.findings.some((f) => f.rootCause === "stale-cni-config" && f.nodes.length === 2) &&
+        d.findings.every((f) => f.evidence.nodes.every((n) => n.inspection !== null)),
+    );
+    const before = Object.fromEntries(NODES.map((n) => [n, snapshotTree(join(h.sim.nodeRoot(n), CONF))]));
+    const service = await h.service({ agentReadyTimeoutMs: 3000 });
+    const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
+    await service.approve(run.id, bob);
+    const events: RunEvent[] = [];
+    const result = await service.execute(run.id, { report: (e) => void events.push(e) });
+    captured.push(JSON.stringify(result), JSON.stringify(events));
+
+    expect(result.status, result.message).toBe("rolled-back");
+    expect(result.message).toMatch(
+      /restart-cni-agent on k8s-worker2 failed: calico-node on k8s-worker2 did not come back Ready in time: .*(ImagePull|ErrImagePull)/,
+    );
+    expect(result.message).toMatch(/Restored 10-calico.conflist, calico-kubeconfig .* byte-identical/);
+    const finished = events.filter((e) => e.type === "run-finished");
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ status: "rolled-back", message: result.message });
+
+    const verdict = (n: string) => {
+      const q = plan.steps.find((s) => s.kind === "quarantine-cni-config" && s.node === n)?.quarantine;
+      if (!q) throw new Error(`no quarantine on ${n}`);
+      return filesVerdict(before[n] ?? {}, h.sim.nodeRoot(n), q.backupDir, q.files);
+    };
+    expect(verdict("k8s-worker1")).toEqual({ state: "moved" });
+    expect(verdict("k8s-worker2")).toEqual({ state: "restored" });
+
+    // One DELETE per agent pod, none for the stuck pods (the run stopped before recycling).
+    const deletes = api.podDeletes();
+    expect(deletedTwice(deletes)).toEqual([]);
+    expect([...deletes.keys()].every((p) => p.startsWith("calico-system/calico-node-"))).toBe(true);
+    expect(deletes.size).toBe(2);
+    expect(journal.executions.get(run.id)).toBe(1);
+    expect((await service.recentRuns())[0]).toMatchObject({ id: run.id, state: "rolled-back" });
+    // Asked again, the same run does not run twice.
+    const again = await service.execute(run.id, { report: () => {} });
+    expect(again).toMatchObject({ status: "refused", reason: "already-executed" });
+    expect(journal.executions.get(run.id)).toBe(1);
+  }, 60_000);
+
+  it("leaks no secret in results, progress events or logs", () => {
+    expect(h.logLines.length).toBeGreaterThan(0);
+    expect(findSecrets([...captured, ...h.logLines].join("\n"), simSecrets(h.sim, [h.dir]))).toEqual([]);
+  });
+});
