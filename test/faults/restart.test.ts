@@ -1,0 +1,150 @@
+/**
+ * The bot killed mid-run (`cni-doctor serve` as a real process, SIGKILL while the agent restart step waits) and
+ * started again: the thread says the run was interrupted, where it stopped and where the backup is; the node it was
+ * working on has its files fully moved into the backup (the other is untouched); the restarted bot never runs the
+ * run again, not even when the old plan's Approve button is clicked; no pod got two DELETEs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTIONS } from "../../src/slack/blocks/plan.ts";
+import { snapshotTree } from "../remediation/sim-harness.ts";
+import {
+  allText,
+  CHANNEL,
+  eventually,
+  everythingCaptured,
+  type SlackWorld,
+  sandboxFailuresReported,
+  startSlackWorld,
+  threadOf,
+  USERS,
+} from "../slack/harness.ts";
+import {
+  CONF,
+  deletedTwice,
+  filesVerdict,
+  findSecrets,
+  journalRecord,
+  recordApiRequests,
+  recordExecutions,
+  simSecrets,
+} from "./support.ts";
+
+const NODE = join(process.cwd(), "node_modules/.bin/node");
+const BIN = join(process.cwd(), "bin/cni-doctor.js");
+const NODES = ["k8s-worker1", "k8s-worker2"];
+
+describe("the bot killed mid-run and restarted", () => {
+  let world: SlackWorld;
+  let api: ReturnType<typeof recordApiRequests>;
+  let journal: ReturnType<typeof recordExecutions>;
+  let child: ChildProcess | undefined;
+  let childOutput = "";
+  beforeAll(async () => {
+    // Kubelets that do not sync again within the test: the restarted agent stays Pending, the window to kill in.
+    world = await startSlackWorld({
+      scenario: "stale-cni-config",
+      mode: "socket",
+      syncPeriodMs: 600_000,
+      startBot: false,
+    });
+    api = recordApiRequests(world.sim);
+    journal = recordExecutions(world.sim);
+  }, 60_000);
+  afterAll(async () => {
+    child?.kill("SIGKILL");
+    journal?.stop();
+    await world?.stop();
+  });
+
+  it("reports the interrupted run, leaves the node fully moved, and never runs it again", async () => {
+    const { slack } = world;
+    child = spawn(NODE, [BIN, "serve", "--kubeconfig", world.kubeconfigPath], {
+      env: { PATH: process.env.PATH ?? "", ...world.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (d) => (childOutput += d));
+    child.stderr?.on("data", (d) => (childOutput += d));
+    await eventually(`serve to connect (output so far: ${childOutput.slice(-500)})`, () =>
+      childOutput.includes("connected to Slack") ? true : undefined,
+    );
+    await slack.socket.waitForConnections(1);
+    await sandboxFailuresReported(world);
+    const before = Object.fromEntries(NODES.map((n) => [n, snapshotTree(join(world.sim.nodeRoot(n), CONF))]));
+    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
+    const plan = await eventually("a plan", () =>
+      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+    );
+    const planAsShown = structuredClone(plan);
+    const threadTs = plan.threadTs as string;
+    await slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+      { mode: "socket" },
+    );
+    await eventually("the agent restart step running", () =>
+      threadOf(world, threadTs).some((m) =>
+        /hourglass_flowing_sand: 2\./.test(JSON.stringify(m.blocks ?? [])),
+      )
+        ? true
+        : undefined,
+    );
+    child.kill("SIGKILL");
+    await new Promise<void>((resolve) => child?.once("exit", () => resolve()));
+    await eventually("the Socket Mode connection to drop", () =>
+      slack.socket.connections === 0 ? true : undefined,
+    );
+    await eventually("the lease to lapse", () => {
+      const lease = world.sim.store.get("leases", "cni-doctor", "cni-doctor-remediation") as
+        | { spec?: { renewTime?: string; leaseDurationSeconds?: number } }
+        | undefined;
+      const renewed = Date.parse(lease?.spec?.renewTime ?? "");
+      return !lease || Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? 2) * 1000 + 500
+        ? true
+        : undefined;
+    });
+
+    const bot = await world.restartBot();
+    expect(await bot.interruptedReported).toBe(1);
+    await slack.socket.waitForConnections(1);
+    const report = await eventually("the interrupted report", () =>
+      threadOf(world, threadTs).find((m) => m.text.includes("was interrupted")),
+    );
+    const runs = [...journal.executions];
+    expect(runs).toHaveLength(1);
+    const [runId, executions] = runs[0] as [string, number];
+    expect(executions).toBe(1);
+    const record = journalRecord(world.sim, runId);
+    expect(record.state).toBe("interrupted");
+    const q = record.plan.steps.find((s) => s.kind === "quarantine-cni-config" && s.node === "k8s-worker1")
+      ?.quarantine as { backupDir: string; files: string[] };
+    expect(allText(report)).toContain("restart-cni-agent");
+    expect(allText(report)).toContain(q.backupDir);
+
+    // worker1: the quarantine finished before the kill, so its files are all in the backup; worker2 untouched.
+    expect(
+      filesVerdict(before["k8s-worker1"] ?? {}, world.sim.nodeRoot("k8s-worker1"), q.backupDir, q.files),
+    ).toEqual({
+      state: "moved",
+    });
+    expect(snapshotTree(join(world.sim.nodeRoot("k8s-worker2"), CONF))).toEqual(before["k8s-worker2"]);
+
+    // The old plan's Approve, clicked on a stale client after the restart, is refused; nothing runs again.
+    const ephemerals = slack.workspace.ephemerals.length;
+    const mark = api.mark();
+    await slack.clickButton(
+      { user: USERS.approver.id, message: planAsShown, actionId: ACTIONS.approve },
+      { mode: "socket" },
+    );
+    const refusal = await eventually("the refusal", () =>
+      slack.workspace.ephemerals.slice(ephemerals).find((e) => e.user === USERS.approver.id),
+    );
+    expect(refusal.text).toMatch(/interrupted|runs at most once|no longer|already/i);
+    expect(journal.executions.get(runId)).toBe(1);
+    expect(api.podDeletes(mark).size).toBe(0);
+    expect(deletedTwice(api.podDeletes())).toEqual([]);
+
+    const captured = `${everythingCaptured(world)}\n${childOutput}`;
+    expect(findSecrets(captured, [...world.secrets(), ...simSecrets(world.sim, [world.dir])])).toEqual([]);
+  }, 90_000);
+});
