@@ -6,6 +6,7 @@ import { classifyMessage } from "../../src/diagnosis/classify.ts";
 import { familyGuide } from "../../src/diagnosis/families.ts";
 import { hasControlCharacter, MAX_MESSAGE_CHARS } from "../../src/diagnosis/normalize.ts";
 import { signatures } from "../../src/diagnosis/signatures/index.ts";
+import { countOperations } from "../support/operation-count.ts";
 
 const PHASES = ["add", "delete", "none"];
 const RUNTIMES = ["containerd", "dockershim", "cri-o", "unknown"];
@@ -222,6 +223,44 @@ describe("classifyMessage: robustness", () => {
         expect(withTail).toEqual(without);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it("does work linear in the capped input, however adversarial (counted operations, not time)", () => {
+    const fragments = [
+      'plugin type="',
+      'calico"',
+      "failed (add): ",
+      '\\"',
+      "\\\\\\",
+      "(x3 over 5m)",
+      "(combined from similar events): ",
+      "dial tcp ",
+      "https://",
+      'User "system:serviceaccount:',
+      " is forbidden",
+      'failed to setup network for sandbox "',
+      "/",
+      ":",
+      " ",
+      "\n",
+    ];
+    const input = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 20_000 }),
+      fc.array(fc.constantFrom(...fragments), { maxLength: 8000 }).map((p) => p.join("")),
+      fc
+        .tuple(fc.constantFrom(...fragments), fc.integer({ min: 1, max: 64 * 1024 }))
+        .map(([f, n]) => f.repeat(Math.ceil(n / f.length))),
+    );
+    fc.assert(
+      fc.property(input, (message) => {
+        const { result, operations } = countOperations(() => classifyMessage(message));
+        expectWellFormed(result);
+        // Measured: about one operation per character read at worst (a 64 KB repetition costs ~18,000). A quadratic
+        // pass over the 16 KiB it reads would be in the hundreds of millions; past the cap the count stays flat.
+        expect(operations).toBeLessThanOrEqual(4 * Math.min(message.length, MAX_MESSAGE_CHARS) + 500);
+      }),
+      { numRuns: 150 },
     );
   });
 

@@ -16,6 +16,7 @@ import { renderPlan } from "../../src/slack/blocks/plan.ts";
 import { applyRunEvent, initialProgress, renderProgress } from "../../src/slack/blocks/run.ts";
 import type { Message } from "../../src/slack/blocks/types.ts";
 import { parseCniCommand } from "../../src/slack/command-parser.ts";
+import { countOperations } from "../support/operation-count.ts";
 
 const HOSTILE = "<!channel> <https://evil.example|click here> & <@U0ADMIN> `rm -rf` ```x``` \u001b[31m";
 const cluster = { context: "prod<!here>", server: "https://10.0.0.1:6443", caFingerprint: "ab".repeat(32) };
@@ -152,6 +153,59 @@ describe("command parser", () => {
         expectSafe(renderHelp(result.kind === "help" ? result.problem : undefined, ["prod"]));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("parseCniCommand: bounded work", () => {
+  /** The parser reads at most this much of a command; longer ones are refused before any parsing. */
+  const CAP = 500;
+  const words = fc.constantFrom(
+    "fix",
+    "diagnose",
+    "--node",
+    "-n",
+    "--cluster",
+    "=",
+    "x",
+    "<@U1>",
+    "\u2014",
+    "--",
+  );
+
+  it("does work linear in the capped input, whatever the input (counted operations, not time)", () => {
+    const input = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 2000 }),
+      fc.array(words, { maxLength: 400 }).map((w) => w.join(" ")),
+      fc.array(words, { maxLength: 400 }).map((w) => w.join("")),
+    );
+    fc.assert(
+      fc.property(input, (text) => {
+        const { result, operations } = countOperations(() => parseCniCommand(text));
+        expect(["diagnose", "fix", "status", "pause", "resume", "help"]).toContain(result.kind);
+        // A handful of string operations per character at most; a quadratic parse of 250 words would be ~60,000.
+        expect(operations).toBeLessThanOrEqual(4 * Math.min(text.length, CAP) + 100);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses an over-long command without reading it: the same small amount of work at any length", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 50 }),
+        fc.integer({ min: CAP + 1, max: 64 * 1024 }),
+        (unit, length) => {
+          const text = unit.repeat(Math.ceil(length / unit.length));
+          const { result, operations } = countOperations(() => parseCniCommand(text));
+          expect(result).toMatchObject({
+            kind: "help",
+            problem: expect.stringContaining(`longer than ${CAP}`),
+          });
+          expect(operations).toBeLessThanOrEqual(5);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
