@@ -80,13 +80,7 @@ export async function waitForPods(
     });
     if (Array.isArray(result)) return result;
     if (result === "timeout") break;
-    if (typeof result === "object") {
-      const status = (result.refused as { statusCode?: number }).statusCode;
-      throw toKubeAccessError(
-        { code: status, message: (result.refused as Error).message },
-        `watch ${options.description}`,
-      );
-    }
+    if (typeof result === "object") throw refusalError(result.refused, options);
     pause = Math.min(Math.max(pause * 2, 250), 2000);
   }
   throw new KubeAccessError(
@@ -100,6 +94,29 @@ export async function waitForPods(
 function isRefusal(err: unknown): boolean {
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   return status === 401 || status === 403 || status === 404;
+}
+
+/**
+ * client-node's Watch keeps only the status line of a refused watch, not the API server's Status message, so the
+ * error spells out what was refused itself: the request is known (watch pods, core group, this namespace).
+ */
+function refusalError(err: unknown, options: WaitForPodsOptions): KubeAccessError {
+  const status = (err as { statusCode?: number }).statusCode;
+  const where = options.query.namespace
+    ? ` in the namespace "${options.query.namespace}"`
+    : " at the cluster scope";
+  const detail =
+    status === 403
+      ? `cannot watch resource "pods" in API group ""${where}: the API server refused it (HTTP 403); the service account needs the watch verb on pods`
+      : status === 401
+        ? "the API server did not accept the credentials (HTTP 401)"
+        : `the API server refused the watch (HTTP ${status})`;
+  return toKubeAccessError({ code: status, body: { message: detail } }, `wait for ${options.description}`);
+}
+
+/** True when a wait ended because its time ran out, as opposed to being refused or failing. */
+export function isTimeout(err: unknown): boolean {
+  return err instanceof KubeAccessError && err.failure === "timeout";
 }
 
 export function isPodReady(pod: V1Pod): boolean {

@@ -395,8 +395,10 @@ export class RemediationService {
         (ok) => {
           if (!ok) leaseLost = true;
         },
-        () => {
-          // A failed renewal is retried at the next tick; the lease lapses only after leaseDurationSeconds.
+        (err: unknown) => {
+          // Retried at the next tick; the lease lapses only after leaseDurationSeconds. Logged so a missing
+          // permission or an unreachable API server shows before the lease is lost.
+          this.#logger.warn({ runId, err: (err as Error).message }, "could not renew the remediation lease");
         },
       );
     }, renewEvery);
@@ -503,7 +505,13 @@ export class RemediationService {
     } finally {
       this.#executing.delete(runId);
       clearInterval(renewal);
-      await this.#lease.release(this.#instanceId).catch(() => {});
+      await this.#lease.release(this.#instanceId).catch((err: unknown) => {
+        // The run is over either way; an unreleased lease only delays the next run until it lapses.
+        this.#logger.warn(
+          { runId, err: (err as Error).message },
+          `could not release the remediation lease; the next run waits until it lapses (${this.#deps.policy.leaseDurationSeconds}s)`,
+        );
+      });
     }
   }
 

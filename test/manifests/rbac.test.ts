@@ -69,7 +69,7 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
   },
   "ClusterRole cni-doctor-remediate: watch pods": {
     flow: "fix (propose, approve, execute, verify)",
-    effect: "degrades",
+    effect: "fails",
   },
   "ClusterRole cni-doctor-remediate: list services": {
     flow: "fix (propose, approve, execute, verify)",
@@ -107,7 +107,7 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
   },
   "Role cni-doctor/cni-doctor: update leases.coordination.k8s.io [cni-doctor-remediation]": {
     flow: "fix (propose, approve, execute, verify)",
-    effect: "fails silently",
+    effect: "fails",
   },
 };
 

@@ -4,7 +4,7 @@
  * controller has as many Ready pods as before plus one per pod it lost.
  */
 import type { V1Pod } from "../../kube/types.ts";
-import { isPodReady, waitForPods } from "../../kube/wait.ts";
+import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
 import { type StepContext, StepFailure } from "./context.ts";
 
 export interface RecycleResult {
@@ -84,7 +84,12 @@ export async function recyclePods(ctx: StepContext, pods: string[]): Promise<Rec
         .filter((p) => isOwnedBy(p, owner) && isPodReady(p))
         .map((p) => `${p.metadata?.name} (${p.spec?.nodeName}, ${p.status?.podIP})`);
       ctx.ledger.note(`${owner.kind} ${namespace}/${owner.name}: Running and Ready: ${ready.join(", ")}`);
-    } catch {
+    } catch (err) {
+      // Only running out of time means "not Ready in time"; a refused or failed wait says what refused it.
+      if (!isTimeout(err))
+        throw new StepFailure(
+          `waiting for ${owner.kind} ${namespace}/${owner.name}: ${(err as Error).message}`,
+        );
       const owned = (await ownedPods(ctx, namespace, owner)).map(
         (p) =>
           `${p.metadata?.name} ${p.status?.phase}${isPodReady(p) ? " Ready" : ""} on ${p.spec?.nodeName ?? "?"}`,

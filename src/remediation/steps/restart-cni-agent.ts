@@ -5,7 +5,7 @@
  */
 
 import type { V1Pod } from "../../kube/types.ts";
-import { isPodReady, waitForPods } from "../../kube/wait.ts";
+import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
 import type { AgentDetail } from "../plan.ts";
 import { checkNodeCni } from "./check-node-cni.ts";
 import { pollUntil, type StepContext, StepFailure } from "./context.ts";
@@ -43,7 +43,10 @@ export async function restartCniAgent(
       description: `a new ${agent.name} pod on ${node} to become Ready`,
     });
     replacement = pods.find((p) => p.metadata?.uid !== oldUid && isPodReady(p));
-  } catch {
+  } catch (err) {
+    // Only running out of time means "not Ready in time"; a refused or failed wait says what refused it.
+    if (!isTimeout(err))
+      throw new StepFailure(`waiting for ${agent.name} on ${node}: ${(err as Error).message}`);
     const current = (await reader.listPods(query)).filter((p) => p.metadata?.uid !== oldUid);
     throw new StepFailure(
       `${agent.name} on ${node} did not come back Ready in time: ${current.length === 0 ? "no replacement pod was created" : current.map(describePodState).join("; ")}.`,
