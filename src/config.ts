@@ -96,6 +96,11 @@ const EnvSchema = z.object({
   CNI_DOCTOR_POLL_INTERVAL_MS: positiveInt(2_000),
   /** Lifetime of the per-cluster Lease without renewal, in seconds; a dead runner's lease lapses after this. */
   CNI_DOCTOR_LEASE_SECONDS: positiveInt(30),
+  /**
+   * Where the terminal commands (fix, pause, resume) append their JSON audit lines. Unset: a file in the user's state
+   * directory when stderr is a terminal (so they do not interleave with the progress people read), stderr otherwise.
+   */
+  CNI_DOCTOR_AUDIT_LOG: optionalPath(),
   /** Least severe level of JSON log lines written (pino levels; silent writes none). */
   LOG_LEVEL: z.preprocess(
     unsetIfEmpty,
@@ -125,6 +130,7 @@ export interface RemediationPolicy {
 
 export type Config = {
   nodesFile: string | undefined;
+  auditLog: string | undefined;
   kubeRequestTimeoutMs: number;
   concurrency: number;
   logLevel: LogLevel;
@@ -144,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   return {
     nodesFile: e.CNI_DOCTOR_NODES_FILE,
+    auditLog: e.CNI_DOCTOR_AUDIT_LOG,
     kubeRequestTimeoutMs: e.CNI_DOCTOR_KUBE_TIMEOUT_MS,
     concurrency: e.CNI_DOCTOR_CONCURRENCY,
     logLevel: e.LOG_LEVEL,

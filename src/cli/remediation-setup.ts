@@ -1,8 +1,10 @@
 /**
  * Wiring shared by the remediation commands (fix, pause, resume, runs): config, cluster, reader and writer, node
- * access when a nodes file is given, the audit logger (JSON lines on stderr), and the RemediationService.
+ * access when a nodes file is given, the audit logger, and the RemediationService.
  */
-import { userInfo } from "node:os";
+import { homedir, userInfo } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
 import { createClusterReader } from "../kube/reader.ts";
 import { createClusterWriter } from "../kube/writer.ts";
 import { NodeAccessError, type NodeShell } from "../nodes/index.ts";
@@ -29,6 +31,8 @@ export async function openRemediation(
     requestTimeoutMs: config.kubeRequestTimeoutMs,
   });
   const writer = createClusterWriter(cluster.kubeConfig, { requestTimeoutMs: config.kubeRequestTimeoutMs });
+  const audit = auditDestination(config.auditLog, io);
+  if (audit.path) io.stderr.write(`(audit log: ${audit.path})\n`);
   const nodesFile = options.nodesFile ?? config.nodesFile;
   const nodeShell: NodeShell =
     nodesFile === undefined ? noNodeAccess() : await openNodeAccess(nodesFile, options.verbose ?? false, io);
@@ -38,7 +42,7 @@ export async function openRemediation(
     kubeConfig: cluster.kubeConfig,
     nodeShell,
     policy: config.remediation,
-    logger: createAuditLogger(io.stderr, config.logLevel),
+    logger: createAuditLogger(audit.destination, config.logLevel),
   });
   return {
     service,
@@ -49,6 +53,18 @@ export async function openRemediation(
     hasNodeAccess: nodesFile !== undefined,
     close: () => nodeShell.close(),
   };
+}
+
+/**
+ * JSON audit lines are for machines; on a terminal they would bury the progress a person reads, so there they go to a
+ * file (CNI_DOCTOR_AUDIT_LOG, default ~/.local/state/cni-doctor/audit.log). Piped or in CI, they stay on stderr.
+ */
+function auditDestination(configured: string | undefined, io: CommandIO) {
+  const stderrIsTerminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const path =
+    configured ?? (stderrIsTerminal ? join(homedir(), ".local/state/cni-doctor/audit.log") : undefined);
+  if (!path) return { destination: io.stderr, path: undefined };
+  return { destination: pino.destination({ dest: path, append: true, mkdir: true, sync: true }), path };
 }
 
 /** For commands that never touch nodes (pause, resume, runs): any attempt says so instead of pretending. */

@@ -4,7 +4,9 @@
  * terminal user may not approve their own fix unless the policy says so.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
@@ -96,6 +98,18 @@ describe("cni-doctor fix", () => {
     },
     60_000,
   );
+
+  it("writes its JSON audit lines to CNI_DOCTOR_AUDIT_LOG when set, and says where", async () => {
+    h = await startHarness("expired-token");
+    await waitForStuck(h, 1);
+    const auditLog = join(h.dir, "audit", "audit.log");
+    const r = await cli(["fix", "--yes", ...target(h)], { ...CLI_ENV, CNI_DOCTOR_AUDIT_LOG: auditLog });
+    expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+    expect(r.err).toContain(`(audit log: ${auditLog})`);
+    expect(r.err).not.toMatch(/"msg":"remediation run started"/);
+    const lines = readFileSync(auditLog, "utf8").trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).msg)).toContain("remediation run started");
+  }, 60_000);
 
   it("a run killed mid-step is reported as interrupted by the next start", async () => {
     h = await startHarness("agent-wont-start");
