@@ -1,18 +1,7 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.ts";
+import { runCli } from "./support/run-cli.ts";
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {} });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe("cni-doctor CLI", () => {
   it("lists commands with --help and exits 0", async () => {

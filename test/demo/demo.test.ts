@@ -7,10 +7,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { type DemoResult, runDemo } from "../../src/demo/run-demo.ts";
 import { NO_STYLE } from "../../src/demo/slack-text.ts";
 import type { DemoWorld } from "../../src/demo/world.ts";
+import { runCli } from "../support/run-cli.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -183,16 +183,7 @@ describe("npm run demo", () => {
 });
 
 describe("cni-doctor demo (the command)", () => {
-  async function run(argv: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (d) => (out += d));
-    stderr.on("data", (d) => (err += d));
-    const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {} });
-    return { code, out, err };
-  }
+  const run = runCli;
 
   it("on a healthy cluster says so and stops at the diagnosis, exit 0", async () => {
     const r = await run(["demo", "--scenario", "healthy"]);

@@ -7,13 +7,12 @@
  */
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import type { RunEvent } from "../../src/remediation/run.ts";
 import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
+import { runCli } from "../support/run-cli.ts";
 import {
   CONF,
   deletedTwice,
@@ -216,14 +215,3 @@ describe("SSH faults during a repair", () => {
     expect(findSecrets(text, simSecrets(h.sim, [h.dir]))).toEqual([]);
   });
 });
-
-async function runCli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {} });
-  return { code, out, err };
-}

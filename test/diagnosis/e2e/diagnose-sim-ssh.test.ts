@@ -9,13 +9,12 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../../src/cli/main.ts";
 import type { Diagnosis, Finding } from "../../../src/diagnosis/diagnosis.ts";
 import { loadScenario, type RunningSimulatedCluster, startSimulatedCluster } from "../../../src/sim/index.ts";
 import { type NodeSshServers, startNodeSshServers, writeNodesOut } from "../../../src/sim/ssh/index.ts";
+import { runCli } from "../../support/run-cli.ts";
 
 interface SimWithNodes {
   sim: RunningSimulatedCluster;
@@ -81,17 +80,6 @@ function secretsOnNodes(roots: string[]): string[] {
     }
   }
   return out;
-}
-
-async function runCli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {} });
-  return { code, out, err };
 }
 
 /** Lines that prove a secret is absent: the secret itself, and the parts a log might split it into. */

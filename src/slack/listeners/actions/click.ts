@@ -1,5 +1,5 @@
 /** A button click as the bot sees it: who, where, and the opaque run id the button carries. Nothing else is trusted. */
-import type { BlockAction, ButtonAction } from "@slack/bolt";
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import type { Click } from "../../bot.ts";
 
 const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -19,5 +19,21 @@ export function clickOf(body: BlockAction, action: ButtonAction): Click | null {
     runId,
     ...(Array.isArray(body.message?.blocks) ? { messageBlocks: body.message.blocks as unknown[] } : {}),
     ...(typeof body.message?.text === "string" ? { messageText: body.message.text } : {}),
+  };
+}
+
+/**
+ * A button's listener: ack at once (Slack's 3-second limit), then hand the click to the bot, which runs the work as a
+ * job. Who may do what is decided there, at click time, never from anything the button carries but the run id.
+ */
+export function buttonListener(handle: (click: Click) => void) {
+  return async ({
+    ack,
+    body,
+    action,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const click = clickOf(body, action);
+    if (click) handle(click);
   };
 }
