@@ -1,0 +1,89 @@
+/**
+ * Benchmark 3's client side, run as its own process so the simulated nodes' SSH servers (in the parent) and the
+ * product's SSH client do not share one event loop: inspects nodes with the product's inspectNode over NodeAccess.
+ *
+ * Usage: node bench/fanout-child.ts KUBECONFIG NODES_FILE NODE_COUNT CONCURRENCIES(csv) REPEATS SINGLE_RUNS
+ * Prints {"singleMs":[…], "byConcurrency":{"8":[ms,…],…}, "inspected":n, "errors":n}.
+ */
+import { inspectNode, readClusterReference } from "../src/diagnosis/forensics/index.ts";
+import { loadCluster } from "../src/kube/cluster-config.ts";
+import { createClusterReader } from "../src/kube/reader.ts";
+import { loadInventory, NodeAccess } from "../src/nodes/index.ts";
+import { Limiter } from "../src/shared/limiter.ts";
+
+const [kubeconfigPath, nodesFile, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
+if (!kubeconfigPath || !nodesFile || !countArg || !concurrencyArg) {
+  process.stderr.write(
+    "usage: node bench/fanout-child.ts KUBECONFIG NODES_FILE N C1,C2,… REPEATS SINGLE_RUNS\n",
+  );
+  process.exit(2);
+}
+const cluster = loadCluster({ kubeconfigPath });
+const reader = createClusterReader(cluster.kubeConfig, cluster.identity);
+const inventory = await loadInventory(nodesFile);
+const { reference } = await readClusterReference(reader);
+const ipByNode = new Map(
+  (await reader.listNodes()).map((n) => [
+    n.metadata?.name ?? "",
+    n.status?.addresses?.find((a) => a.type === "InternalIP")?.address,
+  ]),
+);
+const workers = [...ipByNode.keys()]
+  .filter((n) => n !== "k8s-master")
+  .sort()
+  .slice(0, Number(countArg));
+let errors = 0;
+let inspected = 0;
+
+/** Inspects `nodes` with a fresh NodeAccess (so each node's connection setup is part of the time). */
+async function inspectAll(nodes: string[], concurrency: number): Promise<{ ms: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const access = new NodeAccess(inventory, { env: process.env, concurrency });
+  const limiter = new Limiter(concurrency);
+  const started = performance.now();
+  await Promise.all(
+    nodes.map((node) =>
+      limiter.run(async () => {
+        try {
+          await inspectNode(access, reader, { node, internalIP: ipByNode.get(node) }, reference);
+          inspected++;
+        } catch (err) {
+          errors++;
+          if (errors <= 3) process.stderr.write(`inspect ${node}: ${(err as Error).message}\n`);
+        }
+      }),
+    ),
+  );
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  await access.close();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+// Warm-up: JIT, the TLS session to the API server, the key parsing paths.
+await inspectAll(workers.slice(-4), 2);
+const singleMs: number[] = [];
+for (let i = 0; i < Number(singleArg ?? 10); i++) {
+  singleMs.push((await inspectAll([workers[(i * 7) % workers.length] as string], 1)).ms);
+}
+const byConcurrency: Record<string, number[]> = {};
+const clientCpuMs: Record<string, number[]> = {};
+for (const c of concurrencyArg.split(",").map(Number)) {
+  const runs: number[] = [];
+  const cpu: number[] = [];
+  // Concurrency 1 is n × the single-node time by construction and the slowest run: measure it once.
+  const repeats = c === 1 ? 1 : Number(repeatsArg ?? 3);
+  for (let r = 0; r < repeats; r++) {
+    // Marks for the parent, which measures the simulated nodes' CPU over the same span.
+    process.stdout.write(`${JSON.stringify({ mark: "start", c })}\n`);
+    const run = await inspectAll(workers, c);
+    process.stdout.write(`${JSON.stringify({ mark: "end", c })}\n`);
+    runs.push(run.ms);
+    cpu.push(run.cpuMs);
+  }
+  byConcurrency[String(c)] = runs;
+  clientCpuMs[String(c)] = cpu;
+}
+process.stdout.write(
+  `${JSON.stringify({ singleMs, byConcurrency, clientCpuMs, nodes: workers.length, inspected, errors })}\n`,
+);

@@ -1,0 +1,278 @@
+/**
+ * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
+ * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
+ *
+ * Options: --only diagnosis,fanout,classifier,slack,remediation   --quick (fewer repeats)   --profile (CPU profiles
+ * of the diagnosis runs under bench/results/profiles/)
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { benchClassifier, type ClassifierResult } from "./classifier.ts";
+import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
+import { describeMachine } from "./lib/machine.ts";
+import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
+import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
+import {
+  type AckLatencyResult,
+  benchRemediation,
+  benchSlashAck,
+  type RemediationBenchResult,
+} from "./slack.ts";
+
+const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier"] as const;
+type BenchName = (typeof ALL)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+  },
+});
+const selected = new Set<BenchName>(
+  values.only ? (values.only.split(",").map((s) => s.trim()) as BenchName[]) : [...ALL],
+);
+const quick = values.quick ?? false;
+const resultsDir = new URL("./results/", import.meta.url).pathname;
+const nodeBinary = process.execPath;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function kubectlVersion(): string | null {
+  try {
+    const out = execFileSync("kubectl", ["version", "--client", "-o", "json"], { stdio: "pipe" }).toString();
+    return (
+      (JSON.parse(out) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? "unknown"
+    );
+  } catch {
+    return null;
+  }
+}
+
+const kubectl = kubectlVersion();
+const machine = describeMachine(kubectl);
+const startedAt = new Date();
+log(
+  `cni-doctor benchmarks on ${machine.cores} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+);
+
+/** A benchmark that failed is reported as such in the table and the JSON; the others still run. */
+const failures: Record<string, string> = {};
+async function attempt<T>(name: BenchName, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    failures[name] = (err as Error).message.slice(0, 4000);
+    log(`  ${name} failed: ${failures[name]}`);
+    return undefined;
+  }
+}
+
+const results: {
+  slack?: AckLatencyResult;
+  diagnosis?: DiagnosisBenchResult;
+  fanout?: FanoutResult;
+  remediation?: RemediationBenchResult;
+  classifier?: ClassifierResult;
+} = {};
+
+if (selected.has("slack")) {
+  log("1. slash-command ack latency");
+  results.slack = await attempt("slack", () =>
+    benchSlashAck({ requests: 500, concurrency: 100, node: nodeBinary, log }),
+  );
+}
+if (selected.has("diagnosis")) {
+  log("2. diagnosis on large");
+  const cpuProfileDir = values.profile ? `${resultsDir}profiles` : undefined;
+  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
+  results.diagnosis = await attempt("diagnosis", () =>
+    benchDiagnosisLarge({
+      runs: quick ? 3 : 7,
+      runbookRuns: 1,
+      kubectl: kubectl ? "kubectl" : null,
+      node: nodeBinary,
+      ...(cpuProfileDir ? { cpuProfileDir } : {}),
+      log,
+    }),
+  );
+}
+if (selected.has("fanout")) {
+  log("3. node inspection fan-out");
+  results.fanout = await attempt("fanout", () =>
+    benchNodeFanout({
+      nodes: 200,
+      concurrencies: [1, 8, 32, 64],
+      repeats: quick ? 1 : 3,
+      node: nodeBinary,
+      log,
+    }),
+  );
+}
+if (selected.has("remediation")) {
+  log("4. remediating 10 nodes through Slack");
+  results.remediation = await attempt("remediation", () =>
+    benchRemediation({ nodes: 10, node: nodeBinary, log }),
+  );
+}
+if (selected.has("classifier")) {
+  log("5. classifier");
+  results.classifier = await attempt("classifier", () =>
+    benchClassifier({ rounds: quick ? 3 : 5, roundMs: quick ? 500 : 1000 }),
+  );
+}
+
+const report = {
+  startedAt: startedAt.toISOString(),
+  durationMs: Date.now() - startedAt.getTime(),
+  machine,
+  quick,
+  results,
+  failures,
+};
+await mkdir(resultsDir, { recursive: true });
+if (values.only) {
+  // A partial run (--only) updates its benchmarks in the last full report and says so; the others keep their numbers.
+  const previous = await readFile(`${resultsDir}latest.json`, "utf8").then(
+    (text) => JSON.parse(text) as typeof report & { reruns?: { only: string; startedAt: string }[] },
+    () => undefined,
+  );
+  if (previous) {
+    for (const name of selected) delete previous.failures?.[name];
+    Object.assign(report, {
+      ...previous,
+      results: { ...previous.results, ...results },
+      failures: { ...previous.failures, ...failures },
+      reruns: [...(previous.reruns ?? []), { only: values.only, startedAt: report.startedAt }],
+    });
+  }
+}
+await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(renderTable(report));
+log(`results: bench/results/latest.json (${round(report.durationMs / 1000)} s)`);
+
+function renderTable(r: typeof report): string {
+  const rows: string[][] = [];
+  const met = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "met" : "**not met**");
+  const a = r.results.slack;
+  if (a) {
+    rows.push([
+      `1. Slash-command ack (${a.requests} × ${a.command}, ${a.concurrency} concurrent)`,
+      "p50 / p99 / max",
+      `${fmtNumber(a.p50Ms)} / ${fmtNumber(a.p99Ms)} / ${fmtNumber(a.maxMs)} ms${a.non200 ? `; ${a.non200} not 200` : ""}`,
+      `p99 ≤ ${a.goalP99Ms} ms: ${met(a.met)} (Slack's limit 3,000 ms)`,
+    ]);
+  }
+  const d = r.results.diagnosis;
+  if (d) {
+    const c = d.cluster;
+    const what = `2. Diagnosis on large (${fmtNumber(c.nodes)} nodes, ${fmtNumber(c.pods)} pods, ${fmtNumber(c.events)} events)`;
+    rows.push([what, "wall time", fmtMs(d.diagnosis.wallMs), ""]);
+    rows.push([
+      "",
+      "API requests / bytes received",
+      `${fmtNumber(d.diagnosis.apiRequests.median)} / ${fmtBytes(d.diagnosis.bytesReceived.median)}`,
+      "",
+    ]);
+    rows.push([
+      "",
+      "peak RSS (child VmHWM)",
+      `${fmtNumber(d.diagnosis.peakRssBytes.median / 1e6)} MB (max ${fmtNumber(d.diagnosis.peakRssBytes.max / 1e6)})`,
+      `≤ ${GOALS.peakRssBytes / 1e6} MB: ${met(d.goals.peakRss)}`,
+    ]);
+    rows.push([
+      "",
+      "floor: same client, lists only",
+      `${fmtMs(d.floor.wallMs)}; lists alone ${fmtNumber(d.floor.listMs.median)} ms; ${fmtNumber(d.floor.apiRequests.median)} req, ${fmtBytes(d.floor.bytesReceived.median)}; peak RSS ${fmtNumber(d.floor.peakRssBytes.median / 1e6)} MB`,
+      `diagnosis = ${d.ratios.vsFloor.toFixed(2)} × floor (≤ ${GOALS.vsFloor}): ${met(d.goals.vsFloor)}`,
+    ]);
+    if (d.runbook) {
+      for (const cmd of d.runbook.commands)
+        rows.push([
+          "",
+          `\`${cmd.command}\``,
+          `${fmtMs(cmd.wallMs)}; ${cmd.apiRequests} req, ${fmtBytes(cmd.bytesReceived)}`,
+          "",
+        ]);
+      rows.push([
+        "",
+        "kubectl runbook (3 commands, sequential)",
+        fmtMs(d.runbook.totalMs),
+        `diagnosis = ${(d.ratios.vsRunbook ?? 0).toFixed(2)} × runbook (≤ ${GOALS.vsRunbook}): ${met(d.goals.vsRunbook)}`,
+      ]);
+    } else {
+      rows.push(["", "kubectl runbook", `not measured: ${d.runbookSkipped}`, "—"]);
+    }
+  }
+  const f = r.results.fanout;
+  if (f) {
+    rows.push([
+      `3. Node inspection fan-out (${f.nodes} SSH nodes)`,
+      "single node",
+      fmtMs(f.singleNodeMs),
+      "",
+    ]);
+    for (const l of f.levels)
+      rows.push([
+        "",
+        `concurrency ${l.concurrency}`,
+        fmtMs(l.wallMs),
+        `ideal ⌈n/c⌉ × single = ${fmtNumber(l.idealMs)} ms (${Math.round(l.efficiency * 100)}% of ideal); CPU floor on ${f.cores} cores ${fmtNumber(l.cpuBoundMs)} ms (client ${fmtNumber(l.clientCpuMsPerNode)} + nodes ${fmtNumber(l.serverCpuMsPerNode)} ms CPU/node)`,
+      ]);
+    if (f.errors > 0) rows.push(["", "errors", String(f.errors), ""]);
+  }
+  const m = r.results.remediation;
+  if (m) {
+    rows.push([
+      `4. Remediating ${m.nodes} nodes (/cni fix → Approve → summary; fix ${m.outcome})`,
+      "Slack Web API calls",
+      `${m.slackCalls} (${Object.entries(m.callsByMethod)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")})`,
+      "",
+    ]);
+    rows.push([
+      "",
+      "peak chat.update rate",
+      `${m.peakChatUpdatesPerSecond} per second (any 1 s window)`,
+      "Slack: ~1/s per message",
+    ]);
+    rows.push([
+      "",
+      "bot's own overhead per node",
+      `${fmtNumber(m.botCpuMsPerNode)} ms CPU per node (run ${fmtNumber(m.runWallMs / 1000)} s wall, ${fmtNumber(m.wallMsPerNode)} ms/node, the rest waiting on Kubernetes and SSH)`,
+      "",
+    ]);
+  }
+  const k = r.results.classifier;
+  if (k) {
+    rows.push([
+      `5. Classifier (${k.corpus.messages} real messages from ${k.corpus.files} signature tests, mean ${k.corpus.meanChars} chars)`,
+      "throughput",
+      `${fmtNumber(k.throughputPerSec.median)} msg/s (${fmtNumber(k.throughputPerSec.min)}–${fmtNumber(k.throughputPerSec.max)}, n=${k.throughputPerSec.n})`,
+      "",
+    ]);
+    const worst = [...k.adversarial].sort((a, b) => b.worstMs - a.worstMs)[0];
+    rows.push([
+      "",
+      `64 KB adversarial (${k.adversarial.length} inputs), worst`,
+      `${fmtNumber(k.worstAdversarialMs)} ms (${worst?.name ?? ""})`,
+      "",
+    ]);
+  }
+  for (const [name, message] of Object.entries(r.failures))
+    rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
+  const header = ["Benchmark", "Measure", "Result (median, min–max, n)", "Comparison / goal"];
+  const lines = [
+    `\n## cni-doctor benchmarks — ${r.startedAt}`,
+    ...((r as { reruns?: { only: string; startedAt: string }[] }).reruns ?? []).map(
+      (x) => `Re-measured on their own: ${x.only} at ${x.startedAt}`,
+    ),
+    `Machine: ${r.machine.cores} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, kubectl ${r.machine.kubectl ?? "absent"}${r.quick ? " (--quick)" : ""}\n`,
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((row) => `| ${row.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`),
+    "",
+  ];
+  return `${lines.join("\n")}\n`;
+}

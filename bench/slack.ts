@@ -1,0 +1,307 @@
+/**
+ * Benchmarks 1 and 4: the Slack bot as it ships (`cni-doctor serve`, a child process, so its latency and CPU are its
+ * own) against the fake Slack (src/sim/slack) and the simulated cluster, both in this process.
+ *
+ * 1. Slash-command ack latency: `/cni diagnose` as signed HTTP requests (Bolt's HTTP receiver, real signature
+ *    checks), 500 of them, 100 in flight; the time from sending a request to its HTTP 200 (the ack). Each command also
+ *    starts a diagnosis in the background, so the acks are measured under that load.
+ * 4. Remediating 10 nodes: `/cni fix` (Socket Mode) on a cluster whose 10 workers all have an expired CNI token, an
+ *    approver clicks Approve, until the run's final summary: every Slack Web API call, the peak chat.update rate in
+ *    any one-second window, and the bot's own CPU time per node (it is not waiting on Kubernetes while on the CPU).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
+import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
+import { ACTIONS } from "../src/slack/blocks/plan.ts";
+import { percentile } from "./lib/stats.ts";
+
+const USERS = {
+  requester: { id: "U0REQUEST1", name: "ana" },
+  approver: { id: "U0APPROVE1", name: "bo" },
+};
+const CHANNEL = "C0INCIDENT";
+
+interface World {
+  sim: RunningSimulatedCluster;
+  slack: FakeSlack;
+  bot: ChildProcess;
+  botOutput: () => string;
+  eventsUrl: string | null;
+  signingSecret: string;
+  stop(): Promise<void>;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs: number,
+  everyMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`benchmark gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function startWorld(options: {
+  scenario: string;
+  mode: "http" | "socket";
+  node: string;
+}): Promise<World> {
+  const sim = await startSimulatedCluster({ scenario: options.scenario, port: 0, sshNodes: true });
+  const dir = await mkdtemp(join(tmpdir(), "cni-doctor-bench-slack-"));
+  const kubeconfigPath = join(dir, "kubeconfig");
+  await writeFile(kubeconfigPath, sim.kubeconfig(), { mode: 0o600 });
+  const { nodesFile } = await sim.writeNodesOut(join(dir, "nodes.yaml"));
+  // The bot's namespace, as its manifests create it: the run journal and the Lease live there.
+  sim.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "cni-doctor" } });
+  // Fresh per run and never printed.
+  const secrets = {
+    botToken: `xoxb-${randomBytes(5).readUInt32BE()}-${randomBytes(5).readUInt32BE()}-${randomBytes(12).toString("hex")}`,
+    appToken: `xapp-1-A0CNIDOCTR-${randomBytes(5).readUInt32BE()}-${randomBytes(16).toString("hex")}`,
+    signingSecret: randomBytes(16).toString("hex"),
+  };
+  const slack = await startFakeSlack({
+    ...secrets,
+    users: Object.values(USERS),
+    usergroups: {},
+    channels: [{ id: CHANNEL, name: "incidents" }],
+    pingIntervalMs: 1000,
+  });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    SLACK_BOT_TOKEN: secrets.botToken,
+    ...(options.mode === "socket"
+      ? { SLACK_APP_TOKEN: secrets.appToken }
+      : { SLACK_SIGNING_SECRET: secrets.signingSecret }),
+    PORT: "0",
+    SLACK_API_URL: slack.apiUrl,
+    CNI_DOCTOR_NODES_FILE: nodesFile,
+    CNI_DOCTOR_APPROVERS: USERS.approver.id,
+    CNI_DOCTOR_APPROVAL_TTL_SECONDS: "300",
+    CNI_DOCTOR_LOG_LEVEL: "warn",
+    // The default policy stops a run at 3 nodes; benchmark 4 asks for 10.
+    CNI_DOCTOR_MAX_NODES_PER_RUN: "10",
+  };
+  let output = "";
+  const bot = spawn(options.node, ["bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  bot.stdout?.on("data", (d) => {
+    if (output.length < 1_000_000) output += d;
+  });
+  bot.stderr?.on("data", (d) => {
+    if (output.length < 1_000_000) output += d;
+  });
+  const connected = await until(
+    "cni-doctor serve to connect",
+    () =>
+      /connected to Slack \(([^)]*)\)/.exec(output)?.[1] ?? (bot.exitCode !== null ? "exited" : undefined),
+    30_000,
+  );
+  if (connected === "exited") throw new Error(`cni-doctor serve exited: ${output.slice(-1500)}`);
+  if (options.mode === "socket") await slack.socket.waitForConnections(1);
+  return {
+    sim,
+    slack,
+    bot,
+    botOutput: () => output,
+    eventsUrl: /HTTP, (\S+)/.exec(connected)?.[1] ?? null,
+    signingSecret: secrets.signingSecret,
+    async stop() {
+      bot.kill("SIGKILL");
+      await slack.stop();
+      await sim.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AckLatencyResult {
+  requests: number;
+  concurrency: number;
+  command: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non200: number;
+  goalP99Ms: number;
+  met: boolean;
+}
+
+export async function benchSlashAck(options: {
+  requests: number;
+  concurrency: number;
+  node: string;
+  log: (line: string) => void;
+}): Promise<AckLatencyResult> {
+  const world = await startWorld({ scenario: "stale-cni-config", mode: "http", node: options.node });
+  try {
+    const url = world.eventsUrl;
+    if (!url) throw new Error("cni-doctor serve did not report its HTTP events URL");
+    const send = async () => {
+      const started = performance.now();
+      const r = await world.slack.slashCommand(
+        { user: USERS.requester.id, channel: CHANNEL, text: "diagnose" },
+        { mode: "http", url },
+      );
+      return { ms: performance.now() - started, status: r.http?.status ?? 0 };
+    };
+    for (let i = 0; i < 20; i++) await send(); // warm-up: JIT, keep-alive, Bolt's first-request paths
+    const latencies: number[] = [];
+    let non200 = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < options.requests) {
+        next++;
+        const r = await send();
+        latencies.push(r.ms);
+        if (r.status !== 200) non200++;
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    const sorted = latencies.sort((a, b) => a - b);
+    const p99 = percentile(sorted, 99);
+    options.log(
+      `  ${latencies.length} acks: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+    );
+    return {
+      requests: latencies.length,
+      concurrency: options.concurrency,
+      command: "/cni diagnose (HTTP, signed)",
+      p50Ms: percentile(sorted, 50),
+      p99Ms: p99,
+      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+      non200,
+      goalP99Ms: 50,
+      met: p99 <= 50 && non200 === 0,
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
+export interface RemediationBenchResult {
+  nodes: number;
+  outcome: string;
+  runWallMs: number;
+  wallMsPerNode: number;
+  botCpuMsPerNode: number;
+  slackCalls: number;
+  callsByMethod: Record<string, number>;
+  chatUpdates: number;
+  peakChatUpdatesPerSecond: number;
+}
+
+/** utime + stime of a process, in ms (clock ticks are 100 Hz on Linux). */
+async function cpuMsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export async function benchRemediation(options: {
+  nodes: number;
+  node: string;
+  log: (line: string) => void;
+}): Promise<RemediationBenchResult> {
+  const world = await startWorld({
+    scenario: `large:nodes=${options.nodes + 1},pods=${options.nodes * 2},affected=1`,
+    mode: "socket",
+    node: options.node,
+  });
+  try {
+    const { slack, sim } = world;
+    const pid = world.bot.pid as number;
+    await until(
+      "sandbox failure events",
+      () =>
+        sim.store.list("events").some((e) => (e as { reason?: string }).reason === "FailedCreatePodSandBox"),
+      60_000,
+      100,
+    );
+    const firstCall = slack.web.calls.length;
+    // Stamp chat.update calls as they arrive (the fake Slack records calls without times).
+    const updateTimes: number[] = [];
+    let seen = firstCall;
+    const stamp = setInterval(() => {
+      const now = performance.now();
+      for (; seen < slack.web.calls.length; seen++)
+        if (slack.web.calls[seen]?.method === "chat.update") updateTimes.push(now);
+    }, 5);
+    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
+    const plan = await until(
+      "the plan with an Approve button",
+      () =>
+        slack.workspace.messages.find((m: StoredMessage) =>
+          JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve),
+        ),
+      60_000,
+    ).catch((err: Error) => {
+      const said = slack.workspace.messages.map((m) => m.text.slice(0, 300)).join("\n  ");
+      throw new Error(
+        `${err.message}; the bot said:\n  ${said}\nbot output: ${world.botOutput().slice(-1500)}`,
+      );
+    });
+    const cpuAtApprove = await cpuMsOf(pid);
+    const approvedAt = performance.now();
+    await slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+      { mode: "socket" },
+    );
+    const summary = await until(
+      "the run's final summary",
+      () =>
+        slack.workspace
+          .thread(CHANNEL, plan.threadTs as string)
+          .find((m) => /^cni-doctor fix (succeeded|failed|was)/.test(m.text)),
+      240_000,
+      50,
+    ).catch((err: Error) => {
+      const thread = slack.workspace
+        .thread(CHANNEL, plan.threadTs as string)
+        .map((m) => `${m.text.slice(0, 200)} ${JSON.stringify(m.blocks ?? []).slice(0, 600)}`)
+        .join("\n  ");
+      throw new Error(
+        `${err.message}; the thread:\n  ${thread}\nbot output: ${world.botOutput().slice(-1500)}`,
+      );
+    });
+    const runWallMs = performance.now() - approvedAt;
+    const botCpuMs = (await cpuMsOf(pid)) - cpuAtApprove;
+    await new Promise((r) => setTimeout(r, 300)); // the last updates after the summary
+    clearInterval(stamp);
+    const calls = slack.web.calls.slice(firstCall);
+    const callsByMethod: Record<string, number> = {};
+    for (const c of calls) callsByMethod[c.method] = (callsByMethod[c.method] ?? 0) + 1;
+    let peak = 0;
+    for (let i = 0, j = 0; j < updateTimes.length; j++) {
+      while ((updateTimes[j] as number) - (updateTimes[i] as number) >= 1000) i++;
+      peak = Math.max(peak, j - i + 1);
+    }
+    const outcome = /^cni-doctor fix (\S+)/.exec(summary.text)?.[1] ?? "unknown";
+    options.log(
+      `  fix ${outcome} in ${Math.round(runWallMs)} ms; ${calls.length} Slack calls; bot CPU ${botCpuMs} ms`,
+    );
+    return {
+      nodes: options.nodes,
+      outcome,
+      runWallMs,
+      wallMsPerNode: runWallMs / options.nodes,
+      botCpuMsPerNode: botCpuMs / options.nodes,
+      slackCalls: calls.length,
+      callsByMethod,
+      chatUpdates: callsByMethod["chat.update"] ?? 0,
+      peakChatUpdatesPerSecond: peak,
+    };
+  } finally {
+    await world.stop();
+  }
+}
