@@ -2,7 +2,13 @@ import { KubeAccessError, toKubeAccessError } from "./errors.ts";
 
 export interface Page<T> {
   items: T[];
-  metadata?: { _continue?: string };
+  metadata?: { _continue?: string; resourceVersion?: string };
+}
+
+/** A whole list and the resourceVersion it was read at (the first page's): a watch from there misses nothing. */
+export interface VersionedList<T> {
+  items: T[];
+  resourceVersion: string | undefined;
 }
 
 export interface PaginateOptions {
@@ -22,12 +28,22 @@ export async function listAllPages<T>(
   fetchPage: (continueToken: string | undefined, limit: number) => Promise<Page<T>>,
   options: PaginateOptions,
 ): Promise<T[]> {
+  return (await listAllPagesAtVersion(fetchPage, options)).items;
+}
+
+export async function listAllPagesAtVersion<T>(
+  fetchPage: (continueToken: string | undefined, limit: number) => Promise<Page<T>>,
+  options: PaginateOptions,
+): Promise<VersionedList<T>> {
   for (let attempt = 0; ; attempt++) {
     const items: T[] = [];
     let token: string | undefined;
+    let resourceVersion: string | undefined;
     try {
       do {
         const page = await fetchPage(token, options.pageSize);
+        // Later pages are served from the first page's snapshot, so its version stands for the whole list.
+        resourceVersion ??= page.metadata?.resourceVersion;
         for (const item of page.items) items.push(item);
         if (items.length > options.maxItems) {
           throw new KubeAccessError(
@@ -38,7 +54,7 @@ export async function listAllPages<T>(
         }
         token = page.metadata?._continue || undefined;
       } while (token);
-      return items;
+      return { items, resourceVersion };
     } catch (err) {
       const failure = toKubeAccessError(err, options.operation);
       if (failure.failure === "gone" && token !== undefined && attempt === 0) continue;

@@ -1,6 +1,6 @@
 import { AppsV1Api, AuthenticationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { toKubeAccessError } from "./errors.ts";
-import { listAllPages } from "./paginate.ts";
+import { listAllPages, listAllPagesAtVersion, type VersionedList } from "./paginate.ts";
 import { sharedConnections, withTimeout } from "./request-options.ts";
 import type {
   ClusterIdentity,
@@ -30,6 +30,8 @@ export interface ListQuery {
 export interface ClusterReader {
   readonly identity: ClusterIdentity;
   listPods(query: ListQuery): Promise<V1Pod[]>;
+  /** The same list with the resourceVersion it was read at, for a watch that must continue exactly from it. */
+  listPodsAtVersion(query: ListQuery): Promise<VersionedList<V1Pod>>;
   listEvents(query: ListQuery): Promise<CoreV1Event[]>;
   listNodes(query?: Omit<ListQuery, "namespace">): Promise<V1Node[]>;
   getNode(name: string): Promise<V1Node | null>;
@@ -70,15 +72,20 @@ export function createClusterReader(
 
   /** One page of a list: what every list call takes besides the namespace. */
   type PageParams = { limit: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
-  type PageResult<T> = Promise<{ items: T[]; metadata?: { _continue?: string } }>;
+  type PageResult<T> = Promise<{ items: T[]; metadata?: { _continue?: string; resourceVersion?: string } }>;
+  type PageFetcher<T> = (page: PageParams, namespace: string | undefined) => PageResult<T>;
 
-  function paged<T>(
+  function paged<T>(what: string, query: ListQuery, fetch: PageFetcher<T>): Promise<T[]> {
+    return pagedAtVersion(what, query, fetch).then((list) => list.items);
+  }
+
+  function pagedAtVersion<T>(
     what: string,
     query: ListQuery,
-    fetch: (page: PageParams, namespace: string | undefined) => PageResult<T>,
-  ): Promise<T[]> {
+    fetch: PageFetcher<T>,
+  ): Promise<VersionedList<T>> {
     const where = query.namespace ? `in namespace ${query.namespace}` : "in all namespaces";
-    return listAllPages(
+    return listAllPagesAtVersion(
       (token, limit) =>
         fetch(
           { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, _continue: token },
@@ -102,14 +109,15 @@ export function createClusterReader(
     }
   }
 
+  const fetchPods: PageFetcher<V1Pod> = (page, namespace) =>
+    namespace
+      ? core.listNamespacedPod({ ...page, namespace }, timeout())
+      : core.listPodForAllNamespaces(page, timeout());
+
   return {
     identity,
-    listPods: (q) =>
-      paged("pods", q, (page, namespace) =>
-        namespace
-          ? core.listNamespacedPod({ ...page, namespace }, timeout())
-          : core.listPodForAllNamespaces(page, timeout()),
-      ),
+    listPods: (q) => paged("pods", q, fetchPods),
+    listPodsAtVersion: (q) => pagedAtVersion("pods", q, fetchPods),
     listEvents: (q) =>
       paged("events", q, (page, namespace) =>
         namespace

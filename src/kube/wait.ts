@@ -14,9 +14,11 @@ export interface WaitForPodsOptions {
 }
 
 /**
- * Waits on pods: a list answers at once if they are already there; otherwise a watch, started without a
- * resourceVersion so that the server first replays the current state and no change can fall between list and watch.
- * A dropped or failed watch starts over; the whole wait is bounded by `timeoutMs`.
+ * Waits on pods as an informer does: a list answers at once if they are already there; otherwise a watch from the
+ * list's resourceVersion applies every later change to that list, so nothing is missed and nothing deleted in between
+ * lingers. (A watch without a version would replay only the objects still there, and a pod deleted between the two
+ * calls would stay in the view forever.) A dropped or expired watch starts over from a fresh list; the whole wait is
+ * bounded by `timeoutMs`.
  */
 export async function waitForPods(
   kubeConfig: KubeConfig,
@@ -32,7 +34,7 @@ export async function waitForPods(
   for (;;) {
     // A watch that keeps ending at once must not turn into a tight loop against the API server.
     if (pause > 0) await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
-    const pods = await reader.listPods(options.query);
+    const { items: pods, resourceVersion } = await reader.listPodsAtVersion(options.query);
     if (options.satisfied(pods)) return pods;
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -55,6 +57,7 @@ export async function waitForPods(
           {
             labelSelector: options.query.labelSelector,
             fieldSelector: options.query.fieldSelector,
+            resourceVersion,
             // Server-side timeout a little past ours, so the server never holds a watch nobody reads.
             timeoutSeconds: Math.ceil(remaining / 1000) + 5,
             // Bookmarks keep an idle watch alive: client-node gives up on a watch that sends nothing for 30 s.

@@ -48,6 +48,32 @@ describe("waitForPods against the simulated API server", () => {
     expect(pods.some((p) => p.metadata?.uid !== oldUid && isPodReady(p))).toBe(true);
   });
 
+  it("continues from the list's resourceVersion: a pod deleted between the list and the watch does not linger", async () => {
+    const [victim] = await reader.listPods({ namespace: "default", labelSelector: "app=redis" });
+    const victimUid = victim?.metadata?.uid;
+    expect(victimUid).toBeDefined();
+    let first = true;
+    // The list sees the pod; it is deleted before the watch opens (the window a loaded API server widens).
+    const racing: ClusterReader = {
+      ...reader,
+      listPodsAtVersion: async (q) => {
+        const list = await reader.listPodsAtVersion(q);
+        if (first) {
+          first = false;
+          sim.store.delete("pods", "default", victim?.metadata?.name as string);
+        }
+        return list;
+      },
+    };
+    const pods = await waitForPods(cluster.kubeConfig, racing, {
+      query: { namespace: "default", labelSelector: "app=redis" },
+      satisfied: (ps) => !ps.some((p) => p.metadata?.uid === victimUid),
+      timeoutMs: 10_000,
+      description: "the deleted pod to be gone",
+    });
+    expect(pods.some((p) => p.metadata?.uid === victimUid)).toBe(false);
+  });
+
   it("reports a refused watch as forbidden instead of retrying it", async () => {
     const remove = sim.apiServer.faults.add({ resource: "pods", verb: "watch", status: 403 });
     try {

@@ -19,6 +19,7 @@ export function fakeReader(state: ReaderState, reviewed: string[] = []): Cluster
   return {
     identity: { context: "test", server: "https://127.0.0.1:6443", caFingerprint: state.ca.fingerprint },
     listPods: async () => [],
+    listPodsAtVersion: unused,
     listEvents: unused,
     listNodes: unused,
     getNode: unused,

@@ -64,6 +64,9 @@ function clusterReader(ca: TestCa, tokens: { expired: string }): ClusterReader {
       if (q.fieldSelector?.startsWith("status.phase=Pending")) return stuck;
       return [];
     },
+    listPodsAtVersion: () => {
+      throw new Error("diagnosis never waits on pods");
+    },
     listEvents: async (q) => (q.fieldSelector?.includes("reason=FailedCreatePodSandBox") ? events : []),
     listNodes: async () =>
       WORKERS.map((name, i) => ({
