@@ -17,6 +17,12 @@ export function approverKey(actor: Pick<Actor, "id" | "via">): string {
   return actor.via === "cli" ? `cli:${actor.id}` : actor.id;
 }
 
+/** How a person is named in messages: their display name where known, with the key the policy uses. */
+function nameOf(actor: Pick<Actor, "id" | "via" | "displayName">): string {
+  const key = approverKey(actor);
+  return actor.displayName && actor.displayName !== actor.id ? `${actor.displayName} (${key})` : key;
+}
+
 export function isListedApprover(actor: Actor, approvers: readonly string[]): boolean {
   const listed = new Set(approvers);
   return listed.has(approverKey(actor)) || (actor.groups ?? []).some((g) => listed.has(g));
@@ -50,14 +56,14 @@ export function decideApproval(
     return {
       kind: "refuse",
       reason: "not-an-approver",
-      message: `${approverKey(approver)} may not approve fixes: neither the user nor any of their groups is in CNI_DOCTOR_APPROVERS.`,
+      message: `${nameOf(approver)} may not approve fixes: neither the user nor any of their groups is in CNI_DOCTOR_APPROVERS.`,
     };
   }
   if (sameActor(approver, run.requestedBy) && !selfApprovalAllowed(policy, approver)) {
     return {
       kind: "refuse",
       reason: "self-approval",
-      message: `${approverKey(approver)} asked for this fix and may not approve it too: the two-person rule needs another approver (CNI_DOCTOR_SELF_APPROVAL=${policy.selfApproval}).`,
+      message: `${nameOf(approver)} asked for this fix and may not approve it too: the two-person rule needs another approver (CNI_DOCTOR_SELF_APPROVAL=${policy.selfApproval}).`,
     };
   }
   if (now.getTime() >= Date.parse(run.expiresAt)) {
@@ -78,7 +84,7 @@ export function decideApproval(
     };
   }
   if (run.approvals.some((a) => sameActor(a.actor, approver))) {
-    return { kind: "already-approved", message: `${approverKey(approver)} already approved run ${run.id}.` };
+    return { kind: "already-approved", message: `${nameOf(approver)} already approved run ${run.id}.` };
   }
   const count = run.approvals.length + 1;
   return {

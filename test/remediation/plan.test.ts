@@ -293,6 +293,17 @@ describe("policy and approval", () => {
     );
   });
 
+  it("names people in refusals by display name, with the key the policy uses", () => {
+    const refusal = decideApproval(
+      run({ requestedBy: { id: "U1", displayName: "alice", via: "slack" } }),
+      { id: "U1", displayName: "alice", via: "slack" },
+      policy,
+      at,
+    );
+    expect(refusal).toMatchObject({ reason: "self-approval" });
+    expect((refusal as { message: string }).message).toMatch(/^alice \(U1\) asked for this fix/);
+  });
+
   it("decides approvals at click time", () => {
     expect(decideApproval(run(), { id: "U2", via: "slack" }, policy, at)).toMatchObject({
       kind: "refuse",
