@@ -258,7 +258,8 @@ export function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
-function lowerBound(sorted: string[], value: string): number {
+/** First index in `sorted` whose key is not below `value` (binary search). */
+export function lowerBound(sorted: string[], value: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../objects.ts";
 import type { ResourceDef } from "../resources.ts";
-import type { ObjectStore } from "../store.ts";
+import { lowerBound, type ObjectStore } from "../store.ts";
 import { exactName, type FieldSelector, matchesFields } from "./fields.ts";
 import { type LabelSelector, matchesLabels } from "./labels.ts";
 import { errors } from "./status.ts";
@@ -63,17 +63,6 @@ export interface ListPage {
   resourceVersion: number;
   continueToken?: string;
   remainingItemCount?: number;
-}
-
-function lowerBound(sorted: string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The store-key prefix a list covers: one namespace, every namespace, or the cluster scope. */

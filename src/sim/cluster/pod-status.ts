@@ -49,16 +49,7 @@ export function containerCreatingStatus(pod: KubeObject, hostIP: string, since: 
     ],
     ...hostFields(hostIP),
     startTime: at,
-    containerStatuses: containers(pod).map((c) => ({
-      name: c.name,
-      state: { waiting: { reason: "ContainerCreating" } },
-      lastState: {},
-      ready: false,
-      restartCount: 0,
-      image: c.image,
-      imageID: "",
-      started: false,
-    })),
+    containerStatuses: containers(pod).map((c) => waitingContainer(c, { reason: "ContainerCreating" })),
     qosClass: "BestEffort",
   };
 }
@@ -195,26 +186,10 @@ export function initImagePullStatus(
     podIP: hostIP,
     podIPs: [{ ip: hostIP }],
     startTime: at,
-    initContainerStatuses: inits.map((c, i) => ({
-      name: c.name,
-      state: { waiting: i === 0 ? { reason, message } : { reason: "PodInitializing" } },
-      lastState: {},
-      ready: false,
-      restartCount: 0,
-      image: c.image,
-      imageID: "",
-      started: false,
-    })),
-    containerStatuses: containers(pod).map((c) => ({
-      name: c.name,
-      state: { waiting: { reason: "PodInitializing" } },
-      lastState: {},
-      ready: false,
-      restartCount: 0,
-      image: c.image,
-      imageID: "",
-      started: false,
-    })),
+    initContainerStatuses: inits.map((c, i) =>
+      waitingContainer(c, i === 0 ? { reason, message } : { reason: "PodInitializing" }),
+    ),
+    containerStatuses: containers(pod).map((c) => waitingContainer(c, { reason: "PodInitializing" })),
     qosClass: "Burstable",
   };
 }
@@ -232,4 +207,18 @@ function imageIdOf(image: string | undefined): string {
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return `${name}@sha256:${h.toString(16).padStart(8, "0").repeat(8)}`;
+}
+
+/** A container the kubelet has not started: waiting for `waiting.reason`, never run, not ready. */
+function waitingContainer(c: Container, waiting: { reason: string; message?: string }) {
+  return {
+    name: c.name,
+    state: { waiting },
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: c.image,
+    imageID: "",
+    started: false,
+  };
 }
