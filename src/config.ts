@@ -200,6 +200,14 @@ const SlackEnvSchema = z.object({
   ),
   /** The port serving /healthz, /readyz and /metrics, and in HTTP mode /slack/events. */
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** Address PORT is served on; unset: every interface, as kubelet probes need in a pod. */
+  HOST: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[0-9A-Za-z.:-]{1,253}$/, "is not a host name or IP address")
+      .optional(),
+  ),
   /** Web API base URL, e.g. https://slack-gov.com/api/ for GovSlack. */
   SLACK_API_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
   /** kubeconfig contexts the bot may use, comma-separated; empty: the current context (or in-cluster config). */
@@ -221,6 +229,8 @@ export interface SlackSettings {
   appToken: string | undefined;
   signingSecret: string | undefined;
   port: number;
+  /** Address the port is bound to; undefined: every interface. */
+  host: string | undefined;
   /** Ends in "/", as the WebClient expects. */
   apiUrl: string | undefined;
   clusters: string[];
@@ -271,6 +281,7 @@ export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
     appToken: e.SLACK_APP_TOKEN,
     signingSecret: e.SLACK_SIGNING_SECRET,
     port: e.PORT,
+    host: e.HOST,
     apiUrl: e.SLACK_API_URL
       ? e.SLACK_API_URL.endsWith("/")
         ? e.SLACK_API_URL

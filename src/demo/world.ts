@@ -136,8 +136,9 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
       SLACK_BOT_TOKEN: secrets.botToken,
       SLACK_APP_TOKEN: secrets.appToken,
       SLACK_API_URL: slack.apiUrl,
-      // /healthz, /readyz and /metrics on any free port, not the deployment's 3000.
+      // /healthz, /readyz and /metrics on any free port of 127.0.0.1, not the deployment's 3000 on every interface.
       PORT: "0",
+      HOST: "127.0.0.1",
     };
     const logLines: string[] = [];
     const bot = await startCniDoctorBot({

@@ -107,7 +107,11 @@ export interface RunningOpsServer {
 }
 
 /** Socket Mode has no HTTP server of its own; this one serves only the ops routes on PORT. */
-export async function startOpsServer(port: number, routes: OpsRoute[]): Promise<RunningOpsServer> {
+export async function startOpsServer(
+  port: number,
+  routes: OpsRoute[],
+  host?: string,
+): Promise<RunningOpsServer> {
   const byPath = new Map(routes.map((r) => [r.path as string, r]));
   const server: Server = createServer((req, res) => {
     const route = byPath.get(new URL(req.url ?? "/", "http://localhost").pathname);
@@ -120,7 +124,7 @@ export async function startOpsServer(port: number, routes: OpsRoute[]): Promise<
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => {
+    server.listen({ port, ...(host ? { host } : {}) }, () => {
       server.off("error", reject);
       resolve();
     });

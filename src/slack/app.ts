@@ -22,6 +22,8 @@ export interface SlackConnection {
   signingSecret?: string;
   /** HTTP mode port; 0 picks a free one (tests). */
   port: number;
+  /** HTTP mode address; undefined: every interface. */
+  host?: string;
   /** Web API base URL, ending in "/" (GovSlack, tests). */
   apiUrl?: string;
 }
@@ -120,7 +122,11 @@ export async function startSlackBot(
     );
   });
 
-  const started = (await (socketMode ? app.start() : app.start(connection.port))) as unknown;
+  const started = (await (socketMode
+    ? app.start()
+    : app.start(
+        connection.host ? { port: connection.port, host: connection.host } : connection.port,
+      ))) as unknown;
   let eventsUrl: string | null = null;
   if (!socketMode) {
     const server = started as Server;

@@ -141,7 +141,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
   // Socket Mode has no inbound HTTP server; the ops routes get their own on PORT, up before Slack so the startup
   // probe passes while the connection is being made.
   const opsServer: RunningOpsServer | null = socketMode
-    ? await startOpsServer(options.slack.port, routes)
+    ? await startOpsServer(options.slack.port, routes, options.slack.host)
     : null;
   let running: RunningSlackBot;
   try {
@@ -151,6 +151,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
         ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
         ...(options.slack.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
         port: options.slack.port,
+        ...(options.slack.host ? { host: options.slack.host } : {}),
         ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
       },
       {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, loadSlackSettings, withDotenvFile } from "../../src/config.ts";
+import { startOpsServer } from "../../src/ops/health.ts";
 
 const SLACK = { SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_APP_TOKEN: "xapp-1-A-2-def" };
 
@@ -14,6 +15,19 @@ describe("operations settings", () => {
     expect(slack.shutdownTimeoutMs).toBe(25_000);
     expect(slack.shutdownTimeoutMs).toBeLessThan(60_000);
     expect(slack.kubeReadyWindowMs).toBe(30_000);
+  });
+
+  it("binds PORT to every interface unless HOST names one", async () => {
+    expect(loadSlackSettings(SLACK).host).toBeUndefined();
+    expect(loadSlackSettings({ ...SLACK, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(() => loadSlackSettings({ ...SLACK, HOST: "not a host!" })).toThrow(/HOST/);
+    const ops = await startOpsServer(0, [], "127.0.0.1");
+    try {
+      const res = await fetch(`${ops.url}/healthz`);
+      expect(res.status).toBe(404);
+    } finally {
+      await ops.close();
+    }
   });
 
   it("refuses bad values, naming the variable", () => {
