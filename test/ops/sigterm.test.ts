@@ -6,11 +6,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRecord } from "../../src/remediation/run.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import {
   CHANNEL,
   eventually,
+  journalOf,
   type SlackWorld,
   sandboxFailuresReported,
   startSlackWorld,
@@ -22,14 +22,6 @@ import { getOps } from "./support.ts";
 const NODE = join(process.cwd(), "node_modules/.bin/node");
 const BIN = join(process.cwd(), "bin/cni-doctor.js");
 const WORKER = "k8s-worker1";
-
-function journal(world: SlackWorld): RunRecord[] {
-  return world.sim.store
-    .list("configmaps", "cni-doctor")
-    .map((cm) => (cm as { data?: Record<string, string> }).data?.["run.json"])
-    .filter((text): text is string => typeof text === "string")
-    .map((text) => JSON.parse(text) as RunRecord);
-}
 
 describe("SIGTERM during a run", () => {
   let world: SlackWorld;
@@ -80,7 +72,7 @@ describe("SIGTERM during a run", () => {
     const running = await eventually(
       "the first step running (journal)",
       () =>
-        journal(world).find(
+        journalOf(world).find(
           (r) => r.state === "running" && r.steps.some((s) => s.index === 0 && s.status === "running"),
         ),
       300,
@@ -94,7 +86,7 @@ describe("SIGTERM during a run", () => {
     expect(notReady.reasons.join(" ")).toContain("shutting down: the bot is shutting down (SIGTERM)");
 
     expect(await exited).toBe(0);
-    const record = journal(world).find((r) => r.id === running.id);
+    const record = journalOf(world).find((r) => r.id === running.id);
     expect(record?.state, output.slice(-3000)).toBe("stopped");
     expect(record?.outcome).toContain(
       `Stopped on ${WORKER} before restart-cni-agent: the bot is shutting down (SIGTERM).`,

@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { loadConfig, loadSlackSettings } from "../../src/config.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
+import type { RunRecord } from "../../src/remediation/run.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../../src/sim/slack/index.ts";
 import { type RunningCniDoctorBot, startCniDoctorBot } from "../../src/slack/start.ts";
@@ -183,4 +184,13 @@ export function everythingCaptured(world: SlackWorld): string {
     JSON.stringify([...world.slack.workspace.files.values()]),
     world.logLines.join("\n"),
   ].join("\n");
+}
+
+/** The remediation journal as the bot left it in the simulated cluster: one record per run. */
+export function journalOf(world: SlackWorld): RunRecord[] {
+  return world.sim.store
+    .list("configmaps", "cni-doctor")
+    .map((cm) => (cm as { data?: Record<string, string> }).data?.["run.json"])
+    .filter((text): text is string => typeof text === "string")
+    .map((text) => JSON.parse(text) as RunRecord);
 }
