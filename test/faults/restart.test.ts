@@ -11,9 +11,10 @@ import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import { snapshotTree } from "../remediation/sim-harness.ts";
 import {
   allText,
-  CHANNEL,
+  approveFixUntilAgentRestart,
   eventually,
   everythingCaptured,
+  leaseLapsed,
   type SlackWorld,
   sandboxFailuresReported,
   startSlackWorld,
@@ -72,37 +73,13 @@ describe("the bot killed mid-run and restarted", () => {
     await slack.socket.waitForConnections(1);
     await sandboxFailuresReported(world);
     const before = Object.fromEntries(NODES.map((n) => [n, snapshotTree(join(world.sim.nodeRoot(n), CONF))]));
-    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
-    const plan = await eventually("a plan", () =>
-      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
-    );
-    const planAsShown = structuredClone(plan);
-    const threadTs = plan.threadTs as string;
-    await slack.clickButton(
-      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
-      { mode: "socket" },
-    );
-    await eventually("the agent restart step running", () =>
-      threadOf(world, threadTs).some((m) =>
-        /hourglass_flowing_sand: 2\./.test(JSON.stringify(m.blocks ?? [])),
-      )
-        ? true
-        : undefined,
-    );
+    const { plan: planAsShown, threadTs } = await approveFixUntilAgentRestart(world);
     child.kill("SIGKILL");
     await new Promise<void>((resolve) => child?.once("exit", () => resolve()));
     await eventually("the Socket Mode connection to drop", () =>
       slack.socket.connections === 0 ? true : undefined,
     );
-    await eventually("the lease to lapse", () => {
-      const lease = world.sim.store.get("leases", "cni-doctor", "cni-doctor-remediation") as
-        | { spec?: { renewTime?: string; leaseDurationSeconds?: number } }
-        | undefined;
-      const renewed = Date.parse(lease?.spec?.renewTime ?? "");
-      return !lease || Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? 2) * 1000 + 500
-        ? true
-        : undefined;
-    });
+    await leaseLapsed(world);
 
     const bot = await world.restartBot();
     expect(await bot.interruptedReported).toBe(1);

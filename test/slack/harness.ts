@@ -13,6 +13,7 @@ import { loadCluster } from "../../src/kube/cluster-config.ts";
 import type { RunRecord } from "../../src/remediation/run.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../../src/sim/slack/index.ts";
+import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import { type RunningCniDoctorBot, startCniDoctorBot } from "../../src/slack/start.ts";
 
 export const USERS = {
@@ -193,4 +194,43 @@ export function journalOf(world: SlackWorld): RunRecord[] {
     .map((cm) => (cm as { data?: Record<string, string> }).data?.["run.json"])
     .filter((text): text is string => typeof text === "string")
     .map((text) => JSON.parse(text) as RunRecord);
+}
+
+/**
+ * `/cni fix` by the requester, Approve by the approver, then waits until the run is in its agent-restart step (the
+ * step a restart test kills the bot in). Returns the plan message as first shown and its thread.
+ */
+export async function approveFixUntilAgentRestart(
+  world: SlackWorld,
+): Promise<{ plan: StoredMessage; threadTs: string }> {
+  const { slack } = world;
+  await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
+  const plan = await eventually("a plan", () =>
+    slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+  );
+  const shown = structuredClone(plan);
+  const threadTs = plan.threadTs as string;
+  await slack.clickButton(
+    { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+    { mode: "socket" },
+  );
+  await eventually("the agent restart step running", () =>
+    threadOf(world, threadTs).some((m) => /hourglass_flowing_sand: 2\./.test(JSON.stringify(m.blocks ?? [])))
+      ? true
+      : undefined,
+  );
+  return { plan: shown, threadTs };
+}
+
+/** Waits until a dead runner's Lease has lapsed (CNI_DOCTOR_LEASE_SECONDS), so its run counts as interrupted. */
+export async function leaseLapsed(world: SlackWorld): Promise<void> {
+  await eventually("the lease to lapse", () => {
+    const lease = world.sim.store.get("leases", "cni-doctor", "cni-doctor-remediation") as
+      | { spec?: { renewTime?: string; leaseDurationSeconds?: number } }
+      | undefined;
+    const renewed = Date.parse(lease?.spec?.renewTime ?? "");
+    return !lease || Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? 2) * 1000 + 500
+      ? true
+      : undefined;
+  });
 }

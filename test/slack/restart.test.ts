@@ -6,17 +6,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import {
   allText,
-  CHANNEL,
+  approveFixUntilAgentRestart,
   eventually,
   everythingCaptured,
+  leaseLapsed,
   type SlackWorld,
   sandboxFailuresReported,
   startSlackWorld,
   threadOf,
-  USERS,
 } from "./harness.ts";
 
 const NODE = join(process.cwd(), "node_modules/.bin/node");
@@ -53,39 +52,15 @@ describe("restart mid-run", () => {
     );
     await slack.socket.waitForConnections(1);
     await sandboxFailuresReported(world);
-    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, { mode: "socket" });
-    const plan = await eventually("a plan", () =>
-      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
-    );
-    const threadTs = plan.threadTs as string;
-    await slack.clickButton(
-      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
-      { mode: "socket" },
-    );
     // Kill it while the agent restart step is waiting.
-    await eventually("the agent restart step running", () =>
-      threadOf(world, threadTs).some((m) =>
-        /hourglass_flowing_sand: 2\./.test(JSON.stringify(m.blocks ?? [])),
-      )
-        ? true
-        : undefined,
-    );
+    const { threadTs } = await approveFixUntilAgentRestart(world);
     child.kill("SIGKILL");
     await new Promise<void>((resolve) => child?.once("exit", () => resolve()));
     await eventually("the Socket Mode connection to drop", () =>
       slack.socket.connections === 0 ? true : undefined,
     );
-
     // The dead runner's lease lapses after CNI_DOCTOR_LEASE_SECONDS (2 s); then the journal shows the run interrupted.
-    await eventually("the lease to lapse", () => {
-      const lease = world.sim.store.get("leases", "cni-doctor", "cni-doctor-remediation") as
-        | { spec?: { renewTime?: string; leaseDurationSeconds?: number } }
-        | undefined;
-      const renewed = Date.parse(lease?.spec?.renewTime ?? "");
-      return !lease || Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? 2) * 1000 + 500
-        ? true
-        : undefined;
-    });
+    await leaseLapsed(world);
     const bot = await world.restartBot();
     expect(await bot.interruptedReported).toBe(1);
     const report = await eventually("the interrupted report", () =>
