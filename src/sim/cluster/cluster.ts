@@ -15,7 +15,7 @@ import { DeploymentStatusController } from "./controllers/deployment.ts";
 import { EndpointsController } from "./controllers/endpoints.ts";
 import { NamespaceController } from "./controllers/namespaces.ts";
 import { NodeLeaseRenewer } from "./controllers/node-lease.ts";
-import { ReplicaSetController } from "./controllers/replicaset.ts";
+import { ReplicaSetController, replicaSetPod } from "./controllers/replicaset.ts";
 import { recordSchedulerEvent, Scheduler } from "./controllers/scheduler.ts";
 import { EventRecorder } from "./events.ts";
 import { type ClusterIdentity, createClusterIdentity } from "./identity.ts";
@@ -564,31 +564,11 @@ class ClusterSetup {
         ((this.placementCursor++ % placement.length) + placement.length) % placement.length
       ] as string;
       const createdAt = this.after(options.createdAt, 1000);
-      this.bootPod(
-        {
-          apiVersion: "v1",
-          kind: "Pod",
-          metadata: {
-            name: "",
-            generateName: `${rs.metadata.name}-`,
-            namespace: options.namespace,
-            creationTimestamp: isoSeconds(createdAt),
-            labels: { ...rs.spec.template.metadata.labels },
-            ownerReferences: [
-              {
-                apiVersion: "apps/v1",
-                kind: "ReplicaSet",
-                name: rs.metadata.name,
-                uid: rs.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: { ...structuredClone(rs.spec.template.spec), nodeName: node },
-        },
-        createdAt,
-      );
+      // Pods the ReplicaSet made earlier, already bound: the controller's pod, dated and placed.
+      const pod = replicaSetPod(rs);
+      pod.metadata.creationTimestamp = isoSeconds(createdAt);
+      pod.spec.nodeName = node;
+      this.bootPod(pod, createdAt);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../../objects.ts";
+import type { KubeObject, NewObject } from "../../objects.ts";
 import type { StoreEvent } from "../../store.ts";
 import { controllerOf, matchesLabelSelector } from "../labels.ts";
 import { isActivePod, requestPodDeletion } from "../pod-lifecycle.ts";
@@ -60,30 +60,35 @@ export class ReplicaSetController extends KeyedController {
   }
 
   private createPod(rs: KubeObject): void {
-    const template = rs.spec.template;
-    this.store.create("pods", {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: {
-        name: "",
-        generateName: `${rs.metadata.name}-`,
-        namespace: rs.metadata.namespace,
-        labels: { ...(template.metadata?.labels ?? {}) },
-        ownerReferences: [
-          {
-            apiVersion: "apps/v1",
-            kind: "ReplicaSet",
-            name: rs.metadata.name,
-            uid: rs.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      spec: structuredClone(template.spec),
-      status: { phase: "Pending", qosClass: "BestEffort" },
-    });
+    this.store.create("pods", replicaSetPod(rs));
   }
+}
+
+/** A ReplicaSet's pod as the controller creates it (template, labels, owner), not yet bound to a node. */
+export function replicaSetPod(rs: KubeObject): NewObject {
+  const template = rs.spec.template;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: "",
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      labels: { ...(template.metadata?.labels ?? {}) },
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: rs.metadata.name,
+          uid: rs.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: structuredClone(template.spec),
+    status: { phase: "Pending", qosClass: "BestEffort" },
+  };
 }
 
 function rank(pod: KubeObject): number {
