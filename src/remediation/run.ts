@@ -3,7 +3,7 @@
  * events front ends render (terminal now, Slack thread next). Nothing here holds a secret.
  */
 import type { ClusterIdentity } from "../kube/types.ts";
-import type { Plan, StepKind } from "./plan.ts";
+import type { Plan, PlanStep, StepKind } from "./plan.ts";
 
 export interface Actor {
   id: string;
@@ -258,6 +258,41 @@ export type RunEvent =
 
 export interface ProgressReporter {
   report(event: RunEvent): void | Promise<void>;
+}
+
+/** Progress is best effort: a reporter that fails must not break a repair half-way (the journal and log have it). */
+export async function reportSafely(reporter: ProgressReporter, event: RunEvent): Promise<void> {
+  try {
+    await reporter.report(event);
+  } catch {
+    // Swallowed on purpose; see above.
+  }
+}
+
+export function runStartedEvent(r: RunRecord, dryRun: boolean): RunEvent {
+  return {
+    type: "run-started",
+    runId: r.id,
+    cluster: r.cluster,
+    digest: r.plan.digest,
+    dryRun,
+    requestedBy: actorName(r.requestedBy),
+    approvedBy: r.approvals.map((a) => actorName(a.actor)),
+    steps: r.plan.steps.length,
+  };
+}
+
+export function stepStartedEvent(runId: string, index: number, step: PlanStep): RunEvent {
+  return {
+    type: "step-started",
+    runId,
+    index,
+    kind: step.kind,
+    node: step.node ?? null,
+    description: step.description,
+    commands: step.commands ?? [],
+    pods: step.pods ?? [],
+  };
 }
 
 export function summarizeRun(r: RunRecord): RunSummary {

@@ -7,7 +7,16 @@
  */
 import type { RunAudit } from "./audit.ts";
 import type { PlanStep } from "./plan.ts";
-import type { ProgressReporter, RollbackRecord, RunRecord, StepRecord, VerificationResult } from "./run.ts";
+import {
+  type ProgressReporter,
+  type RollbackRecord,
+  type RunEvent,
+  type RunRecord,
+  reportSafely,
+  type StepRecord,
+  stepStartedEvent,
+  type VerificationResult,
+} from "./run.ts";
 import { checkNodeCni } from "./steps/check-node-cni.ts";
 import {
   type RemediationDeps,
@@ -226,16 +235,7 @@ async function runStep(
     error,
   });
   await input.audit.step(record("running", null));
-  await report(input, {
-    type: "step-started",
-    runId: input.run.id,
-    index,
-    kind: step.kind,
-    node: step.node ?? null,
-    description: step.description,
-    commands: step.commands ?? [],
-    pods: step.pods ?? [],
-  });
+  await report(input, stepStartedEvent(input.run.id, index, step));
   const deadline = started + timeoutMs;
   let error: string | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -313,11 +313,6 @@ function orderedNodes(steps: PlanStep[]): string[] {
   return out;
 }
 
-/** A reporter that fails must not break a repair half-way; its errors are swallowed here. */
-async function report(input: RunnerInput, event: Parameters<ProgressReporter["report"]>[0]): Promise<void> {
-  try {
-    await input.reporter.report(event);
-  } catch {
-    // The journal and the log still have it.
-  }
+function report(input: RunnerInput, event: RunEvent): Promise<void> {
+  return reportSafely(input.reporter, event);
 }

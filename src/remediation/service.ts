@@ -32,6 +32,9 @@ import {
   type RunRecord,
   type RunResult,
   type RunSummary,
+  reportSafely,
+  runStartedEvent,
+  stepStartedEvent,
   summarizeRun,
 } from "./run.ts";
 import { runPlan } from "./runner.ts";
@@ -427,16 +430,7 @@ export class RemediationService {
       this.#executing.add(runId);
       const audit = this.#audit(record);
       audit.runLog("info", "remediation run started");
-      await safeReport(reporter, {
-        type: "run-started",
-        runId,
-        cluster: record.cluster,
-        digest: record.plan.digest,
-        dryRun: false,
-        requestedBy: actorName(record.requestedBy),
-        approvedBy: record.approvals.map((a) => actorName(a.actor)),
-        steps: record.plan.steps.length,
-      });
+      await reportSafely(reporter, runStartedEvent(record, false));
       let outcome: Awaited<ReturnType<typeof runPlan>>;
       try {
         outcome = await runPlan({
@@ -487,7 +481,7 @@ export class RemediationService {
           `cni-doctor run ${runId} ${outcome.status}: ${outcome.message}`,
         );
       }
-      await safeReport(reporter, {
+      await reportSafely(reporter, {
         type: "run-finished",
         runId,
         status: outcome.status,
@@ -636,28 +630,10 @@ export class RemediationService {
 
   async #dryRun(run: RunRecord, reporter: ProgressReporter): Promise<RunResult> {
     const plan = run.plan;
-    await safeReport(reporter, {
-      type: "run-started",
-      runId: run.id,
-      cluster: run.cluster,
-      digest: plan.digest,
-      dryRun: true,
-      requestedBy: actorName(run.requestedBy),
-      approvedBy: run.approvals.map((a) => actorName(a.actor)),
-      steps: plan.steps.length,
-    });
+    await reportSafely(reporter, runStartedEvent(run, true));
     for (const [index, step] of plan.steps.entries()) {
-      await safeReport(reporter, {
-        type: "step-started",
-        runId: run.id,
-        index,
-        kind: step.kind,
-        node: step.node ?? null,
-        description: step.description,
-        commands: step.commands ?? [],
-        pods: step.pods ?? [],
-      });
-      await safeReport(reporter, {
+      await reportSafely(reporter, stepStartedEvent(run.id, index, step));
+      await reportSafely(reporter, {
         type: "step-finished",
         runId: run.id,
         index,
@@ -670,7 +646,7 @@ export class RemediationService {
       });
     }
     const message = `Dry run: ${plan.steps.length} steps shown, nothing changed.`;
-    await safeReport(reporter, {
+    await reportSafely(reporter, {
       type: "run-finished",
       runId: run.id,
       status: "dry-run",
@@ -701,16 +677,5 @@ export class RemediationService {
       logger: this.#logger,
       nodeUid: async (node) => (await this.#deps.reader.getNode(node))?.metadata?.uid,
     });
-  }
-}
-
-async function safeReport(
-  reporter: ProgressReporter,
-  event: Parameters<ProgressReporter["report"]>[0],
-): Promise<void> {
-  try {
-    await reporter.report(event);
-  } catch {
-    // Progress is best effort; the journal and the log have the record.
   }
 }
