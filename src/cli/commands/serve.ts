@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import { ConfigError, loadConfig, loadSlackSettings, withDotenvFile } from "../../config.ts";
 import { ClusterConfigError } from "../../kube/cluster-config.ts";
 import { shutdownOnSignal } from "../../ops/shutdown.ts";
-import { startCniDoctorBot } from "../../slack/start.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
 
 export const serveCommand: CommandSpec = {
@@ -24,6 +23,8 @@ export const serveCommand: CommandSpec = {
     "current step (journaled as stopped); a second signal or CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS forces exit.",
   ].join("\n"),
   async run(args, io) {
+    // Bolt and the bot load only when serving: every other command starts without them.
+    const { startCniDoctorBot } = await import("../../slack/start.ts");
     let bot: Awaited<ReturnType<typeof startCniDoctorBot>>;
     let shutdownTimeoutMs: number;
     try {
