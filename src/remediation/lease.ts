@@ -4,6 +4,7 @@
  * process) loses it after leaseDurationSeconds, and the next start reports its run as interrupted.
  */
 import { KubeAccessError } from "../kube/errors.ts";
+import { microTime } from "../kube/micro-time.ts";
 import type { V1Lease } from "../kube/types.ts";
 import type { ClusterWriter } from "../kube/writer.ts";
 import { MANAGED_BY } from "./journal.ts";
@@ -107,8 +108,10 @@ export class ClusterLease {
       spec: {
         holderIdentity: holder,
         leaseDurationSeconds: this.#durationSeconds,
-        acquireTime: sameHolder && current?.spec?.acquireTime ? current.spec.acquireTime : now,
-        renewTime: now,
+        // MicroTime fields: six fractional digits or kube-apiserver rejects the whole Lease (see micro-time.ts).
+        // A Lease read back holds its times as the server's strings, whatever the generated type says.
+        acquireTime: microTime(sameHolder && current?.spec?.acquireTime ? current.spec.acquireTime : now),
+        renewTime: microTime(now),
         leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (sameHolder ? 0 : 1),
       },
     };
