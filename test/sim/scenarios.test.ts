@@ -221,7 +221,11 @@ describe("expired-token", () => {
     const file = confFile(harness, "k8s-worker2", "calico-kubeconfig");
     const kubeconfig = readFileSync(file, "utf8");
     expect(kubeconfig.split("\n")[0]).toBe("# Kubeconfig file for Calico CNI plugin.");
-    expect(kubeconfig).toContain("server: https://[10.96.0.1]:443");
+    // IPv4 without brackets: install-cni joins host and port with net.JoinHostPort
+    // (projectcalico/calico cni-plugin/pkg/install/install.go), and the file is root-only.
+    expect(kubeconfig).toContain("server: https://10.96.0.1:443\n");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(confFile(harness, "k8s-worker2", "10-calico.conflist")).mode & 0o777).toBe(0o600);
     expect(Number(tokenClaims(kubeconfig).exp) * 1000).toBeLessThan(Date.now());
     expect(Date.now() - statSync(file).mtimeMs).toBeGreaterThan(24 * 3600_000);
     expect(isReady(await calicoNodeOn(harness, "k8s-worker2"))).toBe(true);

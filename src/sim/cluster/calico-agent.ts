@@ -1,6 +1,8 @@
 import type { KubeObject } from "../objects.ts";
 import type { ObjectStore, StoreEvent } from "../store.ts";
 import {
+  CALICO_CONFLIST_MODE,
+  CALICO_KUBECONFIG_MODE,
   calicoConflist,
   calicoKubeconfigFromInstallCni,
   calicoKubeconfigFromRefresher,
@@ -176,7 +178,11 @@ export class CalicoAgent {
     if (refresherRuns) this.startRefresher(pod, node);
   }
 
-  /** install-cni: the conflist and a kubeconfig with a fresh 24 h token for the CNI service account. */
+  /**
+   * install-cni: a kubeconfig with a fresh 24 h token for the CNI service account, then the conflist, in that order
+   * (projectcalico/calico cni-plugin/pkg/install/install.go Install: writeKubeconfig, then writeCNIConfig). Both are
+   * 0600; only the conflist is chmodded afterwards, so a kubeconfig that already existed keeps its mode.
+   */
   private async installCni(node: SimNode, at: Date): Promise<void> {
     const kubeconfigPath = `${this.o.confDir}/calico-kubeconfig`;
     const minted = await this.o.authority.mintFor(this.o.namespace, this.o.cniServiceAccount, {
@@ -185,17 +191,12 @@ export class CalicoAgent {
     node.fs.write(
       kubeconfigPath,
       calicoKubeconfigFromInstallCni({ caPem: this.o.caPem, token: minted.token }),
-      {
-        mode: 0o600,
-        modifiedAt: at,
-      },
+      { mode: CALICO_KUBECONFIG_MODE, modifiedAt: at },
     );
     node.fs.write(
       `${this.o.confDir}/10-calico.conflist`,
       calicoConflist({ nodeName: node.name, kubeconfigPath }),
-      {
-        modifiedAt: at,
-      },
+      { mode: CALICO_CONFLIST_MODE, chmod: true, modifiedAt: at },
     );
   }
 
@@ -207,7 +208,8 @@ export class CalicoAgent {
     node.fs.write(
       `${this.o.confDir}/calico-kubeconfig`,
       calicoKubeconfigFromRefresher({ caPem: this.o.caPem, token: minted.token }),
-      { mode: 0o600, ...(at ? { modifiedAt: at } : {}) },
+      // node/pkg/cni/token_watch.go writeKubeconfig: os.WriteFile(kubeconfigPath, data, 0600), no chmod.
+      { mode: CALICO_KUBECONFIG_MODE, ...(at ? { modifiedAt: at } : {}) },
     );
   }
 

@@ -4,6 +4,8 @@ import type { Scenario, ScenarioCniFile, ScenarioNode } from "../scenarios/schem
 import { ObjectStore } from "../store.ts";
 import { CalicoAgent, type CalicoNodePlan } from "./calico-agent.ts";
 import {
+  CALICO_CONFLIST_MODE,
+  CALICO_KUBECONFIG_MODE,
   calicoConflist,
   calicoKubeconfigFromInstallCni,
   calicoKubeconfigFromRefresher,
@@ -618,8 +620,17 @@ class ClusterSetup {
             ? f.tokenIssuedAgo
             : undefined;
       node.fs.write(path, content, {
+        // The scenario states the file as it lies there: Calico's two files root-only as Calico writes them
+        // (cni-files.ts), others with their given mode; chmod so an earlier install-cni copy does not keep its own.
         mode:
-          f.kind === "calico-kubeconfig" ? 0o600 : f.kind === "file" && f.mode !== undefined ? f.mode : 0o644,
+          f.kind === "calico-kubeconfig"
+            ? CALICO_KUBECONFIG_MODE
+            : f.kind === "calico-conflist"
+              ? CALICO_CONFLIST_MODE
+              : f.kind === "file" && f.mode !== undefined
+                ? f.mode
+                : 0o644,
+        chmod: true,
         ...(modifiedAgo ? { modifiedAt: this.ago(modifiedAgo) } : {}),
       });
     }

@@ -9,6 +9,36 @@ import { parse as parseYaml } from "yaml";
 export const KUBERNETES_SERVICE_HOST = "10.96.0.1";
 export const KUBERNETES_SERVICE_PORT = "443";
 
+/**
+ * Both Calico files in the conf dir are root-only. install-cni writes `10-calico.conflist` with TEST_FILE_PERMISSION,
+ * default "0600", and chmods it afterwards because os.WriteFile keeps an existing file's mode; it writes
+ * `calico-kubeconfig` with os.WriteFile(..., 0o600) and no chmod (projectcalico/calico
+ * cni-plugin/pkg/install/install.go writeCNIConfig, writeKubeconfig). calico-node's refresher also writes the
+ * kubeconfig 0600 without a chmod (node/pkg/cni/token_watch.go writeKubeconfig).
+ */
+export const CALICO_CONFLIST_MODE = 0o600;
+export const CALICO_KUBECONFIG_MODE = 0o600;
+
+/**
+ * Go's net.JoinHostPort: "host:port", with the host in brackets only when it contains a colon (an IPv6 address).
+ * install-cni builds the kubeconfig's server with it (install.go calculateKubeconfig), and client-go's
+ * rest.InClusterConfig builds the Host calico-node's refresher writes the same way (kubernetes/client-go
+ * rest/config.go): `https://10.96.0.1:443`, `https://[fd00:10:96::1]:443`.
+ */
+export function joinHostPort(host: string, port: string): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** KUBERNETES_SERVICE_HOST/PORT as the kubelet injects them into calico-node's containers. */
+export interface KubernetesServiceAddress {
+  serviceHost?: string;
+  servicePort?: string;
+}
+
+function serviceServer(address: KubernetesServiceAddress): string {
+  return `https://${joinHostPort(address.serviceHost ?? KUBERNETES_SERVICE_HOST, address.servicePort ?? KUBERNETES_SERVICE_PORT)}`;
+}
+
 /** 10-calico.conflist as calico/node's install-cni writes it for the Kubernetes datastore. */
 export function calicoConflist(options: { nodeName: string; kubeconfigPath: string; mtu?: number }): string {
   const config = {
@@ -34,17 +64,21 @@ export function calicoConflist(options: { nodeName: string; kubeconfigPath: stri
 }
 
 /**
- * calico-kubeconfig as install-cni writes it (cni-plugin/pkg/install): header without the calico/node attribution,
- * server as `https://[host]:port`, CA unquoted.
+ * calico-kubeconfig as install-cni writes it (projectcalico/calico cni-plugin/pkg/install/install.go
+ * calculateKubeconfig): header without the calico/node attribution, server
+ * `KUBERNETES_SERVICE_PROTOCOL://net.JoinHostPort(KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT)` (no brackets for
+ * IPv4), CA unquoted, and the template's trailing newline.
  */
-export function calicoKubeconfigFromInstallCni(options: { caPem: string; token: string }): string {
+export function calicoKubeconfigFromInstallCni(
+  options: { caPem: string; token: string } & KubernetesServiceAddress,
+): string {
   return `# Kubeconfig file for Calico CNI plugin.
 apiVersion: v1
 kind: Config
 clusters:
 - name: local
   cluster:
-    server: https://[${KUBERNETES_SERVICE_HOST}]:${KUBERNETES_SERVICE_PORT}
+    server: ${serviceServer(options)}
     certificate-authority-data: ${Buffer.from(options.caPem).toString("base64")}
 users:
 - name: calico
@@ -55,18 +89,25 @@ contexts:
   context:
     cluster: local
     user: calico
-current-context: calico-context`;
+current-context: calico-context
+`;
 }
 
-/** calico-kubeconfig as calico/node's token refresher rewrites it (node/pkg/cni/token_watch.go). */
-export function calicoKubeconfigFromRefresher(options: { caPem: string; token: string }): string {
+/**
+ * calico-kubeconfig as calico/node's token refresher rewrites it (projectcalico/calico node/pkg/cni/token_watch.go
+ * writeKubeconfig): the "Installed by calico/node." header, server = rest.Config.Host of the in-cluster config, CA in
+ * double quotes, no trailing newline.
+ */
+export function calicoKubeconfigFromRefresher(
+  options: { caPem: string; token: string } & KubernetesServiceAddress,
+): string {
   return `# Kubeconfig file for Calico CNI plugin. Installed by calico/node.
 apiVersion: v1
 kind: Config
 clusters:
 - name: local
   cluster:
-    server: https://${KUBERNETES_SERVICE_HOST}:${KUBERNETES_SERVICE_PORT}
+    server: ${serviceServer(options)}
     certificate-authority-data: "${Buffer.from(options.caPem).toString("base64")}"
 users:
 - name: calico

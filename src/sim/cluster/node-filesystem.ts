@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -59,12 +60,32 @@ export class NodeFilesystem {
     return join(this.confDir, fileName);
   }
 
-  /** Writes a file on the node; `modifiedAt` sets its mtime, as files that have lain there a while would have. */
-  write(nodePath: string, content: string, options: { mode?: number; modifiedAt?: Date } = {}): void {
+  /**
+   * Writes a file on the node; `modifiedAt` sets its mtime, as files that have lain there a while would have.
+   * `mode` applies only when the file is created, exactly like Go's os.WriteFile (open with O_CREAT|O_TRUNC): an
+   * existing file keeps its mode. `chmod: true` then forces the mode, as install-cni does for the conflist
+   * (projectcalico/calico cni-plugin/pkg/install/install.go: "WriteFile does not change existing file's permissions").
+   */
+  write(
+    nodePath: string,
+    content: string,
+    options: { mode?: number; chmod?: boolean; modifiedAt?: Date } = {},
+  ): void {
     const host = this.hostPath(nodePath);
     this.ensureDir(dirname(host));
-    writeFileSync(host, content, { mode: options.mode ?? 0o644 });
+    const mode = options.mode ?? 0o644;
+    writeFileSync(host, content, { mode });
+    if (options.chmod) chmodSync(host, mode);
     if (options.modifiedAt) utimesSync(host, options.modifiedAt, options.modifiedAt);
+  }
+
+  /** Permission bits of a file on the node, or undefined when it does not exist. */
+  mode(nodePath: string): number | undefined {
+    try {
+      return statSync(this.hostPath(nodePath)).mode & 0o7777;
+    } catch {
+      return undefined;
+    }
   }
 
   read(nodePath: string): string | undefined {
