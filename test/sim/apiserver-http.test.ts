@@ -92,13 +92,17 @@ describe("simulated API server over raw HTTPS", () => {
     });
 
     it("rejects unsupported patch types with 415", async () => {
+      // A plain JSON body is not a patch type (apiserver installer.go supportedTypes; patch.go answers 415).
       const r = await call("/api/v1/namespaces/default/pods/unscheduled", {
         method: "PATCH",
-        contentType: "application/apply-patch+yaml",
+        contentType: "application/json",
         body: {},
       });
       expect(r.status).toBe(415);
       expect(r.json().reason).toBe("UnsupportedMediaType");
+      expect(r.json().message).toBe(
+        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml",
+      );
     });
   });
 

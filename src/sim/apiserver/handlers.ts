@@ -1,6 +1,8 @@
+import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../objects.ts";
 import { apiVersionOf, RESOURCES, type ResourceDef } from "../resources.ts";
-import { isoSeconds, type ObjectStore, StoreError } from "../store.ts";
+import { isoSeconds, type ObjectStore, randomSuffix, StoreError } from "../store.ts";
+import { decodeObject, type FieldValidation, fieldValidationOf } from "./decode.ts";
 import { type FieldSelector, parseFieldSelector } from "./fields.ts";
 import type { TableRequest } from "./http.ts";
 import { type LabelSelector, parseLabelSelector, SelectorParseError } from "./labels.ts";
@@ -9,7 +11,7 @@ import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.
 import { objectJson } from "./serialize.ts";
 import { ApiError, errors, successStatus } from "./status.ts";
 import { includeObjectFrom, tableJson } from "./tables.ts";
-import { nameProblem } from "./validation.ts";
+import { createProblems, MAX_GENERATE_NAME_BASE, updateProblems } from "./validation.ts";
 
 /**
  * The REST verbs on stored resources. Each returns the status code and JSON text to send; the server module does
@@ -19,6 +21,8 @@ import { nameProblem } from "./validation.ts";
 export interface Reply {
   code: number;
   json: string;
+  /** Texts for `Warning: 299 - "..."` response headers (e.g. unknown fields under fieldValidation=Warn). */
+  warnings?: string[];
 }
 
 export interface ResourceRequest {
@@ -186,6 +190,7 @@ function tracksGeneration(def: ResourceDef): boolean {
 
 export function createObject(r: ResourceRequest, body: Json): Reply {
   checkTypeAndNamespace(r, body);
+  const { warnings } = decodeObject(r.def, body, fieldValidationOf(r.query, "CreateOptions"));
   const meta = body.metadata;
   for (const field of [
     "uid",
@@ -196,21 +201,22 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
   ]) {
     delete meta[field];
   }
-  if (!meta.name && !meta.generateName) {
-    throw errors.invalid(r.def, "", [
-      { field: "metadata.name", type: "Required value", detail: "name or generateName is required" },
-    ]);
-  }
-  if (meta.name) {
-    const problem = nameProblem(r.def, meta.name);
-    if (problem) throw problem;
-  }
+  // Admission (NamespaceLifecycle) runs before the strategy validates.
   if (r.def.namespaced && r.namespace !== undefined && !r.store.get("namespaces", undefined, r.namespace)) {
     throw new ApiError(404, "NotFound", `namespaces "${r.namespace}" not found`, {
       name: r.namespace,
       kind: "namespaces",
     });
   }
+  // rest.BeforeCreate names the object before validating it, so a bad generateName fails on both fields
+  // (apiserver/pkg/registry/rest/create.go; the base is cut to 58 characters by apiserver/pkg/storage/names).
+  if (!meta.name && meta.generateName) {
+    const base = String(meta.generateName).slice(0, MAX_GENERATE_NAME_BASE);
+    do meta.name = `${base}${randomSuffix()}`;
+    while (r.store.get(r.def.plural, r.def.namespaced ? r.namespace : undefined, meta.name));
+  }
+  const problems = createProblems(r.def, body);
+  if (problems.length > 0) throw errors.invalid(r.def, meta.name ?? "", problems);
   if (r.def.plural === "pods") defaultPod(body);
   if (r.def.plural === "namespaces") body.status = { phase: "Active", ...(body.status ?? {}) };
   if (tracksGeneration(r.def)) meta.generation = 1;
@@ -220,7 +226,7 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
   } catch (e) {
     fromStoreError(r.def, meta.name ?? meta.generateName, e);
   }
-  return objectReply(r, 201, created);
+  return { ...objectReply(r, 201, created), warnings };
 }
 
 // ---- update and patch ----
@@ -295,40 +301,135 @@ export function updateObject(r: ResourceRequest, body: Json): Reply {
       `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
     );
   }
+  const { warnings } = decodeObject(r.def, body, fieldValidationOf(r.query, "UpdateOptions"));
   const current = mustGet(r, name);
+  // A uid in the body is a precondition (rest.defaultUpdatedObjectInfo.Preconditions), checked with the version.
+  const uid: string | undefined = body.metadata.uid || undefined;
+  if (uid !== undefined && uid !== current.metadata.uid) {
+    throw errors.conflict(
+      r.def,
+      name,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+    );
+  }
   const expected: string | undefined = body.metadata.resourceVersion || undefined;
   if (expected !== undefined && expected !== current.metadata.resourceVersion)
     throw errors.staleUpdate(r.def, name);
-  return store(r, current, prepareUpdate(r, current, body), expected);
+  const next = prepareUpdate(r, current, body);
+  const problems = updateProblems(r.def, current, next);
+  if (problems.length > 0) throw errors.invalid(r.def, name, problems);
+  return { ...store(r, current, next, expected), warnings };
 }
 
+/** installer.go's supportedTypes, in its order (apply-patch+cbor is behind a feature gate and not served here). */
 export const PATCH_TYPES = [
   "application/json-patch+json",
   "application/merge-patch+json",
   "application/strategic-merge-patch+json",
+  "application/apply-patch+yaml",
 ] as const;
+type PatchType = (typeof PATCH_TYPES)[number];
+
+/** patch.go maxJSONPatchOperations. */
+const MAX_JSON_PATCH_OPERATIONS = 10_000;
+
+function patchOptionsProblem(field: string, type: string, detail: string): ApiError {
+  return new ApiError(
+    422,
+    "Invalid",
+    `PatchOptions.meta.k8s.io "" is invalid: ${field}: ${type}: ${detail}`,
+    {
+      kind: "PatchOptions",
+      group: "meta.k8s.io",
+      causes: [
+        {
+          reason: type === "Required value" ? "FieldValueRequired" : "FieldValueForbidden",
+          message: `${type}: ${detail}`,
+          field,
+        },
+      ],
+    },
+  );
+}
+
+/**
+ * What a patched object that does not decode is answered with (patch.go applyPatchToCurrentObject): a 422 on the
+ * empty GroupKind naming the whole patched object, not the "cannot be handled" 400 of a create.
+ */
+function patchDecodeFailure(patched: Json) {
+  return (_def: ResourceDef, why: string) =>
+    new ApiError(
+      422,
+      "Invalid",
+      ` "" is invalid: patch: Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${why}`,
+      {
+        causes: [
+          {
+            reason: "FieldValueInvalid",
+            message: `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${why}`,
+            field: "patch",
+          },
+        ],
+      },
+    );
+}
+
+/**
+ * Server-side apply's answer to a field the type does not have: the typed conversion fails whatever fieldValidation
+ * says (apiserver/pkg/endpoints/handlers/fieldmanager: "failed to create typed patch object").
+ */
+function applyDecodeFailure(def: ResourceDef, why: string, unknown: string[]): ApiError {
+  if (unknown.length === 0) return errors.badRequest(why);
+  const gv = def.group ? `${def.group}/${def.version}` : `/${def.version}`;
+  return errors.badRequest(
+    `failed to create typed patch object (${gv}, Kind=${def.kind}): .${unknown[0]}: field not declared in schema`,
+  );
+}
 
 export function patchObject(r: ResourceRequest, contentType: string | undefined, raw: Buffer): Reply {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
-  if (!PATCH_TYPES.includes(type as (typeof PATCH_TYPES)[number])) {
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() as PatchType;
+  if (!PATCH_TYPES.includes(type)) {
     throw errors.unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")}`,
     );
   }
+  const isApply = type === "application/apply-patch+yaml";
+  // apimachinery pkg/apis/meta/v1/validation/validation.go ValidatePatchOptions.
+  if (isApply && !r.query.get("fieldManager"))
+    throw patchOptionsProblem("fieldManager", "Required value", "is required for apply patch");
+  if (!isApply && r.query.has("force"))
+    throw patchOptionsProblem("force", "Forbidden", "may not be specified for non-apply patch");
+  const directive: FieldValidation = fieldValidationOf(r.query, "PatchOptions");
   const name = r.name as string;
   let patch: Json;
   try {
-    patch = JSON.parse(raw.toString("utf8"));
+    patch = isApply ? parseYaml(raw.toString("utf8")) : JSON.parse(raw.toString("utf8"));
   } catch (e) {
-    throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
+    throw errors.badRequest(
+      `${isApply ? "error decoding YAML" : "error decoding patch"}: ${(e as Error).message}`,
+    );
   }
-  const current = mustGet(r, name);
+  if (
+    type === "application/json-patch+json" &&
+    Array.isArray(patch) &&
+    patch.length > MAX_JSON_PATCH_OPERATIONS
+  ) {
+    throw new ApiError(
+      413,
+      "RequestEntityTooLarge",
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${patch.length}`,
+    );
+  }
+  const current = r.store.get(r.def.plural, r.def.namespaced ? r.namespace : undefined, name);
+  if (!current && isApply) return applyCreate(r, name, patch);
+  if (!current) throw errors.notFound(r.def, name);
   let patched: Json;
   try {
     if (type === "application/json-patch+json") patched = jsonPatch(current, patch);
     else if (!isObject(patch))
       throw new PatchError(400, "error decoding patch: the patch is not a JSON object");
     else if (type === "application/merge-patch+json") patched = mergePatch(current, patch);
+    // Apply is modelled as a strategic merge of the applied configuration: field ownership is not (see README).
     else patched = strategicMergePatch(current, patch);
   } catch (e) {
     if (!(e instanceof PatchError)) throw e;
@@ -347,11 +448,30 @@ export function patchObject(r: ResourceRequest, contentType: string | undefined,
       "the namespace of the provided object does not match the namespace sent on the request",
     );
   }
+  const { warnings } = decodeObject(
+    r.def,
+    patched,
+    isApply ? "Strict" : directive,
+    isApply ? applyDecodeFailure : patchDecodeFailure(patched),
+  );
   // A patch that sets metadata.resourceVersion is a precondition, as on the real server.
   const expected: string | undefined = patched.metadata.resourceVersion || undefined;
   if (expected !== undefined && expected !== current.metadata.resourceVersion)
     throw errors.staleUpdate(r.def, name);
-  return store(r, current, prepareUpdate(r, current, patched), current.metadata.resourceVersion);
+  const next = prepareUpdate(r, current, patched);
+  const problems = updateProblems(r.def, current, next);
+  if (problems.length > 0) throw errors.invalid(r.def, name, problems);
+  return { ...store(r, current, next, current.metadata.resourceVersion), warnings };
+}
+
+/** Apply to an object that does not exist creates it (patch.go: the applyPatcher sets forceAllowCreate). */
+function applyCreate(r: ResourceRequest, name: string, patch: Json): Reply {
+  if (!isObject(patch))
+    throw errors.badRequest("error decoding YAML: the applied configuration is not an object");
+  const body = structuredClone(patch);
+  body.metadata = { ...(isObject(body.metadata) ? body.metadata : {}), name };
+  decodeObject(r.def, body, "Strict", applyDecodeFailure);
+  return createObject({ ...r, query: new URLSearchParams({ fieldValidation: "Ignore" }) }, body);
 }
 
 // ---- delete ----

@@ -75,7 +75,7 @@ export function sendJsonText(
   meter: ResponseMeter,
   code: number,
   body: string,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   const bytes = Buffer.byteLength(body);
   meter.addBytes(bytes);

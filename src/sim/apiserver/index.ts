@@ -323,7 +323,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       default:
         throw errors.methodNotAllowed();
     }
-    sendJsonText(res, meter, reply.code, reply.json);
+    sendJsonText(res, meter, reply.code, reply.json, warningHeaders(reply));
   }
 
   async function serveSubresource(
@@ -341,7 +341,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         reply = updateObject(r, decodeBody(await readBody(req), req.headers["content-type"]));
       else if (verb === "patch") reply = patchObject(r, req.headers["content-type"], await readBody(req));
       else throw errors.methodNotAllowed();
-      return sendJsonText(res, meter, reply.code, reply.json);
+      return sendJsonText(res, meter, reply.code, reply.json, warningHeaders(reply));
     }
     if (r.subresource === "token" && def.plural === "serviceaccounts") {
       if (verb !== "create") throw errors.methodNotAllowed();
@@ -438,3 +438,12 @@ function isTrue(v: string | null): boolean {
 }
 
 export type { ResourceDef };
+
+/**
+ * RFC 7234 Warning headers as kube-apiserver writes them, code 299 and agent "-", the text quoted
+ * (k8s.io/apiserver/pkg/endpoints/filters/warning.go, apimachinery pkg/util/net/http.go NewWarningHeader).
+ */
+function warningHeaders(reply: Reply): Record<string, string | string[]> {
+  if (!reply.warnings || reply.warnings.length === 0) return {};
+  return { Warning: reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}

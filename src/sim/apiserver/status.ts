@@ -81,6 +81,14 @@ function groupResourceDetails(def: ResourceDef, name?: string): StatusDetails {
   return details;
 }
 
+/** metav1.CauseType for each field.ErrorType (apimachinery pkg/util/validation/field/errors.go). */
+const CAUSE_REASONS: Record<string, string> = {
+  "Required value": "FieldValueRequired",
+  Forbidden: "FieldValueForbidden",
+  "Too long": "FieldValueTooLong",
+  "Unsupported value": "FieldValueNotSupported",
+};
+
 export const errors = {
   badRequest(message: string): ApiError {
     return new ApiError(400, "BadRequest", message);
@@ -173,13 +181,15 @@ export const errors = {
     name: string,
     causes: { field: string; type: string; detail: string }[],
   ): ApiError {
-    const texts = causes.map((c) => `${c.field}: ${c.type}: ${c.detail}`);
+    // field.Error.Error(): "field: Type: detail", the detail left off when empty (field/errors.go ErrorBody).
+    const body = (c: { type: string; detail: string }) => (c.detail ? `${c.type}: ${c.detail}` : c.type);
+    const texts = causes.map((c) => `${c.field}: ${body(c)}`);
     const joined = texts.length === 1 ? texts[0] : `[${texts.join(", ")}]`;
     const details: StatusDetails = { name, kind: def.kind };
     if (def.group) details.group = def.group;
     details.causes = causes.map((c) => ({
-      reason: c.type === "Required value" ? "FieldValueRequired" : "FieldValueInvalid",
-      message: `${c.type}: ${c.detail}`,
+      reason: CAUSE_REASONS[c.type] ?? "FieldValueInvalid",
+      message: body(c),
       field: c.field,
     }));
     return new ApiError(422, "Invalid", `${qualifiedKind(def)} "${name}" is invalid: ${joined}`, details);
