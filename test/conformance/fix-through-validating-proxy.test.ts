@@ -38,8 +38,9 @@ interface Observed {
 
 function checkBody(method: string, path: string, body: unknown, seen: Observed): void {
   const walk = (v: unknown, at: string) => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
-    else if (v && typeof v === "object") {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, `${at}[${i}]`);
+    } else if (v && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
         const here = `${at}.${k}`;
         if (MICRO_TIME_FIELDS.has(k) && x !== null) {
