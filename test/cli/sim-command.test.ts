@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { skipWithout } from "../support/real-parts.ts";
 
 const run = promisify(execFile);
 const NODE = join(process.cwd(), "node_modules/.bin/node");
@@ -70,7 +71,7 @@ describe("cni-doctor sim", () => {
     expect(existsSync(nodesFile)).toBe(false);
   });
 
-  it.skipIf(!KUBECTL)(
+  it.skipIf(skipWithout("the real kubectl", KUBECTL ? undefined : "kubectl is not installed"))(
     "shows the first incident to the real kubectl (skipped when kubectl is not installed)",
     async () => {
       dir = await mkdtemp(join(tmpdir(), "cni-doctor-sim-cli-"));

@@ -19,6 +19,7 @@ import {
   readNodeClock,
 } from "../../src/nodes/index.ts";
 import { raw, rejection } from "../support/node-commands.ts";
+import { skipWithout } from "../support/real-parts.ts";
 import {
   fingerprintOf,
   freePort,
@@ -31,13 +32,13 @@ import {
 } from "../support/sshd.ts";
 
 const unavailable = sshdUnavailableReason();
-if (unavailable !== undefined) console.warn(`skipping real-sshd tests: ${unavailable}`);
+const skip = skipWithout("a real OpenSSH sshd", unavailable);
 
 function uidOf(user: string): number {
   return Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
 }
 
-describe.skipIf(unavailable !== undefined)(
+describe.skipIf(skip)(
   `node access over a real OpenSSH server${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
     let sshd: Sshd;
@@ -458,7 +459,7 @@ describe.skipIf(unavailable !== undefined)(
   },
 );
 
-describe.skipIf(unavailable !== undefined)(
+describe.skipIf(skip)(
   `jump hosts over real OpenSSH servers${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
     let bastion: Sshd;

@@ -7,6 +7,7 @@ import {
   LIMITED_TOKEN,
   startHarness,
 } from "../support/apiserver-harness.ts";
+import { skipWithout } from "../support/real-parts.ts";
 
 /** Table lines split into cells on runs of 2+ spaces, as kubectl's tabwriter pads them. */
 function rows(stdout: string): string[][] {
@@ -16,7 +17,9 @@ function rows(stdout: string): string[][] {
     .map((line) => line.trim().split(/\s{2,}/));
 }
 
-describe.skipIf(!kubectlAvailable)(`real kubectl (${KUBECTL}) against the simulated API server`, () => {
+describe.skipIf(
+  skipWithout("the real kubectl", kubectlAvailable ? undefined : `${KUBECTL} is not installed`),
+)(`real kubectl (${KUBECTL}) against the simulated API server`, () => {
   let h: Harness;
   beforeAll(async () => {
     // The store's clock is pinned so AGE columns are deterministic; the fixtures are dated relative to it.

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { skipWithout } from "../support/real-parts.ts";
 import {
   calicoNodeOn,
   type Harness,
-  hasKubectl,
   kubectl,
+  kubectlUnavailableReason,
   startHarness,
   waitFor,
 } from "./scenarios-support.ts";
 
-const kubectlPresent = await hasKubectl();
+const kubectlMissing = await kubectlUnavailableReason();
 
 // The incident as an operator sees it with the real kubectl. Skipped, with this reason, where kubectl is not installed.
-describe.skipIf(!kubectlPresent)(
+describe.skipIf(skipWithout("the real kubectl", kubectlMissing))(
   "stale-cni-config through the real kubectl (skipped: kubectl not installed)",
   () => {
     let h: Harness;

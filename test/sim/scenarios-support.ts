@@ -102,12 +102,13 @@ export async function kubectl(h: Harness, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-export async function hasKubectl(): Promise<boolean> {
+/** Why the real kubectl cannot be used here, or undefined when it can. A slow machine is not a reason: no timeout. */
+export async function kubectlUnavailableReason(): Promise<string | undefined> {
   try {
-    await run("kubectl", ["version", "--client"], { timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
+    await run("kubectl", ["version", "--client"]);
+    return undefined;
+  } catch (e) {
+    return `kubectl version --client failed: ${(e as Error).message.split("\n")[0]}`;
   }
 }
 

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellJoin } from "../../src/nodes/index.ts";
 import { interpretCommandLine, runCommand } from "../../src/sim/ssh/interpreter.ts";
 import { parseCommandLine } from "../../src/sim/ssh/shell-words.ts";
+import { skipWithout } from "../support/real-parts.ts";
 
 describe("command-line parsing", () => {
   it("recovers any argv the product quotes", () => {
@@ -146,7 +147,9 @@ const haveGnuTools = (() => {
   }
 })();
 
-describe.skipIf(!haveGnuTools)(
+describe.skipIf(
+  skipWithout("GNU coreutils/findutils", haveGnuTools ? undefined : "GNU find or mv not found"),
+)(
   `simulated programs match GNU coreutils/findutils${haveGnuTools ? "" : " (skipped: GNU find/coreutils not found)"}`,
   () => {
     let work: string;

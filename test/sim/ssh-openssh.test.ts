@@ -13,10 +13,11 @@ import {
   startNodeSshServers,
   writeNodesOut,
 } from "../../src/sim/ssh/index.ts";
+import { skipWithout } from "../support/real-parts.ts";
 
 const SSH = "/usr/bin/ssh";
 const unavailable = existsSync(SSH) ? undefined : `${SSH} is not installed (apt-get install openssh-client)`;
-if (unavailable !== undefined) console.warn(`skipping OpenSSH client tests: ${unavailable}`);
+const skip = skipWithout("the OpenSSH client", unavailable);
 
 function ssh(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
@@ -38,7 +39,7 @@ function ssh(args: string[]): Promise<{ stdout: string; stderr: string; exitCode
   });
 }
 
-describe.skipIf(unavailable !== undefined)(
+describe.skipIf(skip)(
   `simulated nodes with the OpenSSH client${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
     let work: string;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectNode, refineRootCause } from "../../../src/diagnosis/forensics/index.ts";
 import { type CommandEvent, NodeAccess, parseInventory } from "../../../src/nodes/index.ts";
+import { skipWithout } from "../../support/real-parts.ts";
 import { type Sshd, sshdUnavailableReason, startSshd, TEST_USER } from "../../support/sshd.ts";
 import { fakeReader } from "./fake-reader.ts";
 import {
@@ -22,11 +23,11 @@ import {
 } from "./fixtures.ts";
 
 const unavailable = sshdUnavailableReason();
-if (unavailable !== undefined) console.warn(`skipping node forensics over a real sshd: ${unavailable}`);
+const skip = skipWithout("a real OpenSSH sshd", unavailable);
 
 const HOUR = 3_600_000;
 
-describe.skipIf(unavailable !== undefined)(
+describe.skipIf(skip)(
   `node forensics over a real OpenSSH server${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
     let sshd: Sshd;
