@@ -156,12 +156,18 @@ describe("nodes file: clear errors naming file, place and problem", () => {
     expect(() => parse(yaml)).toThrow(message);
   });
 
-  it("never echoes a secret value", () => {
+  it("refuses an inline secret and never echoes its value", () => {
+    // Asserted outside a catch: if parsing ever accepted `passphrase:`, this fails instead of passing silently.
+    const attempt = () => parse(`${MINIMAL}  passphrase: hunter2\n`);
+    expect(attempt).toThrow();
+    let message = "";
     try {
-      parse(`${MINIMAL}  passphrase: hunter2\n`);
+      attempt();
     } catch (err) {
-      expect(String(err)).not.toContain("hunter2");
+      message = String(err);
     }
+    expect(message).not.toBe("");
+    expect(message).not.toContain("hunter2");
   });
 
   it("loads a file from disk and resolves paths against its directory", async () => {

@@ -229,8 +229,15 @@ describe("expired-token", () => {
     expect(Number(tokenClaims(kubeconfig).exp) * 1000).toBeLessThan(Date.now());
     expect(Date.now() - statSync(file).mtimeMs).toBeGreaterThan(24 * 3600_000);
     expect(isReady(await calicoNodeOn(harness, "k8s-worker2"))).toBe(true);
-    // The stalled refresher does not rewrite the file by itself.
-    await new Promise((r) => setTimeout(r, 600));
+    // The stalled refresher does not rewrite the file by itself. The proof that it had its chance: worker1's running
+    // refresher, on the same interval, has rewritten worker1's file in the meantime.
+    const worker1File = confFile(harness, "k8s-worker1", "calico-kubeconfig");
+    const worker1Before = readFileSync(worker1File, "utf8");
+    await waitFor(
+      "worker1's refresher to rewrite its kubeconfig",
+      async () => (readFileSync(worker1File, "utf8") !== worker1Before ? true : undefined),
+      30_000,
+    );
     expect(readFileSync(file, "utf8")).toBe(kubeconfig);
 
     await restartCalicoNode(harness, "k8s-worker2");
@@ -353,7 +360,18 @@ describe("agent-wont-start", () => {
         e.message?.startsWith('Failed to pull image "docker.io/calico/pod2daemon-flexvol:v3.27.2"'),
       ),
     ).toBe(true);
-    await new Promise((r) => setTimeout(r, 500));
+    // The proof the kubelet had its chance to start it: it has retried the pull since (the event's count grew).
+    const pullFailures = async () =>
+      (
+        await harness.core.listNamespacedEvent({
+          namespace: "calico-system",
+          fieldSelector: `involvedObject.name=${replacement.metadata?.name},reason=Failed`,
+        })
+      ).items.reduce((n, e) => n + (e.count ?? 1), 0);
+    const seen = await pullFailures();
+    await waitFor("the kubelet to retry the image pull", async () =>
+      (await pullFailures()) > seen ? true : undefined,
+    );
     expect(isReady(await calicoNodeOn(harness, "k8s-worker2"))).toBe(false);
     expect((await redisOn(harness, "k8s-worker2"))?.status?.phase).toBe("Pending");
     // worker1 still heals normally.

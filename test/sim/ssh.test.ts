@@ -36,6 +36,12 @@ import {
 } from "../../src/sim/ssh/index.ts";
 import { raw, rejection } from "../support/node-commands.ts";
 
+/** The entries of a listing that must have succeeded: a failed listing fails the test instead of reading as empty. */
+function entriesOf<E>(listing: { status: string; entries?: E[] }): E[] {
+  expect(listing.status).toBe("ok");
+  return listing.entries ?? [];
+}
+
 const CONF_DIR = "/etc/cni/net.d";
 const CALICO_CONFLIST = '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"calico"}]}\n';
 const KUBECONFIG =
@@ -247,7 +253,7 @@ describe("simulated nodes over SSH, through cni-doctor's SSH layer", () => {
     await nodes.run(node, undefined, makeBackupDirectory(backup, within));
     await nodes.run(node, undefined, moveIntoDirectory([file], backup, within));
     const conf = await nodes.run(node, undefined, listDirectory(CONF_DIR, within));
-    expect(conf.status === "ok" && conf.entries.map((e) => e.name)).toEqual([
+    expect(entriesOf(conf).map((e) => e.name)).toEqual([
       ".cni-doctor-backup",
       "05-other.conf",
       "10-calico.conflist",
@@ -255,8 +261,8 @@ describe("simulated nodes over SSH, through cni-doctor's SSH layer", () => {
     ]);
     const parent = await nodes.run(node, undefined, listDirectory(`${CONF_DIR}/.cni-doctor-backup`, within));
     // Parents made by -p get 0755; the directory itself exactly 0700.
-    expect(conf.status === "ok" && conf.entries[0]?.mode).toBe(0o755);
-    expect(parent.status === "ok" && parent.entries[0]).toMatchObject({
+    expect(entriesOf(conf)[0]?.mode).toBe(0o755);
+    expect(entriesOf(parent)[0]).toMatchObject({
       name: "run-1",
       mode: 0o700,
       type: "directory",
@@ -272,7 +278,7 @@ describe("simulated nodes over SSH, through cni-doctor's SSH layer", () => {
     const [after] = await nodes.run(node, undefined, checksumFiles([file], within));
     expect(after).toEqual(before);
     const aside = await nodes.run(node, undefined, listDirectory(backup, within));
-    expect(aside.status === "ok" && aside.entries).toEqual([]);
+    expect(entriesOf(aside)).toEqual([]);
     const restored = statSync(join(roots[node] ?? "", "etc/cni/net.d/calico-kubeconfig"));
     expect(restored.mode & 0o777).toBe(0o600);
   });
@@ -458,7 +464,7 @@ describe("simulated nodes over SSH, through cni-doctor's SSH layer", () => {
       undefined,
       listDirectory(CONF_DIR, { within: [CONF_DIR] }),
     );
-    expect(listing.status === "ok" && listing.entries.some((e) => e.name === ".never")).toBe(false);
+    expect(entriesOf(listing).some((e) => e.name === ".never")).toBe(false);
   });
 
   it("an unreachable node refuses connections, and comes back on the same port with the same host key", async () => {

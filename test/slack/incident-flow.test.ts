@@ -102,6 +102,8 @@ describe("Socket Mode: /cni fix heals stale-cni-config", () => {
 
     // The cluster is healed: pods Running, endpoints filled.
     const pods = world.sim.store.list("pods", "default").filter((p) => p.metadata.labels?.app === "redis");
+    // The scenario's redis-master has 2 replicas: an empty list must fail, not pass every check below.
+    expect(pods).toHaveLength(2);
     for (const p of pods) expect(p.status?.phase).toBe("Running");
     const ep = world.sim.store.get("endpoints", "default", "redis-master") as {
       subsets?: { addresses?: { ip: string }[] }[];
