@@ -23,6 +23,7 @@ import type {
   ConfDirEntry,
   NodeForensics,
   TokenForensics,
+  UnreadableFile,
 } from "./inspection.ts";
 import { decodeTokenClaims, tokenFingerprint } from "./token-claims.ts";
 
@@ -76,16 +77,24 @@ export async function inspectNode(
   }
   const configFiles: CniConfigFile[] = [];
   let kubeconfigPath = `${confDir}/calico-kubeconfig`;
+  const access: ReadAccess = {
+    shell,
+    input,
+    sudo: shell.target(node, internalIP).sudo === true,
+    entries,
+    confDir,
+  };
   for (const name of candidates.slice(0, MAX_CONFIG_FILES)) {
     const path = `${confDir}/${name}`;
-    const read = await readOrProblem(shell, input, path, MAX_CONFIG_BYTES, problems);
-    if (read === null) {
+    const read = await readOrProblem(access, path, MAX_CONFIG_BYTES, problems);
+    if (!read.ok) {
       configFiles.push({
         name,
         network: null,
         pluginTypes: [],
         cni: "unknown",
-        problem: "could not be read",
+        problem: read.unreadable?.message ?? "could not be read",
+        ...(read.unreadable ? { unreadable: read.unreadable } : {}),
       });
       continue;
     }
@@ -106,8 +115,13 @@ export async function inspectNode(
     if (!kubeconfigEntry) {
       kubeconfig = emptyKubeconfig(kubeconfigPath, "missing", null);
     } else {
-      const read = await readOrProblem(shell, input, kubeconfigPath, MAX_KUBECONFIG_BYTES, problems);
-      if (read !== null) {
+      const read = await readOrProblem(access, kubeconfigPath, MAX_KUBECONFIG_BYTES, problems);
+      if (!read.ok && read.unreadable) {
+        kubeconfig = {
+          ...emptyKubeconfig(kubeconfigPath, "unreadable", read.unreadable.message, kubeconfigEntry),
+          unreadable: read.unreadable,
+        };
+      } else if (read.ok) {
         const result = await examineKubeconfig(
           read.content.toString("utf8"),
           read.truncated,
@@ -177,14 +191,33 @@ async function measureClock(
   };
 }
 
-/** A bounded read; a failing command (permissions, a vanished file) becomes a problem line, not a failed inspection. */
+interface ReadAccess {
+  shell: NodeShell;
+  input: InspectNodeInput;
+  /** Whether the nodes file runs this node's commands behind `sudo -n --`. */
+  sudo: boolean;
+  /** The conf dir listing, for the mode and owner of a file that could not be read. */
+  entries: readonly ConfDirEntry[];
+  confDir: string;
+}
+
+type ReadOutcome =
+  | { ok: true; content: Buffer; truncated: boolean }
+  /** `unreadable` is set when the read itself failed (not when the file vanished since the listing). */
+  | { ok: false; unreadable: UnreadableFile | null };
+
+/**
+ * A bounded read; a failing command (permissions, a vanished file) becomes a problem line and an UnreadableFile, not
+ * a failed inspection. A refusal is said plainly, with the file's mode and owner and what to change, so that nothing
+ * downstream mistakes "could not read" for "missing" or guesses at the content.
+ */
 async function readOrProblem(
-  shell: NodeShell,
-  input: InspectNodeInput,
+  access: ReadAccess,
   path: string,
   maxBytes: number,
   problems: string[],
-): Promise<{ content: Buffer; truncated: boolean } | null> {
+): Promise<ReadOutcome> {
+  const { shell, input } = access;
   try {
     const read = await shell.run(
       input.node,
@@ -193,14 +226,47 @@ async function readOrProblem(
     );
     if (read.status === "missing") {
       problems.push(`${path} vanished between listing and reading.`);
-      return null;
+      return { ok: false, unreadable: null };
     }
-    return read;
+    return { ok: true, content: read.content, truncated: read.truncated };
   } catch (err) {
     if (!isNodeAccessError(err, "command-failed")) throw err;
-    problems.push(`${path} could not be read: ${err.message}`);
-    return null;
+    const unreadable = describeUnreadable(access, path, err.message);
+    problems.push(unreadable.message);
+    return { ok: false, unreadable };
   }
+}
+
+/** "cannot read P on NODE: permission denied (mode 0600, owner root); set `sudo: true` ..." and the like. */
+export function describeUnreadable(
+  access: Pick<ReadAccess, "input" | "sudo" | "entries" | "confDir">,
+  path: string,
+  errorMessage: string,
+): UnreadableFile {
+  const entry = access.entries.find((e) => `${access.confDir}/${e.name}` === path);
+  const denied = /Permission denied/i.test(errorMessage);
+  const mode = entry?.mode ?? null;
+  const owner = entry?.owner ?? null;
+  const group = entry?.group ?? null;
+  const where = `cannot read ${path} on ${access.input.node}`;
+  const attributes = entry ? ` (mode ${mode}, owner ${owner}${group !== owner ? `:${group}` : ""})` : "";
+  let message: string;
+  if (!denied) {
+    message = `${where}: ${errorMessage}`;
+  } else if (!access.sudo) {
+    message = `${where}: permission denied${attributes}; set \`sudo: true\` for this node in the nodes file (with NOPASSWD for find, head, date, sha256sum, mkdir, mv), or give the SSH user read access.`;
+  } else {
+    message = `${where}: permission denied even with sudo${attributes}; check SELinux/AppArmor labels, immutable attributes and read-only or root-squashed mounts on the node.`;
+  }
+  return {
+    path,
+    reason: denied ? "permission-denied" : "failed",
+    mode,
+    owner,
+    group,
+    sudo: access.sudo,
+    message,
+  };
 }
 
 function dirOf(path: string): string {
@@ -209,7 +275,7 @@ function dirOf(path: string): string {
 
 function emptyKubeconfig(
   path: string,
-  status: "missing" | "unparsable",
+  status: "missing" | "unparsable" | "unreadable",
   problem: string | null,
   entry?: ConfDirEntry,
 ): CalicoKubeconfigForensics {

@@ -28,6 +28,26 @@ export interface CniConfigFile {
   cni: CniPlugin;
   /** Why the file could not be used, e.g. "not valid JSON"; null when it parsed. */
   problem: string | null;
+  /** Set when the node refused to let cni-doctor read the file: nothing is known about its content. */
+  unreadable?: UnreadableFile;
+}
+
+/**
+ * A file cni-doctor listed but could not read. With `sudo: false` a root-owned 0600 file (both of Calico's are) gives
+ * `head: cannot open '...' for reading: Permission denied`: then nothing about its content may be guessed.
+ */
+export interface UnreadableFile {
+  path: string;
+  /** "permission-denied" when the node said EACCES; "failed" for any other read failure. */
+  reason: "permission-denied" | "failed";
+  /** Mode and owner from the listing (find -printf %m %u %g), when it was listed. */
+  mode: string | null;
+  owner: string | null;
+  group: string | null;
+  /** Whether the read ran behind `sudo -n --` (the nodes file's `sudo`). */
+  sudo: boolean;
+  /** One line for operators: what could not be read, why, and what to do. */
+  message: string;
 }
 
 /** Which writer left calico-kubeconfig, from its first line. */
@@ -83,8 +103,9 @@ export interface TokenForensics {
 
 export interface CalicoKubeconfigForensics {
   path: string;
-  status: "ok" | "missing" | "unparsable";
-  /** Why it could not be parsed (status "unparsable"). */
+  /** "unreadable": listed but the node refused the read (see `unreadable`); nothing about its content is known. */
+  status: "ok" | "missing" | "unparsable" | "unreadable";
+  /** Why it could not be parsed (status "unparsable") or read (status "unreadable"). */
   problem: string | null;
   modifiedAt: string | null;
   sizeBytes: number | null;
@@ -98,6 +119,8 @@ export interface CalicoKubeconfigForensics {
   caMatchesCluster: boolean | null;
   insecureSkipTlsVerify: boolean;
   token: TokenForensics | null;
+  /** Status "unreadable": why, with the file's mode and owner. */
+  unreadable?: UnreadableFile;
 }
 
 export interface ClockSkew {

@@ -1,13 +1,16 @@
 /**
  * Refines a cluster-side root cause with what the node's files show. Pure. The rules follow how the causes of
  * Calico's "connection is unauthorized: Unauthorized" differ on disk (research notes §3):
- * - stale config from an earlier cluster: the kubeconfig's CA or the token's issuer is not this cluster's, or the
- *   file predates the node's join;
+ * - stale config from an earlier cluster: the kubeconfig's CA is not this cluster's (kube-root-ca.crt), or the API
+ *   server rejects the token (not for expiry) and the file predates the node's join or its issuer is foreign. A file
+ *   older than the Node object is never enough on its own: a Node deleted and re-registered (or a replacement VM with
+ *   the same name) keeps calico-node's good files, which are then older than the Node;
  * - shadowing: another CNI's config sorts first in the conf dir;
  * - clock skew: the node's clock is far off and the token looks valid by it but not by the API server's;
  * - expired: `exp` is in the past and nothing refreshed the file;
  * - revoked: not expired, yet the API server rejects it, or its service account was recreated, or its bound pod is gone.
- * Each verdict carries the lines that prove it; none of them holds a secret.
+ * Each verdict carries the lines that prove it; none of them holds a secret. A file the node would not let cni-doctor
+ * read settles nothing: the cluster-side verdict stays, the facts say which file, why and what to change.
  */
 import type { CniPlugin, Family } from "../classification.ts";
 import type { AgentStatus, Confidence, RootCause } from "../diagnosis.ts";
@@ -55,7 +58,8 @@ export function refineRootCause(input: RefineInput): NodeVerdict {
   if (family === "cni-config-missing" || family === "cni-agent-not-running") {
     return judgeMissingConfigOrAgent(input, confFacts);
   }
-  if (!CREDENTIAL_FAMILIES.includes(family) || input.cni !== "calico") return keep(input, confFacts);
+  if (!CREDENTIAL_FAMILIES.includes(family) || input.cni !== "calico")
+    return keepWithUnread(input, confFacts);
 
   const k = f.kubeconfig;
   if (!k || k.status === "missing") {
@@ -70,9 +74,39 @@ export function refineRootCause(input: RefineInput): NodeVerdict {
     }
     return keep(input, [...facts, ...confFacts]);
   }
+  if (k.status === "unreadable") return keepUnread(input, f);
   if (k.status === "unparsable")
     return keep(input, [`${k.path} cannot be parsed: ${k.problem}.`, ...confFacts]);
-  return judgeCredentials(input, k);
+  const judged = judgeCredentials(input, k);
+  const unread = unreadableLines(f);
+  return unread.length > 0 ? { ...judged, facts: [...judged.facts, ...unread] } : judged;
+}
+
+/** Every file the node refused to let cni-doctor read, as one line each (what, why, what to change). */
+function unreadableLines(f: NodeForensics): string[] {
+  return [
+    ...f.configFiles.flatMap((c) => (c.unreadable ? [c.unreadable.message] : [])),
+    ...(f.kubeconfig?.unreadable ? [f.kubeconfig.unreadable.message] : []),
+  ];
+}
+
+/**
+ * The files that would settle the cause could not be read: no verdict is guessed from them. The cluster-side verdict
+ * and its confidence stand (never raised), exactly as for a node that was not inspected, and the facts lead with what
+ * could not be read and why.
+ */
+function keepUnread(input: RefineInput, f: NodeForensics): NodeVerdict {
+  const cluster = input.clusterVerdict;
+  const facts = cluster.facts.filter((fact) => !fact.startsWith("Cluster-side guess"));
+  return {
+    rootCause: cluster.rootCause,
+    confidence: cluster.confidence === "high" ? "medium" : cluster.confidence,
+    facts: [
+      ...unreadableLines(f),
+      ...facts,
+      `Cluster-side guess only: ${f.node}'s CNI files were listed but not read, so a stale kubeconfig from an earlier cluster, an expired token and a revoked token cannot be told apart. Re-run once cni-doctor can read them.`,
+    ],
+  };
 }
 
 function judgeShadowing(input: RefineInput): NodeVerdict | null {
@@ -87,15 +121,19 @@ function judgeShadowing(input: RefineInput): NodeVerdict | null {
     return null;
   }
   const live = f.configFiles.filter((c) => input.deployedCnis.includes(c.cni));
+  const unread = f.configFiles.filter((c) => c.unreadable);
   const entry = f.confDir.entries.find((e) => e.name === active.name);
   const facts = [
     `The runtime uses ${f.cniConfDir}/${active.name} (${active.cni}, plugins ${active.pluginTypes.join(" → ")}): it sorts first among the conf dir's ${f.configFiles.length} config file${f.configFiles.length === 1 ? "" : "s"}.`,
     `No ${active.cni} agent is deployed; the cluster runs ${input.deployedCnis.join(", ")}.`,
     live.length > 0
       ? `${live.map((c) => c.name).join(", ")} (${input.deployedCnis.join(", ")}) sort${live.length === 1 ? "s" : ""} after it and ${live.length === 1 ? "is" : "are"} never used.`
-      : `No config of ${input.deployedCnis.join(", ")} is present at all.`,
+      : unread.length > 0
+        ? `${unread.map((c) => c.name).join(", ")} sort${unread.length === 1 ? "s" : ""} after it but could not be read, so whether ${input.deployedCnis.join(", ")}'s config is there is unknown.`
+        : `No config of ${input.deployedCnis.join(", ")} is present at all.`,
   ];
   if (entry) facts.push(`${active.name}: ${describeEntry(entry)}.`);
+  facts.push(...unreadableLines(f));
   return verdict("shadowing-cni-config", live.length > 0 ? "high" : "medium", facts);
 }
 
@@ -108,7 +146,14 @@ function judgeMissingConfigOrAgent(input: RefineInput, confFacts: string[]): Nod
       `${describeAgent(input.agent, input.agentName as string)}; it writes the config when it starts.`,
     ]);
   }
-  return keep(input, confFacts);
+  return keepWithUnread(input, confFacts);
+}
+
+/** keep(), but a verdict the active config would have confirmed loses its certainty when that file was unreadable. */
+function keepWithUnread(input: RefineInput, extra: string[]): NodeVerdict {
+  const kept = keep(input, extra);
+  if (!input.forensics.configFiles[0]?.unreadable) return kept;
+  return { ...kept, confidence: kept.confidence === "high" ? "medium" : kept.confidence };
 }
 
 function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): NodeVerdict {
@@ -121,23 +166,38 @@ function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): Nod
     revoked: [] as string[],
   };
 
-  // Stale: the file belongs to another cluster.
-  if (k.caMatchesCluster === false) {
+  const claims = t?.claims ?? null;
+  const review = t?.review;
+  const rejected = review?.status === "rejected";
+  const exp = claims?.expiresAt ? Date.parse(claims.expiresAt) : null;
+  const reviewSays = (pattern: RegExp) =>
+    review?.status === "rejected" && review.error !== null && pattern.test(review.error);
+  const expiredByUs = exp !== null && exp <= now.getTime();
+  const expiredByServer = reviewSays(/expired/i);
+
+  // Stale: the file belongs to another cluster. A foreign CA proves it by itself. Everything else only hints at it
+  // and counts when the API server rejects the token for a reason other than its age: a file older than the Node
+  // object is what a re-registered Node (or a replacement VM of the same name) shows with perfectly good files.
+  const foreignCa = k.caMatchesCluster === false;
+  if (foreignCa) {
     facts.stale.push(
       `${file} trusts CA ${short(k.caFingerprint)}, which is not this cluster's CA (kube-root-ca.crt): it was written for another cluster.`,
     );
   }
+  const hints: string[] = [];
   const modified = k.modifiedAt ? Date.parse(k.modifiedAt) : Number.NaN;
   const joined = input.nodeCreatedAt ? Date.parse(input.nodeCreatedAt) : Number.NaN;
-  if (modified < joined) {
-    facts.stale.push(
+  const predatesNode = modified < joined;
+  if (predatesNode) {
+    hints.push(
       `${file} was last written ${k.modifiedAt}, ${duration(joined - modified)} before the node joined this cluster (${input.nodeCreatedAt}).`,
     );
   }
-  const claims = t?.claims ?? null;
   if (t?.issuerMatchesCluster === false) {
-    facts.stale.push(`The token's issuer ${claims?.issuer} is not one this cluster's API server issues.`);
+    hints.push(`The token's issuer ${claims?.issuer} is not one this cluster's API server issues.`);
   }
+  const rejectedNotForAge = rejected && !expiredByUs && !expiredByServer;
+  if (foreignCa || rejectedNotForAge) facts.stale.push(...hints);
   const sa = claims?.serviceAccount;
   const saName = sa ? `${sa.namespace ?? "?"}/${sa.name ?? "?"}` : "unknown service account";
   const live = t?.liveServiceAccount;
@@ -156,7 +216,6 @@ function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): Nod
     );
   }
 
-  const review = t?.review;
   const reviewLine =
     review?.status === "rejected"
       ? `TokenReview: the API server rejects the token${review.error ? `: "${review.error}"` : " (no reason given)"}.`
@@ -167,7 +226,7 @@ function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): Nod
           : null;
   const tokenLine = t ? describeToken(t) : `${file} holds no token.`;
 
-  if (facts.stale.length > 0) {
+  if (facts.stale.length > 0 && (foreignCa || rejectedNotForAge)) {
     return verdict("stale-cni-config", "high", [
       ...facts.stale,
       tokenLine,
@@ -175,12 +234,14 @@ function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): Nod
       writerLine(k, input),
     ]);
   }
-
-  const exp = claims?.expiresAt ? Date.parse(claims.expiresAt) : null;
-  const rejected = review?.status === "rejected";
-  const reviewSays = (pattern: RegExp) => rejected && review.error !== null && pattern.test(review.error);
-  const expiredByUs = exp !== null && exp <= now.getTime();
-  const expiredByServer = reviewSays(/expired/i);
+  // Not stale: a file older than the Node is worth saying, with why it proves nothing here.
+  const olderThanNode = predatesNode
+    ? [
+        `${file} was last written ${k.modifiedAt}, ${duration(joined - modified)} before this Node object was created (${input.nodeCreatedAt}); on its own that is not staleness: its CA is ${k.caMatchesCluster ? "this cluster's" : "not known to differ from this cluster's"}${review?.status === "authenticated" ? " and the API server accepts its token" : ""}, as after a Node is deleted and re-registered or replaced by a VM of the same name.`,
+      ]
+    : [];
+  const issuerHint =
+    t?.issuerMatchesCluster === false ? hints.filter((h) => h.startsWith("The token's issuer")) : [];
 
   const skew = input.forensics.clock;
   if (skew && skewMatters(skew)) {
@@ -234,16 +295,33 @@ function judgeCredentials(input: RefineInput, k: CalicoKubeconfigForensics): Nod
     ...(reviewLine ? [reviewLine] : []),
     tokenLine,
     writerLine(k, input),
+    ...olderThanNode,
+    ...issuerHint,
     ...(skew && skewMatters(skew) ? [clockLine(skew)] : []),
   ];
   if (review?.status === "authenticated") {
     current.push(
       "The node's current credentials work: the events may predate a refresh, so recreate one stuck pod to see whether the failure persists.",
     );
-    return { ...input.clusterVerdict, confidence: "low", facts: current };
+    // The files are this cluster's and the API server accepts their token: a credential cause guessed from the
+    // events alone no longer holds for this node, and keeping it would plan moving good files aside.
+    const credentialGuess = CREDENTIAL_CAUSES.has(input.clusterVerdict.rootCause);
+    return {
+      ...input.clusterVerdict,
+      rootCause: credentialGuess ? "unknown" : input.clusterVerdict.rootCause,
+      confidence: "low",
+      facts: current,
+    };
   }
   return keep(input, current);
 }
+
+/** Causes about the CNI plugin's credentials, which a working token on the node rules out. */
+const CREDENTIAL_CAUSES: ReadonlySet<RootCause> = new Set([
+  "stale-cni-config",
+  "cni-token-expired",
+  "cni-token-revoked",
+]);
 
 function keep(input: RefineInput, extra: string[]): NodeVerdict {
   // The cluster-side "not inspected" caveat no longer holds once the node was read.
