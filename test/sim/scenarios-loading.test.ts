@@ -17,6 +17,7 @@ describe("scenario files", () => {
         "shadowing-config",
         "manifest-install",
         "agent-wont-start",
+        "node-reregistered",
         "large",
       ]),
     );

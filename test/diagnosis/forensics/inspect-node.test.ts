@@ -133,6 +133,48 @@ describe("node forensics", () => {
     expect(shown).toContain(forensics.kubeconfig?.token?.fingerprint);
   });
 
+  it("a Node re-registered after its files were written is not stale when the CA matches and the token works", async () => {
+    // The Node object was deleted and re-created an hour ago (or a replacement VM took the name); calico-node kept
+    // refreshing a good token into files that predate the new Node object. Moving them aside would break the node.
+    const token = await signBoundToken({
+      serviceAccountUid: LIVE_SA_UID,
+      issuedAt: ago(3 * HOUR),
+      expiresAt: new Date(NOW.getTime() + 21 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(3 * HOUR)),
+      {
+        ca: cluster,
+        review: {
+          authenticated: true,
+          user: { username: "system:serviceaccount:calico-system:calico-cni-plugin" },
+        },
+      },
+    );
+    expect(forensics.kubeconfig).toMatchObject({ status: "ok", caMatchesCluster: true });
+    const verdict = judge(forensics, { nodeCreatedAt: ago(HOUR).toISOString() });
+    expect(verdict.rootCause).not.toBe("stale-cni-config");
+    expect(verdict.facts.join("\n")).not.toMatch(/before the node joined this cluster/);
+  });
+
+  it("a file older than the Node object does count beside a token the API server rejects", async () => {
+    const token = await signBoundToken({
+      serviceAccountUid: LIVE_SA_UID,
+      issuedAt: ago(3 * HOUR),
+      expiresAt: new Date(NOW.getTime() + 21 * HOUR),
+    });
+    const { forensics } = await inspect(
+      calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(3 * HOUR)),
+      {
+        ca: cluster,
+        review: { authenticated: false, error: "[invalid bearer token, token has been invalidated]" },
+      },
+    );
+    const verdict = judge(forensics, { nodeCreatedAt: ago(HOUR).toISOString() });
+    expect(verdict.rootCause).toBe("stale-cni-config");
+    expect(verdict.facts.join("\n")).toMatch(/before the node joined this cluster/);
+  });
+
   it("expired token: exp in the past, written by install-cni only, calico-node crash-looping", async () => {
     const token = await signBoundToken({ issuedAt: ago(50 * HOUR), expiresAt: ago(26 * HOUR) });
     const { forensics } = await inspect(
@@ -269,7 +311,7 @@ describe("node forensics", () => {
     expect(verdict.confidence).toBe("high");
   });
 
-  it("credentials that work now leave the cluster-side guess standing at low confidence, and say so", async () => {
+  it("credentials that work now rule out the cluster-side credential guess (never a plan to move good files), and say so", async () => {
     const token = await signBoundToken({
       issuedAt: ago(HOUR),
       expiresAt: new Date(NOW.getTime() + 23 * HOUR),
@@ -281,6 +323,7 @@ describe("node forensics", () => {
       },
     );
     const verdict = judge(forensics);
+    expect(verdict.rootCause).toBe("unknown");
     expect(verdict.confidence).toBe("low");
     expect(verdict.facts.join("\n")).toMatch(/current credentials work/);
     expect(verdict.facts.join("\n")).not.toMatch(/Cluster-side guess/);
