@@ -18,6 +18,7 @@ describe("scenario files", () => {
         "manifest-install",
         "agent-wont-start",
         "node-reregistered",
+        "agent-crash-after-install",
         "large",
       ]),
     );
