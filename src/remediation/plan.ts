@@ -320,6 +320,12 @@ function whyNotAutomatic(c: NodeCase): string | null {
     const why = c.evidence?.notInspectedReason ? ` (${c.evidence.notInspectedReason.message})` : "";
     return `${c.rootCause} on ${c.node}: its CNI files were not inspected${why}, so no plan can say what it would move or verify the token afterwards. Re-run with a nodes file (--nodes-file) that reaches ${c.node}.`;
   }
+  // A verdict resting on files the node would not let cni-doctor read is a guess: never move files on a guess.
+  const unread =
+    c.evidence.inspection.kubeconfig?.unreadable ?? c.evidence.inspection.configFiles[0]?.unreadable;
+  if (unread) {
+    return `${c.rootCause} on ${c.node} is a cluster-side guess: ${unread.message} No plan is made from files that could not be read.`;
+  }
   if (c.rootCause !== "shadowing-cni-config" && !c.evidence.agent) {
     return `${c.rootCause} on ${c.node}: no ${agentName} pod runs there to restart. Check why its DaemonSet does not schedule one (taints, nodeSelector, the DaemonSet's events).`;
   }

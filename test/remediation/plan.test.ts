@@ -217,6 +217,30 @@ describe("planRemediation", () => {
     );
   });
 
+  it("makes no plan from files the node would not let cni-doctor read", () => {
+    const n = nodeEvidence("w1", "stale-cni-config", [["10-calico.conflist", "calico"]]);
+    if (n.inspection) {
+      n.inspection.kubeconfig = {
+        path: "/etc/cni/net.d/calico-kubeconfig",
+        status: "unreadable",
+        unreadable: {
+          path: "/etc/cni/net.d/calico-kubeconfig",
+          reason: "permission-denied",
+          mode: "0600",
+          owner: "root",
+          sudo: false,
+          message:
+            "cannot read /etc/cni/net.d/calico-kubeconfig on w1: permission denied (mode 0600, owner root).",
+        },
+      } as never;
+    }
+    const plan = planRemediation(diagnosis([n], "stale-cni-config"));
+    expect(plan.steps.filter((s) => s.kind === "quarantine-cni-config")).toEqual([]);
+    expect(plan.manualActions[0]?.summary).toMatch(
+      /stale-cni-config on w1 is a cluster-side guess: cannot read \/etc\/cni\/net.d\/calico-kubeconfig on w1: permission denied/,
+    );
+  });
+
   it("gives the same digest for a re-diagnosis of an unchanged cluster, and another when the evidence changes", () => {
     const a = planRemediation(diagnosis([multus], "stale-cni-config", { eventCount: 10 }));
     const b = planRemediation(diagnosis([structuredClone(multus)], "stale-cni-config", { eventCount: 352 }));

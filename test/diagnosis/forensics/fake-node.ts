@@ -17,6 +17,12 @@ export interface FakeNode {
   files: Record<string, FakeFile>;
   /** Node clock minus ours, ms. */
   clockOffsetMs?: number;
+  /**
+   * The nodes file's `sudo` for this node (default true). Without it commands run as an ordinary user, and a file whose
+   * "other" read bit is clear (Calico's 0600 root-owned files) is refused as coreutils refuses it:
+   * `head: cannot open 'P' for reading: Permission denied`, exit 1.
+   */
+  sudo?: boolean;
   /** Every command fails with this NodeAccessError kind (e.g. "unreachable"). */
   failWith?: "unreachable" | "host-key-unknown";
 }
@@ -30,7 +36,11 @@ export class FakeNodeShell implements NodeShell {
 
   target(nodeName: string) {
     const node = this.nodes[nodeName];
-    return { nodeName, cniConfDir: node?.confDir ?? "/etc/cni/net.d" } as ReturnType<NodeShell["target"]>;
+    return {
+      nodeName,
+      cniConfDir: node?.confDir ?? "/etc/cni/net.d",
+      sudo: node?.sudo ?? true,
+    } as ReturnType<NodeShell["target"]>;
   }
 
   commandLine(_node: string, _ip: string | undefined, template: CommandTemplate<unknown>): string {
@@ -82,9 +92,12 @@ export class FakeNodeShell implements NodeShell {
       const file = path.startsWith(`${node.confDir}/`)
         ? node.files[path.slice(node.confDir.length + 1)]
         : undefined;
-      r = file
-        ? result(Buffer.from(file.content).subarray(0, limit).toString())
-        : result("", `head: cannot open '${path}' for reading: No such file or directory\n`, 1);
+      const asRoot = node.sudo ?? true;
+      r = !file
+        ? result("", `head: cannot open '${path}' for reading: No such file or directory\n`, 1)
+        : !asRoot && ((file.mode ?? 0o644) & 0o004) === 0
+          ? result("", `head: cannot open '${path}' for reading: Permission denied\n`, 1)
+          : result(Buffer.from(file.content).subarray(0, limit).toString());
     } else {
       throw new Error(`the fake node does not know ${program}`);
     }

@@ -352,4 +352,163 @@ describe("node forensics", () => {
     expect(shell.commands.map((c) => c.split(" ")[1])).toEqual(["date", "find", "head", "head"]);
     expect(shell.commands.join("\n")).not.toContain("private-notes.txt");
   });
+
+  describe("files the node will not let cni-doctor read", () => {
+    /** Both Calico files as install-cni leaves them: root-owned, 0600 (projectcalico/calico install.go). */
+    const rootOnly = (kubeconfig: string, mtime: Date): Record<string, FakeFile> => ({
+      "10-calico.conflist": { content: CALICO_CONFLIST, mtime, mode: 0o600 },
+      "calico-kubeconfig": { content: kubeconfig, mtime, mode: 0o600 },
+    });
+
+    async function inspectAs(sudo: boolean, files: Record<string, FakeFile>, state: ReaderState) {
+      const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files, sudo } });
+      const reviewed: string[] = [];
+      const forensics = await inspectNode(
+        shell,
+        fakeReader(state, reviewed),
+        { node: "k8s-worker1", internalIP: "10.0.0.11" },
+        { caFingerprint: state.ca.fingerprint },
+      );
+      return { forensics, reviewed };
+    }
+
+    it("sudo: false and root-only 0600 files: says which, why and what to change, and guesses no verdict", async () => {
+      // The files are in fact another cluster's: had they been read, this would be stale-cni-config, high.
+      const token = await signBoundToken({ issuedAt: ago(40 * 24 * HOUR), expiresAt: ago(39 * 24 * HOUR) });
+      const { forensics, reviewed } = await inspectAs(
+        false,
+        rootOnly(calicoKubeconfig({ caPem: previousCluster.pem, token }), ago(40 * 24 * HOUR)),
+        { ca: cluster, review: { authenticated: false, error: "invalid bearer token" } },
+      );
+      // Nothing was read, so nothing was sent for review.
+      expect(reviewed).toEqual([]);
+      expect(forensics.configFiles[0]).toMatchObject({
+        name: "10-calico.conflist",
+        cni: "unknown",
+        unreadable: { reason: "permission-denied", mode: "0600", owner: "root", sudo: false },
+      });
+      expect(forensics.kubeconfig).toMatchObject({
+        status: "unreadable",
+        token: null,
+        caFingerprint: null,
+        unreadable: { path: `${CONF}/calico-kubeconfig`, reason: "permission-denied", mode: "0600" },
+      });
+      expect(forensics.problems).toEqual([
+        `cannot read ${CONF}/10-calico.conflist on k8s-worker1: permission denied (mode 0600, owner root); set \`sudo: true\` for this node in the nodes file (with NOPASSWD for find, head, date, sha256sum, mkdir, mv), or give the SSH user read access.`,
+        `cannot read ${CONF}/calico-kubeconfig on k8s-worker1: permission denied (mode 0600, owner root); set \`sudo: true\` for this node in the nodes file (with NOPASSWD for find, head, date, sha256sum, mkdir, mv), or give the SSH user read access.`,
+      ]);
+
+      const verdict = judge(forensics);
+      expect(verdict.rootCause).toBe(clusterGuess.rootCause);
+      expect(verdict.confidence).toBe("low");
+      expect(verdict.facts[0]).toMatch(
+        /^cannot read \/etc\/cni\/net.d\/10-calico.conflist on k8s-worker1: permission denied/,
+      );
+      const text = verdict.facts.join("\n");
+      expect(text).toMatch(/Cluster-side guess only: .*listed but not read/);
+      expect(text).not.toMatch(/is missing|trusts CA|before the node joined|TokenReview/);
+
+      // With no calico-node pod either, the unread kubeconfig is not taken for a missing one.
+      const noAgent = judge(forensics, { agent: null });
+      expect(noAgent.rootCause).toBe(clusterGuess.rootCause);
+      expect(noAgent.confidence).toBe("low");
+      expect(noAgent.facts.join("\n")).not.toMatch(/is missing/);
+    });
+
+    it("sudo: true and still refused: points at what sudo cannot get past", async () => {
+      const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files: {} } });
+      const { describeUnreadable } = await import("../../../src/diagnosis/forensics/inspect-node.ts");
+      const line = describeUnreadable(
+        {
+          input: { node: "k8s-worker1", internalIP: undefined },
+          sudo: true,
+          confDir: CONF,
+          entries: [
+            {
+              name: "calico-kubeconfig",
+              sizeBytes: 1,
+              modifiedAt: NOW.toISOString(),
+              owner: "root",
+              group: "root",
+              mode: "0600",
+              type: "file",
+            },
+          ],
+        },
+        `${CONF}/calico-kubeconfig`,
+        "`sudo -n -- head -c 65537 -- /etc/cni/net.d/calico-kubeconfig` exited 1: head: cannot open '/etc/cni/net.d/calico-kubeconfig' for reading: Permission denied.",
+      );
+      expect(shell.commands).toEqual([]);
+      expect(line.message).toBe(
+        `cannot read ${CONF}/calico-kubeconfig on k8s-worker1: permission denied even with sudo (mode 0600, owner root); check SELinux/AppArmor labels, immutable attributes and read-only or root-squashed mounts on the node.`,
+      );
+    });
+
+    it("sudo: false with a world-readable file reads it: the refusal is the mode, not the sudo setting", async () => {
+      const token = await signBoundToken({
+        issuedAt: ago(HOUR),
+        expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+      });
+      const files = rootOnly(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR));
+      (files["10-calico.conflist"] as FakeFile).mode = 0o644;
+      const { forensics } = await inspectAs(false, files, { ca: cluster });
+      expect(forensics.configFiles[0]).toMatchObject({ cni: "calico", problem: null });
+      expect(forensics.configFiles[0]?.unreadable).toBeUndefined();
+      expect(forensics.kubeconfig?.status).toBe("unreadable");
+    });
+
+    it("a shadowing config still shows, but an unread Calico config is not called absent", async () => {
+      const token = await signBoundToken({
+        issuedAt: ago(HOUR),
+        expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+      });
+      const { forensics } = await inspectAs(
+        false,
+        {
+          ...rootOnly(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+          "05-cilium.conflist": { content: CILIUM_CONFLIST, mtime: ago(400 * HOUR), mode: 0o644 },
+        },
+        { ca: cluster },
+      );
+      const verdict = judge(forensics, { family: "cni-agent-not-running", cni: "cilium" });
+      expect(verdict.rootCause).toBe("shadowing-cni-config");
+      expect(verdict.confidence).toBe("medium");
+      const text = verdict.facts.join("\n");
+      expect(text).toMatch(/10-calico.conflist sorts after it but could not be read/);
+      expect(text).not.toMatch(/No config of calico is present/);
+      expect(text).toMatch(
+        /cannot read \/etc\/cni\/net.d\/10-calico.conflist on k8s-worker1: permission denied/,
+      );
+    });
+  });
+
+  describe("a file older than the Node object", () => {
+    it("with this cluster's CA and a token that works is said, and said to prove nothing", async () => {
+      const token = await signBoundToken({
+        serviceAccountUid: LIVE_SA_UID,
+        issuedAt: ago(2 * HOUR),
+        expiresAt: new Date(NOW.getTime() + 22 * HOUR),
+      });
+      const { forensics } = await inspect(
+        calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(3 * 24 * HOUR)),
+        { ca: cluster },
+      );
+      const verdict = judge(forensics, { nodeCreatedAt: ago(20 * 60_000).toISOString() });
+      expect(verdict.rootCause).not.toBe("stale-cni-config");
+      expect(verdict.confidence).toBe("low");
+      expect(verdict.facts.join("\n")).toMatch(
+        /before this Node object was created .*not staleness: its CA is this cluster's and the API server accepts its token/,
+      );
+    });
+
+    it("with an expired token is an expired token, not a stale config", async () => {
+      const token = await signBoundToken({ issuedAt: ago(30 * HOUR), expiresAt: ago(6 * HOUR) });
+      const { forensics } = await inspect(
+        calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(30 * HOUR)),
+        { ca: cluster, review: { authenticated: false, error: "service account token has expired" } },
+      );
+      const verdict = judge(forensics, { nodeCreatedAt: ago(HOUR).toISOString() });
+      expect(verdict.rootCause).toBe("cni-token-expired");
+    });
+  });
 });
