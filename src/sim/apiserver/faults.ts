@@ -22,6 +22,8 @@ export interface FaultRule extends FaultMatch {
   dropWatchAfterMs?: number;
   /** For lists with a continue token: answer 410 Expired as if the token's version had been compacted. */
   expireContinue?: boolean;
+  /** For watches: answer as if the version to resume from had been compacted (an ERROR event with 410 Expired). */
+  expireWatch?: boolean;
   /** Retire the rule after this many matching requests. */
   times?: number;
 }
@@ -32,6 +34,8 @@ export interface FaultRequest {
   resource?: string | undefined;
   verb?: string | undefined;
   hasContinue?: boolean;
+  /** The `resourceVersion` query parameter, as sent. */
+  resourceVersion?: string | undefined;
 }
 
 /** What the matching rules ask for, merged: the first failing status wins, delays add up. */
@@ -41,6 +45,7 @@ export interface FaultEffect {
   delayMs: number;
   dropWatchAfterMs?: number;
   expireContinue: boolean;
+  expireWatch: boolean;
 }
 
 interface ActiveRule {
@@ -85,7 +90,7 @@ export class FaultInjector {
       // A continue-expiry rule only spends itself on requests that carry a continue token.
       if (r.expireContinue && !req.hasContinue && r.status === undefined && r.delayMs === undefined) continue;
       if (
-        r.dropWatchAfterMs !== undefined &&
+        (r.dropWatchAfterMs !== undefined || r.expireWatch) &&
         req.verb !== "watch" &&
         r.status === undefined &&
         r.delayMs === undefined
@@ -93,7 +98,7 @@ export class FaultInjector {
         continue;
       active.remaining--;
       active.hits++;
-      effect ??= { delayMs: 0, expireContinue: false };
+      effect ??= { delayMs: 0, expireContinue: false, expireWatch: false };
       if (r.status !== undefined && effect.status === undefined) {
         effect.status = r.status;
         if (r.message !== undefined) effect.message = r.message;
@@ -101,6 +106,7 @@ export class FaultInjector {
       effect.delayMs += r.delayMs ?? 0;
       if (r.dropWatchAfterMs !== undefined) effect.dropWatchAfterMs = r.dropWatchAfterMs;
       if (r.expireContinue) effect.expireContinue = true;
+      if (r.expireWatch) effect.expireWatch = true;
     }
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return effect;

@@ -92,7 +92,12 @@ export interface ApiServerOptions {
   tokenReview(body: KubeObject, user: UserInfo): Promise<KubeObject>;
   faults?: FaultInjector;
   version?: Partial<VersionInfo>;
-  /** How often watches that allow bookmarks get one; the default keeps idle client-node watches (30s inactivity timeout) alive. */
+  /**
+   * How often watches that allow bookmarks get one. The default is kube-apiserver's: once a minute
+   * (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go: defaultBookmarkFrequency),
+   * which is longer than client-node's 30 s inactivity timeout, so a quiet client-node watch is abandoned by the
+   * client before its first bookmark, as it is against a real cluster.
+   */
   watchBookmarkIntervalMs?: number;
   /** Receives one line per request when set, and always the paths nothing serves (to find what clients ask for). */
   log?: (line: string) => void;
@@ -155,7 +160,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const faults = opts.faults ?? new FaultInjector();
   const hub = new WatchHub(store);
   const version: VersionInfo = { ...DEFAULT_VERSION, ...opts.version };
-  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 15_000;
+  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 60_000;
   let requests = 0;
   let bytes = 0;
   const meter: ResponseMeter = { addBytes: (n) => (bytes += n) };
@@ -180,6 +185,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       resource: info.isResourceRequest ? info.resource : undefined,
       verb: info.isResourceRequest ? info.verb : undefined,
       hasContinue: url.searchParams.has("continue"),
+      resourceVersion: url.searchParams.get("resourceVersion") ?? undefined,
     });
     if (effect && effect.delayMs > 0) await sleep(effect.delayMs);
     if (effect?.status !== undefined) throw injectedError(effect);
@@ -386,6 +392,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       onBytes: meter.addBytes,
     };
     if (effect?.dropWatchAfterMs !== undefined) watchOptions.dropAfterMs = effect.dropWatchAfterMs;
+    if (effect?.expireWatch) watchOptions.expired = true;
     hub.serve(res, watchOptions);
   }
 
