@@ -47,9 +47,7 @@ describe("watch bookmarks at kube-apiserver's cadence", () => {
         type: "ERROR",
         object: { kind: "Status", code: 410, reason: "Expired" },
       });
-      expect(String(w.events[0]?.object.message)).toMatch(
-        /^too old resource version: 2 \(\d+\)$/,
-      );
+      expect(String(w.events[0]?.object.message)).toMatch(/^too old resource version: 2 \(\d+\)$/);
     } finally {
       remove();
     }
