@@ -19,7 +19,10 @@ import type {
 export type { RunOrigin } from "../remediation/run.ts";
 
 export interface RemediationPort {
-  propose(diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }): Promise<ProposedRun>;
+  propose(
+    diagnosis: Diagnosis,
+    options: { requestedBy: Actor; includeBarePods?: boolean; origin?: RunOrigin },
+  ): Promise<ProposedRun>;
   approve(runId: string, approver: Actor): Promise<ApprovalOutcome>;
   reject(runId: string, by: Actor): Promise<RejectOutcome>;
   execute(runId: string, reporter: ProgressReporter, options: { dryRun: boolean }): Promise<RunResult>;

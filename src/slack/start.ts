@@ -22,6 +22,7 @@ import { instrumentRemediation, type KubeCallObserver, observeKubeCalls } from "
 import { BotMetrics, diagnosisOutcome } from "../ops/metrics.ts";
 import { createLogger, RemediationService, type RunSummary, SecretScrubber } from "../remediation/index.ts";
 import { type RunningSlackBot, startSlackBot } from "./app.ts";
+import { reportInterruptedRuns } from "./flows/admin.ts";
 import { KubeconfigClusters } from "./kube-clusters.ts";
 import { remediationPort } from "./remediation-adapter.ts";
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
@@ -188,7 +189,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
       ),
     ),
   );
-  const interruptedReported = running.bot.reportInterruptedRuns(originOf).catch((err: Error) => {
+  const interruptedReported = reportInterruptedRuns(running.flows, originOf).catch((err: Error) => {
     logger.warn({ err: err.message }, "could not check the journal for interrupted runs");
     return 0;
   });
