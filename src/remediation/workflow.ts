@@ -88,7 +88,11 @@ export class RemediationWorkflow<R extends WorkflowRemediation = WorkflowRemedia
     return this.#deps.diagnose(scope);
   }
 
-  /** Whether a diagnosis calls for a plan at all: a healthy cluster gets none. */
+  /**
+   * Whether a diagnosis calls for a proposal at all: a healthy cluster gets none. A proposal whose plan has only
+   * manual actions is still made, so a thread shows them under the plan; `preview` is for a front end that journals
+   * nothing unless a step would run (the terminal).
+   */
   needsFix(diagnosis: Diagnosis): boolean {
     return !diagnosis.healthy;
   }
