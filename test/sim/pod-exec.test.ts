@@ -240,6 +240,40 @@ describe.skipIf(skipWithout("the real kubectl", kubectlMissing))(
       expect(out).toBe(`${expected}  /host${CONF}/calico-kubeconfig\n`);
     });
 
+    // kubectl's typed client creates the debug pod in protobuf (decoded by src/sim/apiserver/protobuf.ts); the pod
+    // mounts the node's / at /host on the host network, so it runs while the pod network is broken.
+    it("kubectl debug node/k8s-worker1 --image=busybox --attach=false, then kubectl exec into that pod", async () => {
+      const out = await kubectl(
+        h,
+        "debug",
+        "node/k8s-worker1",
+        "--image=busybox",
+        "--attach=false",
+        "--profile=general",
+      );
+      const pod = /Creating debugging pod (\S+) with container debugger on node k8s-worker1/.exec(out)?.[1];
+      expect(pod).toBeDefined();
+      await waitFor("the debug pod to run", async () => {
+        const p = await h.core.readNamespacedPod({ namespace: "default", name: pod as string });
+        return p.status?.phase === "Running" ? p : undefined;
+      });
+      const created = await h.core.readNamespacedPod({ namespace: "default", name: pod as string });
+      expect(created.spec?.hostNetwork).toBe(true);
+      expect(created.spec?.volumes?.[0]?.hostPath?.path).toBe("/");
+      const sum = await kubectl(
+        h,
+        "exec",
+        pod as string,
+        "--",
+        "sha256sum",
+        `/host${CONF}/10-calico.conflist`,
+      );
+      const expected = createHash("sha256")
+        .update(readFileSync(join(h.sim.nodeRoot("k8s-worker1"), `${CONF}/10-calico.conflist`)))
+        .digest("hex");
+      expect(sum).toBe(`${expected}  /host${CONF}/10-calico.conflist\n`);
+    });
+
     it("kubectl exec exits with the command's exit code and says so", async () => {
       const failure = await kubectl(h, "exec", "-n", NS, "reader-w1", "--", "head", "/host/nothing").then(
         () => undefined,
