@@ -1,11 +1,11 @@
 /**
- * The diagnosis service: read-only by construction (it holds only a ClusterReader and, optionally, a NodeShell it
- * uses for read-only commands), it gathers cluster-side evidence, inspects the affected nodes' CNI files when it can
+ * The diagnosis service: read-only by construction (it holds only a ClusterReader and, optionally, a NodeReader,
+ * which it wraps in readOnlyView so a command that changes a node is refused even if a writer is passed), it gathers cluster-side evidence, inspects the affected nodes' CNI files when it can
  * reach them, and returns a Diagnosis. The CLI and the Slack bot both call `diagnoseCluster`.
  */
 import type { ClusterReader } from "../kube/reader.ts";
 import type { V1Node } from "../kube/types.ts";
-import { isNodeAccessError, type NodeShell } from "../nodes/index.ts";
+import { isNodeAccessError, type NodeReader, readOnlyView } from "../nodes/index.ts";
 import { Limiter } from "../shared/limiter.ts";
 import {
   buildFindings,
@@ -26,10 +26,10 @@ export interface DiagnoseOptions {
   /** Most pods read one by one (those FailedKillPod events name). */
   maxPodReads?: number;
   /** Reads the affected nodes' CNI files over SSH; without it, root causes rest on cluster-side evidence alone. */
-  nodeShell?: NodeShell;
+  nodeReader?: NodeReader;
   /** The API server's clock, for measuring node clock skew; without it, nodes are compared with the local clock. */
   apiServerClock?: ApiServerClock;
-  /** Nodes inspected at once (the NodeShell bounds its own connections too). */
+  /** Nodes inspected at once (the NodeReader bounds its own connections too). */
   inspectionConcurrency?: number;
   now?: () => Date;
 }
@@ -55,8 +55,8 @@ export async function diagnoseCluster(
     ...new Set([...stuck.map((s) => s.ref.node), ...nodeSignals.map((s) => s.node)]),
   ].sort();
   const agents = await gatherAgentPods(reader, wide.agents, affectedNodes, gatherOptions);
-  const forensics = options.nodeShell
-    ? await inspectAffectedNodes(reader, options.nodeShell, {
+  const forensics = options.nodeReader
+    ? await inspectAffectedNodes(reader, readOnlyView(options.nodeReader), {
         nodes: nodesToInspect(stuck, nodeSignals),
         nodeObjects: wide.nodes,
         concurrency: options.inspectionConcurrency ?? gatherOptions.concurrency,
@@ -101,7 +101,7 @@ function nodesToInspect(stuck: StuckPod[], signals: NodeSignal[]): string[] {
 
 async function inspectAffectedNodes(
   reader: ClusterReader,
-  shell: NodeShell,
+  nodes: NodeReader,
   plan: {
     nodes: string[];
     nodeObjects: V1Node[];
@@ -120,7 +120,7 @@ async function inspectAffectedNodes(
       limiter.run(async () => {
         const internalIP = byName.get(node)?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
         try {
-          const forensics = await inspectNode(shell, reader, { node, internalIP }, reference, plan.now);
+          const forensics = await inspectNode(nodes, reader, { node, internalIP }, reference, plan.now);
           inspections.set(node, { status: "inspected", forensics });
         } catch (err) {
           const reason = isNodeAccessError(err)

@@ -84,7 +84,7 @@ export class RemediationService {
         ((scope) =>
           diagnoseCluster(deps.reader, {
             scope: { namespace: scope.namespace ?? undefined, node: scope.node ?? undefined },
-            nodeShell: deps.nodeShell,
+            nodeReader: deps.nodeShell,
             now,
           })),
     };

@@ -191,7 +191,7 @@ export class CniBot {
           ...(request.node ? { node: request.node } : {}),
         },
         ...(this.settings.diagnoseConcurrency ? { concurrency: this.settings.diagnoseConcurrency } : {}),
-        ...(shell ? { nodeShell: shell } : {}),
+        ...(shell ? { nodeReader: shell } : {}),
       });
     } catch (err) {
       this.onDiagnosed(null);
@@ -494,7 +494,7 @@ export class CniBot {
   private async freshDiagnosis(cluster: ClusterHandle): Promise<Diagnosis | null> {
     const shell = await cluster.openNodeShell().catch(() => null);
     try {
-      return await diagnoseCluster(cluster.reader, shell ? { nodeShell: shell } : {});
+      return await diagnoseCluster(cluster.reader, shell ? { nodeReader: shell } : {});
     } finally {
       await shell?.close();
     }

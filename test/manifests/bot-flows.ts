@@ -181,7 +181,7 @@ function incidentVisible(d: Diagnosis): boolean {
 async function waitForIncident(reader: ClusterReader, shell: NodeAccess): Promise<void> {
   let last: Diagnosis | undefined;
   for (let i = 0; i < 80; i++) {
-    last = await diagnoseCluster(reader, { nodeShell: shell });
+    last = await diagnoseCluster(reader, { nodeReader: shell });
     if (incidentVisible(last)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -242,7 +242,7 @@ async function runFlows(
     // every verdict, so an unknown one is a failure here.
     "inspect nodes": async () => {
       const nodeShell = shell();
-      inspected = await diagnoseCluster(reader, { nodeShell });
+      inspected = await diagnoseCluster(reader, { nodeReader: nodeShell });
       const d = inspected;
       const output = JSON.stringify({ errors: d.errors, findings: d.findings });
       const verdictsKnown = !output.includes('"status":"unknown"');

@@ -100,7 +100,7 @@ export async function startHarness(
     ...loadConfig(TEST_ENV).remediation,
     ...overrides,
   });
-  const diagnose = () => diagnoseCluster(reader, { nodeShell: diagShell });
+  const diagnose = () => diagnoseCluster(reader, { nodeReader: diagShell });
   return {
     sim,
     ssh,

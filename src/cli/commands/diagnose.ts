@@ -55,7 +55,7 @@ export const diagnoseCommand: CommandSpec = {
       diagnosis = await diagnoseCluster(reader, {
         scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
         concurrency: config.concurrency,
-        ...(nodeShell ? { nodeShell } : {}),
+        ...(nodeShell ? { nodeReader: nodeShell } : {}),
       });
     } finally {
       // SSH connections would otherwise keep the process alive.

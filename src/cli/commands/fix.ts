@@ -84,7 +84,7 @@ export const fixCommand: CommandSpec = {
       }
       const diagnosis = await diagnoseCluster(setup.reader, {
         scope: { node: v.node as string | undefined },
-        nodeShell: setup.nodeShell,
+        nodeReader: setup.nodeShell,
         concurrency: setup.config.concurrency,
       });
       const includeBarePods = Boolean(v["include-bare-pods"]);

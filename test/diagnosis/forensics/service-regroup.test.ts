@@ -127,7 +127,7 @@ describe("diagnoseCluster with node forensics", () => {
       "k8s-worker3": { confDir: "/etc/cni/net.d", files: {}, failWith: "unreachable" },
     });
     diagnosis = await diagnoseCluster(clusterReader(ca, { expired: expiredToken }), {
-      nodeShell: shell,
+      nodeReader: shell,
       now: () => NOW,
     });
   });
