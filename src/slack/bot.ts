@@ -3,8 +3,8 @@
  * button clicks to the remediation service, report progress, and tell errors in plain words. Listeners call these
  * methods and return at once; anything slow runs on the JobRunner.
  */
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../diagnosis/service.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
+import { diagnoseCluster } from "../diagnosis/index.ts";
 import type { Actor, ApprovalOutcome, ProposedRun, RunSummary } from "../remediation/run.ts";
 import { diagnosisHeadline, renderDiagnosis } from "./blocks/diagnosis.ts";
 import {

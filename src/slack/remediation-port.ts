@@ -3,7 +3,7 @@
  * named here so the bot depends on the calls it makes and nothing else. Slack decides nothing about approval: it maps
  * a click to an Actor and passes it on; the service decides at click time.
  */
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
 import type {
   Actor,
   ApprovalOutcome,

@@ -8,7 +8,7 @@
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import type { RunEvent } from "../../src/remediation/run.ts";
 import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";

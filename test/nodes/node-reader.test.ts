@@ -5,7 +5,7 @@
  * type-checks where a reader is expected, the directive itself becomes the error.
  */
 import { describe, expect, it } from "vitest";
-import type { DiagnoseOptions } from "../../src/diagnosis/service.ts";
+import type { DiagnoseOptions } from "../../src/diagnosis/index.ts";
 import {
   type CommandTemplate,
   listDirectory,

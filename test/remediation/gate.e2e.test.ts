@@ -5,7 +5,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import {
   alice,
   bob,

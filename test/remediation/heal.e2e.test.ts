@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import { alice, bob, collectEvents, type Harness, snapshotTree, startHarness } from "./sim-harness.ts";
 
 const CONF = "etc/cni/net.d";

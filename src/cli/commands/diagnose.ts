@@ -1,4 +1,4 @@
-import { diagnoseCluster } from "../../diagnosis/service.ts";
+import { diagnoseCluster } from "../../diagnosis/index.ts";
 import { createClusterReader } from "../../kube/reader.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline/promises";
-import { diagnoseCluster } from "../../diagnosis/service.ts";
+import { diagnoseCluster } from "../../diagnosis/index.ts";
 import type { ProgressReporter } from "../../remediation/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
