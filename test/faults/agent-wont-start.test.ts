@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/remediation/run.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
 import {
   CONF,
   deletedTwice,
@@ -16,7 +15,8 @@ import {
   recordApiRequests,
   recordExecutions,
   simSecrets,
-} from "./support.ts";
+} from "../support/fault-records.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"];
 

@@ -17,7 +17,6 @@ import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { createClusterReader } from "../../src/kube/reader.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
 import {
   CONF,
   deletedTwice,
@@ -26,7 +25,8 @@ import {
   recordApiRequests,
   recordExecutions,
   simSecrets,
-} from "./support.ts";
+} from "../support/fault-records.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 async function runCli(argv: string[], env: Record<string, string> = {}) {
   const stdout = new PassThrough();

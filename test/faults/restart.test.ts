@@ -8,7 +8,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { snapshotTree } from "../remediation/sim-harness.ts";
+import {
+  CONF,
+  deletedTwice,
+  filesVerdict,
+  findSecrets,
+  journalRecord,
+  recordApiRequests,
+  recordExecutions,
+  simSecrets,
+} from "../support/fault-records.ts";
+import { snapshotTree } from "../support/sim-harness.ts";
 import {
   allText,
   approveFixUntilAgentRestart,
@@ -20,17 +30,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "../slack/harness.ts";
-import {
-  CONF,
-  deletedTwice,
-  filesVerdict,
-  findSecrets,
-  journalRecord,
-  recordApiRequests,
-  recordExecutions,
-  simSecrets,
-} from "./support.ts";
+} from "../support/slack-harness.ts";
 
 const NODE = join(process.cwd(), "node_modules/.bin/node");
 const BIN = join(process.cwd(), "bin/cni-doctor.js");

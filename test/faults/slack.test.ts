@@ -7,7 +7,17 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { snapshotTree } from "../remediation/sim-harness.ts";
+import {
+  CONF,
+  deletedTwice,
+  filesVerdict,
+  findSecrets,
+  journalRecord,
+  recordApiRequests,
+  recordExecutions,
+  simSecrets,
+} from "../support/fault-records.ts";
+import { snapshotTree } from "../support/sim-harness.ts";
 import {
   allText,
   CHANNEL,
@@ -19,17 +29,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "../slack/harness.ts";
-import {
-  CONF,
-  deletedTwice,
-  filesVerdict,
-  findSecrets,
-  journalRecord,
-  recordApiRequests,
-  recordExecutions,
-  simSecrets,
-} from "./support.ts";
+} from "../support/slack-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"];
 

@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import type { RunEvent } from "../../src/remediation/run.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
-import { runCli } from "../support/run-cli.ts";
 import {
   CONF,
   deletedTwice,
@@ -21,7 +19,9 @@ import {
   recordApiRequests,
   recordExecutions,
   simSecrets,
-} from "./support.ts";
+} from "../support/fault-records.ts";
+import { runCli } from "../support/run-cli.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"] as const;
 const W1 = "k8s-worker1";

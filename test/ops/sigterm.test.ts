@@ -16,7 +16,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "../slack/harness.ts";
+} from "../support/slack-harness.ts";
 import { getOps } from "./support.ts";
 
 const NODE = join(process.cwd(), "node_modules/.bin/node");

@@ -14,7 +14,7 @@ import {
   mallory,
   snapshotTree,
   startHarness,
-} from "./sim-harness.ts";
+} from "../support/sim-harness.ts";
 
 const carol = { id: "U-CAROL", displayName: "Carol", groups: ["S-ONCALL"], via: "slack" as const };
 const bothWorkers = (d: Diagnosis) =>

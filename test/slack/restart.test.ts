@@ -16,7 +16,7 @@ import {
   sandboxFailuresReported,
   startSlackWorld,
   threadOf,
-} from "./harness.ts";
+} from "../support/slack-harness.ts";
 
 const NODE = join(process.cwd(), "node_modules/.bin/node");
 const BIN = join(process.cwd(), "bin/cni-doctor.js");

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
-import { snapshotTree } from "../remediation/sim-harness.ts";
+import { snapshotTree } from "./sim-harness.ts";
 
 export const CONF = "etc/cni/net.d";
 

@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { snapshotTree } from "../remediation/sim-harness.ts";
-import { countOperations } from "../support/operation-count.ts";
-import { CONF, filesVerdict, findSecrets } from "./support.ts";
+import { CONF, filesVerdict, findSecrets } from "./fault-records.ts";
+import { countOperations } from "./operation-count.ts";
+import { snapshotTree } from "./sim-harness.ts";
 
 describe("findSecrets", () => {
   const samples: Record<string, string> = {
