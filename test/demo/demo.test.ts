@@ -85,13 +85,20 @@ function expectHealed(told: Told): void {
   expect(told.endpointIps.sort()).toEqual(told.pods.map((p) => p.ip).sort());
 }
 
+/** The demo ended healed, told the story's lines in order, the cluster is healed and nothing secret was printed. */
+function expectHealedStory(told: Told, story: (string | RegExp)[]): void {
+  expect(told.err).toBe("");
+  expect(told.result.exitCode).toBe(0);
+  expect(told.result.outcome).toBe("healed");
+  expectInOrder(told.out, story);
+  expectHealed(told);
+  expectNoSecrets(told);
+}
+
 describe("npm run demo", () => {
   it("tells the first incident (stale-cni-config) through the bot in Slack and heals the cluster", async () => {
     const told = await tell("stale-cni-config");
-    expect(told.err).toBe("");
-    expect(told.result.exitCode).toBe(0);
-    expect(told.result.outcome).toBe("healed");
-    expectInOrder(told.out, [
+    expectHealedStory(told, [
       "kubectl apply -k manifests/",
       "as system:serviceaccount:cni-doctor:cni-doctor",
       "@alice in #incident-stale-cni-config types  /cni diagnose",
@@ -151,18 +158,13 @@ describe("npm run demo", () => {
     expect(told.out).toMatch(
       /updates its message of \+\d+\.\ds in place\n\s+┊ \+ Running the fix: \d of 7 steps done/,
     );
-    expectHealed(told);
     for (const ip of told.endpointIps) expect(told.out).toContain(`${ip}:6379`);
-    expectNoSecrets(told);
     expect(told.out).not.toContain("\u001b[");
   });
 
   it("tells expired-token: only k8s-worker2 is restarted and healed", async () => {
     const told = await tell("expired-token");
-    expect(told.err).toBe("");
-    expect(told.result.exitCode).toBe(0);
-    expect(told.result.outcome).toBe("healed");
-    expectInOrder(told.out, [
+    expectHealedStory(told, [
       "@alice in #incident-expired-token types  /cni diagnose",
       "root cause `cni-token-expired`",
       "@alice in the thread writes  @cni-doctor fix",
@@ -177,8 +179,6 @@ describe("npm run demo", () => {
       /✔ demo finished/,
     ]);
     expect(told.out).not.toContain("Node `k8s-worker1`: ✅ healed");
-    expectHealed(told);
-    expectNoSecrets(told);
   });
 });
 

@@ -6,10 +6,39 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
 import { snapshotTree } from "./sim-harness.ts";
 
 export const CONF = "etc/cni/net.d";
+
+/** A world (a harness or a Slack world) with its API requests and run executions recorded from the start. */
+export interface WatchedWorld<W> {
+  world: W;
+  api: ReturnType<typeof recordApiRequests>;
+  journal: ReturnType<typeof recordExecutions>;
+}
+
+/**
+ * Starts a world before the file's tests and records its API requests and run executions; stops both after them.
+ * The fields are filled in once `beforeAll` has run, so read them inside tests.
+ */
+export function watchedWorld<W extends { sim: RunningSimulatedCluster; stop(): Promise<void> }>(
+  start: () => Promise<W>,
+  startTimeoutMs = 30_000,
+): WatchedWorld<W> {
+  const watched = {} as WatchedWorld<W>;
+  beforeAll(async () => {
+    watched.world = await start();
+    watched.api = recordApiRequests(watched.world.sim);
+    watched.journal = recordExecutions(watched.world.sim);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    watched.journal?.stop();
+    await watched.world?.stop();
+  });
+  return watched;
+}
 
 export interface LoggedRequest {
   method: string;
