@@ -1,7 +1,8 @@
 /**
- * The diagnosis service: read-only by construction (it holds only a ClusterReader and, optionally, a NodeReader,
- * which it wraps in readOnlyView so a command that changes a node is refused even if a writer is passed), it gathers cluster-side evidence, inspects the affected nodes' CNI files when it can
- * reach them, and returns a Diagnosis. The CLI and the Slack bot both call `diagnoseCluster`.
+ * The diagnosis service: read-only by construction. It holds only a ClusterReader and, optionally, a NodeReader,
+ * which it wraps in readOnlyView so that a command that changes a node is refused even if a writer is passed. It
+ * gathers cluster-side evidence, inspects the affected nodes' CNI files when it can reach them, and returns a
+ * Diagnosis. The CLI, the Slack bot and remediation (drift check, verification) all call `diagnoseCluster`.
  */
 import type { ClusterReader } from "../kube/reader.ts";
 import { type NodeReader, readOnlyView } from "../nodes/index.ts";

@@ -1,6 +1,7 @@
 /**
  * Turns gathered evidence into findings: stuck pods with their latest sandbox event, classified, grouped per node,
- * given a root cause (the family's cluster-side verdict, refined by node forensics where the node was inspected), then merged across nodes that share family, CNI and root cause. Pure.
+ * given a root cause (the family's cluster-side verdict, refined by node forensics where the node was inspected),
+ * then merged across nodes that share family, CNI and root cause. Pure.
  */
 import type { CoreV1Event, V1Node, V1Pod } from "../../kube/types.ts";
 import type { DetectedAgent } from "../evidence/cluster-evidence.ts";
