@@ -15,7 +15,7 @@ import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { createClusterReader } from "../../src/kube/reader.ts";
 import { createClusterWriter } from "../../src/kube/writer.ts";
-import { loadInventory, NodeAccess } from "../../src/nodes/index.ts";
+import { loadInventory, NodeAccess, type NodeReader } from "../../src/nodes/index.ts";
 import { createAuditLogger, RemediationService, type RunEvent } from "../../src/remediation/index.ts";
 import { loadScenario, type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
 import { type NodeSshServers, startNodeSshServers, writeNodesOut } from "../../src/sim/ssh/index.ts";
@@ -95,12 +95,13 @@ export async function startHarness(
     shells.push(s);
     return s;
   };
-  const diagShell = shell();
+  // Diagnosis only reads; each RemediationService below gets its own writer.
+  const diagnosisNodes: NodeReader = shell();
   const policy = (overrides: Partial<RemediationPolicy> = {}) => ({
     ...loadConfig(TEST_ENV).remediation,
     ...overrides,
   });
-  const diagnose = () => diagnoseCluster(reader, { nodeReader: diagShell });
+  const diagnose = () => diagnoseCluster(reader, { nodeReader: diagnosisNodes });
   return {
     sim,
     ssh,
