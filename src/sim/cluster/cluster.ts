@@ -15,6 +15,7 @@ import { judgeNodeNetwork, type NetworkVerdict } from "./cni-runtime.ts";
 import { DaemonSetController, daemonPod } from "./controllers/daemonset.ts";
 import { DeploymentStatusController } from "./controllers/deployment.ts";
 import { EndpointsController } from "./controllers/endpoints.ts";
+import { EndpointSliceController } from "./controllers/endpointslices.ts";
 import { NamespaceController } from "./controllers/namespaces.ts";
 import { NodeLeaseRenewer } from "./controllers/node-lease.ts";
 import { ReplicaSetController, replicaSetPod } from "./controllers/replicaset.ts";
@@ -143,6 +144,7 @@ export class SimulatedCluster {
       new DeploymentStatusController(this.store),
       new DaemonSetController(this.store),
       new EndpointsController(this.store),
+      new EndpointSliceController(this.store),
       new NodeLeaseRenewer(this.store),
       this.calico,
       this.kubelet,
