@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { classifyMessage } from "../src/diagnosis/classify.ts";
+import { classifyMessage } from "../src/diagnosis/index.ts";
 import { type Summary, summarize } from "./lib/stats.ts";
 
 export interface ClassifierResult {
@@ -15,7 +15,7 @@ export interface ClassifierResult {
   worstAdversarialMs: number;
 }
 
-const SIGNATURES_DIR = new URL("../src/diagnosis/signatures/", import.meta.url).pathname;
+const SIGNATURES_DIR = new URL("../src/diagnosis/message/signatures/", import.meta.url).pathname;
 
 /** Template literals of 30+ characters without interpolation: the quoted kubelet/runtime messages. */
 export async function loadRealMessages(): Promise<{ messages: string[]; files: number }> {

@@ -68,27 +68,33 @@ const RUN_FINISHED = /^cni-doctor fix (succeeded|failed|was) /;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const startedAt = Date.now();
-  const { style } = options;
-  const scenario = loadScenario(options.scenario); // an unknown name fails here, before anything starts
-  let printed = "";
-  const write = (text: string) => {
-    printed += text;
-    options.stdout.write(text);
-  };
-  const say = (text: string) => write(`${style.dim(`  · ${text}`)}\n`);
-  const heading = (text: string) =>
-    write(`\n${style.bold(`── ${text} `)}${style.dim("─".repeat(Math.max(0, 60 - text.length)))}\n`);
+/** What the demo prints, kept whole so it can be checked for secrets at the end. */
+class DemoOutput {
+  printed = "";
+  readonly #options: DemoOptions;
 
-  heading(`cni-doctor demo: ${options.scenario}`);
-  const world = await startDemoWorld(options.scenario);
-  const secrets = world.secrets();
-  const problems: string[] = [];
-  let outcome: Outcome | undefined;
-  const transcript = new SlackTranscript({ slack: world.slack, startedAt, style, write });
-  const replyTimeoutMs = options.replyTimeoutMs ?? 60_000;
-  const until = async <T>(what: string, probe: () => T | undefined | false, timeoutMs = replyTimeoutMs) => {
+  constructor(options: DemoOptions) {
+    this.#options = options;
+  }
+
+  write = (text: string): void => {
+    this.printed += text;
+    this.#options.stdout.write(text);
+  };
+
+  say = (text: string): void => this.write(`${this.#options.style.dim(`  · ${text}`)}\n`);
+
+  heading = (text: string): void => {
+    const { style } = this.#options;
+    this.write(`\n${style.bold(`── ${text} `)}${style.dim("─".repeat(Math.max(0, 60 - text.length)))}\n`);
+  };
+}
+
+/** Waits for something the bot does, printing the Slack traffic as it arrives; a DemoFailure when it never comes. */
+type Until = <T>(what: string, probe: () => T | undefined | false, timeoutMs?: number) => Promise<T>;
+
+function untilFor(transcript: SlackTranscript, replyTimeoutMs: number): Until {
+  return async <T>(what: string, probe: () => T | undefined | false, timeoutMs = replyTimeoutMs) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       transcript.flush();
@@ -99,98 +105,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await sleep(100);
     }
   };
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const startedAt = Date.now();
+  const { style } = options;
+  const scenario = loadScenario(options.scenario); // an unknown name fails here, before anything starts
+  const out = new DemoOutput(options);
+
+  out.heading(`cni-doctor demo: ${options.scenario}`);
+  const world = await startDemoWorld(options.scenario);
+  const secrets = world.secrets();
+  const problems: string[] = [];
+  let outcome: Outcome | undefined;
+  const transcript = new SlackTranscript({ slack: world.slack, startedAt, style, write: out.write });
+  const until = untilFor(transcript, options.replyTimeoutMs ?? 60_000);
 
   try {
-    describeWorld(world, options.scenario, say);
-    heading(`#${world.slack.workspace.channelName(CHANNEL)}, as Slack shows it`);
-    const { slack } = world;
-    const ws = slack.workspace;
-    const botMessages = (pred: (m: StoredMessage) => boolean) =>
-      ws.messages.filter((m) => m.channel === CHANNEL && m.user === ws.botUserId && pred(m));
-
-    // 1. The on-call engineer asks for a diagnosis.
-    await transcript.deliver(() =>
-      slack.slashCommand({ user: PEOPLE.alice.id, channel: CHANNEL, text: "diagnose" }, { mode: "socket" }),
-    );
-    const parent = await until("the bot's message in the channel", () => botMessages((m) => !m.threadTs)[0]);
-    await until("the diagnosis (the channel message's status)", () => parent.edited !== undefined);
-    const thread = () => ws.thread(CHANNEL, parent.ts);
-    const summaryOfDiagnosis = thread().find((m) => m.text.startsWith("cni-doctor diagnosis of"));
-    const healthy = summaryOfDiagnosis?.text.includes(": healthy:") ?? false;
-
-    let summary: StoredMessage | undefined;
-    if (healthy) {
-      outcome = "healthy";
-    } else if (!summaryOfDiagnosis) {
-      outcome = "diagnosis-only";
-      problems.push("the bot posted no diagnosis in the thread");
-    } else {
-      // 2. She asks for a fix in the thread: the bot diagnoses again and proposes a plan for an approver.
-      const repliesBefore = botMessages((m) => m.threadTs === parent.ts).length;
-      await transcript.deliver(() =>
-        slack.mention(
-          { user: PEOPLE.alice.id, channel: CHANNEL, text: "fix", threadTs: parent.ts },
-          { mode: "socket" },
-        ),
-      );
-      const status = await until(
-        "the bot's answer to the fix request",
-        () => botMessages((m) => m.threadTs === parent.ts)[repliesBefore],
-      );
-      await until("the plan (the fix request's status)", () => status.edited !== undefined);
-      const plan = thread().find((m) => hasButton(m, "cni_approve"));
-      if (!plan) {
-        outcome = "manual";
-      } else {
-        // 3. The requester cannot approve her own plan; an approver can.
-        const ephemerals = ws.ephemerals.length;
-        await transcript.deliver(() =>
-          slack.clickButton(
-            { user: PEOPLE.alice.id, message: plan, actionId: "cni_approve" },
-            { mode: "socket" },
-          ),
-        );
-        await until("the refusal only the requester sees", () => ws.ephemerals.length > ephemerals);
-        await transcript.deliver(() =>
-          slack.clickButton(
-            { user: PEOPLE.bob.id, message: plan, actionId: "cni_approve" },
-            { mode: "socket" },
-          ),
-        );
-        summary = await until(
-          "the run's final summary",
-          () => thread().find((m) => RUN_FINISHED.test(m.text)),
-          120_000,
-        );
-        // The progress message's last update goes out before the summary; give Slack a moment to record any stragglers.
-        await sleep(300);
-        transcript.flush();
-        outcome = /^cni-doctor fix succeeded /.test(summary.text)
-          ? "healed"
-          : /rolled back/.test(summary.text)
-            ? "rolled-back"
-            : "fix-failed";
-      }
-    }
+    describeWorld(world, options.scenario, out.say);
+    out.heading(`#${world.slack.workspace.channelName(CHANNEL)}, as Slack shows it`);
+    outcome = await playTheIncident(world, transcript, until, problems);
 
     // 4. What the cluster says now, as kubectl would show it.
-    heading("checked in the cluster afterwards (as the admin, like kubectl)");
-    const workloadsHealthy = await checkWorkloads(world, scenario.workloads, write, style);
-    if (outcome === "healed" && !workloadsHealthy)
-      problems.push(
-        "the bot reported the fix succeeded, but the workloads are not all Running with their endpoints",
-      );
-    if (outcome === "healthy" && !workloadsHealthy)
-      problems.push(
-        "the bot called the cluster healthy, but the workloads are not all Running with their endpoints",
-      );
-    const expected = EXPECTED_OUTCOME[options.scenario];
-    if (expected && outcome !== expected)
-      problems.push(
-        `expected the bot to end with '${expected}' on ${options.scenario}, it ended with '${outcome}'`,
-      );
-
-    checkTheBot(world, transcript, problems, say);
+    out.heading("checked in the cluster afterwards (as the admin, like kubectl)");
+    const workloadsHealthy = await checkWorkloads(world, scenario.workloads, out.write, style);
+    problems.push(...outcomeProblems(options.scenario, outcome, workloadsHealthy));
+    checkTheBot(world, transcript, problems, out.say);
     await options.inspect?.(world);
   } catch (err) {
     if (!(err instanceof DemoFailure)) throw err;
@@ -201,20 +141,132 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 
   // Nothing secret in what this demo printed (the Slack traffic and logs were checked above).
-  const leaked = secrets.filter((s) => printed.includes(s));
+  const leaked = secrets.filter((s) => out.printed.includes(s));
   if (leaked.length > 0) problems.push(`${leaked.length} secret(s) appeared in the demo's output`);
+  return conclude(options, { world, secrets, problems, outcome, startedAt, write: out.write });
+}
 
-  const elapsedMs = Date.now() - startedAt;
+/** Steps 1-3: ask for a diagnosis, then for a fix, then approve it as the requester (refused) and as an approver. */
+async function playTheIncident(
+  world: DemoWorld,
+  transcript: SlackTranscript,
+  until: Until,
+  problems: string[],
+): Promise<Outcome> {
+  const { slack } = world;
+  const ws = slack.workspace;
+  const botMessages = (pred: (m: StoredMessage) => boolean) =>
+    ws.messages.filter((m) => m.channel === CHANNEL && m.user === ws.botUserId && pred(m));
+
+  // 1. The on-call engineer asks for a diagnosis.
+  await transcript.deliver(() =>
+    slack.slashCommand({ user: PEOPLE.alice.id, channel: CHANNEL, text: "diagnose" }, { mode: "socket" }),
+  );
+  const parent = await until("the bot's message in the channel", () => botMessages((m) => !m.threadTs)[0]);
+  await until("the diagnosis (the channel message's status)", () => parent.edited !== undefined);
+  const thread = () => ws.thread(CHANNEL, parent.ts);
+  const summaryOfDiagnosis = thread().find((m) => m.text.startsWith("cni-doctor diagnosis of"));
+  if (summaryOfDiagnosis?.text.includes(": healthy:")) return "healthy";
+  if (!summaryOfDiagnosis) {
+    problems.push("the bot posted no diagnosis in the thread");
+    return "diagnosis-only";
+  }
+
+  // 2. She asks for a fix in the thread: the bot diagnoses again and proposes a plan for an approver.
+  const repliesBefore = botMessages((m) => m.threadTs === parent.ts).length;
+  await transcript.deliver(() =>
+    slack.mention(
+      { user: PEOPLE.alice.id, channel: CHANNEL, text: "fix", threadTs: parent.ts },
+      { mode: "socket" },
+    ),
+  );
+  const status = await until(
+    "the bot's answer to the fix request",
+    () => botMessages((m) => m.threadTs === parent.ts)[repliesBefore],
+  );
+  await until("the plan (the fix request's status)", () => status.edited !== undefined);
+  const plan = thread().find((m) => hasButton(m, "cni_approve"));
+  if (!plan) return "manual";
+  return approveThePlan(world, transcript, until, { plan, thread });
+}
+
+/** 3. The requester cannot approve her own plan; an approver can. The outcome is read from the run's summary. */
+async function approveThePlan(
+  world: DemoWorld,
+  transcript: SlackTranscript,
+  until: Until,
+  at: { plan: StoredMessage; thread: () => StoredMessage[] },
+): Promise<Outcome> {
+  const { slack } = world;
+  const ws = slack.workspace;
+  const ephemerals = ws.ephemerals.length;
+  await transcript.deliver(() =>
+    slack.clickButton(
+      { user: PEOPLE.alice.id, message: at.plan, actionId: "cni_approve" },
+      { mode: "socket" },
+    ),
+  );
+  await until("the refusal only the requester sees", () => ws.ephemerals.length > ephemerals);
+  await transcript.deliver(() =>
+    slack.clickButton({ user: PEOPLE.bob.id, message: at.plan, actionId: "cni_approve" }, { mode: "socket" }),
+  );
+  const summary = await until(
+    "the run's final summary",
+    () => at.thread().find((m) => RUN_FINISHED.test(m.text)),
+    120_000,
+  );
+  // The progress message's last update goes out before the summary; give Slack a moment to record any stragglers.
+  await sleep(300);
+  transcript.flush();
+  return /^cni-doctor fix succeeded /.test(summary.text)
+    ? "healed"
+    : /rolled back/.test(summary.text)
+      ? "rolled-back"
+      : "fix-failed";
+}
+
+/** Where the bot's claim and the cluster disagree, or the bot did not do what it is designed to for the scenario. */
+function outcomeProblems(scenario: string, outcome: Outcome, workloadsHealthy: boolean): string[] {
+  const problems: string[] = [];
+  if (outcome === "healed" && !workloadsHealthy)
+    problems.push(
+      "the bot reported the fix succeeded, but the workloads are not all Running with their endpoints",
+    );
+  if (outcome === "healthy" && !workloadsHealthy)
+    problems.push(
+      "the bot called the cluster healthy, but the workloads are not all Running with their endpoints",
+    );
+  const expected = EXPECTED_OUTCOME[scenario];
+  if (expected && outcome !== expected)
+    problems.push(`expected the bot to end with '${expected}' on ${scenario}, it ended with '${outcome}'`);
+  return problems;
+}
+
+/** The last lines: what went wrong (with the bot's last log lines, secrets removed), or the outcome in words. */
+function conclude(
+  options: DemoOptions,
+  run: {
+    world: DemoWorld;
+    secrets: string[];
+    problems: string[];
+    outcome: Outcome | undefined;
+    startedAt: number;
+    write: (text: string) => void;
+  },
+): DemoResult {
+  const { style } = options;
+  const { problems, outcome } = run;
+  const elapsedMs = Date.now() - run.startedAt;
   const seconds = (elapsedMs / 1000).toFixed(1);
   if (problems.length > 0) {
     options.stderr.write(`\n${style.red(style.bold(`✘ the demo failed after ${seconds} s:`))}\n`);
     for (const p of problems) options.stderr.write(`  - ${p}\n`);
-    const tail = world.logLines.filter((l) => !secrets.some((s) => l.includes(s))).slice(-15);
+    const tail = run.world.logLines.filter((l) => !run.secrets.some((s) => l.includes(s))).slice(-15);
     if (tail.length > 0)
       options.stderr.write(`the bot's last log lines:\n${tail.map((l) => `  ${l}`).join("\n")}\n`);
     return { exitCode: 1, outcome, problems, elapsedMs };
   }
-  write(
+  run.write(
     `\n${style.green(style.bold(`✔ demo finished in ${seconds} s:`))} ${OUTCOME_WORDS[outcome ?? "diagnosis-only"]}\n`,
   );
   return { exitCode: 0, outcome, problems, elapsedMs };

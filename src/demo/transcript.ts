@@ -162,98 +162,104 @@ export class SlackTranscript {
   private printCall(call: RecordedCall): void {
     const response = call.response as Record<string, unknown>;
     if (call.status !== 200 || response.ok !== true) {
-      if (call.method.startsWith("chat.") || call.method.startsWith("files.")) this.failedCalls.push(call);
-      if (call.method.startsWith("chat.") || call.method.startsWith("files."))
-        this.header(
-          Date.now(),
-          this.style.dim(`(Slack answered ${call.method} with ${String(response.error ?? call.status)})`),
-        );
+      this.printRefusal(call, response);
       return;
     }
-    const args = call.args;
-    switch (call.method) {
-      case "chat.postMessage": {
-        const ts = String(response.ts);
-        const at = SlackTranscript.tsMillis(ts) ?? Date.now();
-        const threadTs =
-          typeof args.thread_ts === "string" && args.thread_ts !== "" ? args.thread_ts : undefined;
-        const lines = renderMessage(
-          { text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) },
-          this.ctx(at),
-        );
-        const gist = gistOf(lines);
-        const earlier = [...this.seen.values()].find((m) => m.gist === gist);
-        this.seen.set(ts, { lines, gist, postedAt: at, ...(threadTs ? { threadTs } : {}) });
-        this.header(at, `${this.bot()} ${this.where(String(args.channel), threadTs)}`);
-        if (earlier && lines.length > FOLD_MIN_LINES)
-          this.body(
-            [
-              lines[0] as string,
-              this.style.dim(
-                `(${lines.length - 1} more lines, the same as its message of ${this.stamp(earlier.postedAt).trim()} but for check times and event counts)`,
-              ),
-            ],
-            threadTs ? "┊" : "│",
-          );
-        else this.body(lines, threadTs ? "┊" : "│");
-        return;
-      }
-      case "chat.update": {
-        const ts = String(args.ts);
-        const message = (response.message ?? {}) as { edited?: { ts?: string } };
-        const at = SlackTranscript.tsMillis(message.edited?.ts) ?? Date.now();
-        const lines = renderMessage(
-          { text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) },
-          this.ctx(at),
-        );
-        const before = this.seen.get(ts);
-        const changes = diffLines(before?.lines ?? [], lines).filter((d) => d.kind !== " ");
-        this.header(at, `${this.bot()} updates ${this.since(ts)} in place`);
-        if (changes.length === 0)
-          this.body([this.style.dim("(no visible change)")], before?.threadTs ? "┊" : "│");
-        else {
-          // What is new is the story; what it replaced is shown when short (a status line, the buttons going away).
-          const added = changes.filter((d) => d.kind === "+");
-          const removed = changes.filter((d) => d.kind === "-");
-          const showRemoved = removed.length <= 3 || added.length === 0;
-          this.body(
-            [
-              ...added.map((d) => `${this.style.green("+")} ${d.line}`),
-              ...(showRemoved
-                ? removed.map((d) => this.style.dim(`- ${d.line}`))
-                : [this.style.dim(`(replacing ${removed.length} lines of the previous version)`)]),
-            ],
-            before?.threadTs ? "┊" : "│",
-          );
-        }
-        this.seen.set(ts, {
-          lines,
-          gist: gistOf(lines),
-          postedAt: before?.postedAt ?? at,
-          ...(before?.threadTs ? { threadTs: before.threadTs } : {}),
-        });
-        return;
-      }
-      case "chat.postEphemeral": {
-        const at = SlackTranscript.tsMillis(response.message_ts) ?? Date.now();
-        this.header(at, `${this.bot()} → only ${this.person(String(args.user))} sees this`);
-        this.body(
-          renderMessage({ text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) }, this.ctx(at)),
-          "┆",
-        );
-        return;
-      }
-      case "files.completeUploadExternal": {
-        const files = (response.files ?? []) as { name?: string; title?: string }[];
-        this.header(
-          Date.now(),
-          `${this.bot()} attaches ${files.map((f) => `📎 ${f.name ?? "a file"}${f.title ? ` (${f.title})` : ""}`).join(", ")} in the thread`,
-        );
-        return;
-      }
-      default:
-        return;
+    this.printers[call.method]?.(call.args, response);
+  }
+
+  /** The Web API calls a person sees the effect of; the others (auth.test, users.info ...) are only counted. */
+  private readonly printers: Record<
+    string,
+    (args: Record<string, unknown>, response: Record<string, unknown>) => void
+  > = {
+    "chat.postMessage": (args, response) => this.printPosted(args, response),
+    "chat.update": (args, response) => this.printUpdated(args, response),
+    "chat.postEphemeral": (args, response) => {
+      const at = SlackTranscript.tsMillis(response.message_ts) ?? Date.now();
+      this.header(at, `${this.bot()} → only ${this.person(String(args.user))} sees this`);
+      this.body(
+        renderMessage({ text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) }, this.ctx(at)),
+        "┆",
+      );
+    },
+    "files.completeUploadExternal": (_args, response) => {
+      const files = (response.files ?? []) as { name?: string; title?: string }[];
+      this.header(
+        Date.now(),
+        `${this.bot()} attaches ${files.map((f) => `📎 ${f.name ?? "a file"}${f.title ? ` (${f.title})` : ""}`).join(", ")} in the thread`,
+      );
+    },
+  };
+
+  private printRefusal(call: RecordedCall, response: Record<string, unknown>): void {
+    if (!call.method.startsWith("chat.") && !call.method.startsWith("files.")) return;
+    this.failedCalls.push(call);
+    this.header(
+      Date.now(),
+      this.style.dim(`(Slack answered ${call.method} with ${String(response.error ?? call.status)})`),
+    );
+  }
+
+  private printPosted(args: Record<string, unknown>, response: Record<string, unknown>): void {
+    const ts = String(response.ts);
+    const at = SlackTranscript.tsMillis(ts) ?? Date.now();
+    const threadTs = typeof args.thread_ts === "string" && args.thread_ts !== "" ? args.thread_ts : undefined;
+    const lines = renderMessage(
+      { text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) },
+      this.ctx(at),
+    );
+    const gist = gistOf(lines);
+    const earlier = [...this.seen.values()].find((m) => m.gist === gist);
+    this.seen.set(ts, { lines, gist, postedAt: at, ...(threadTs ? { threadTs } : {}) });
+    this.header(at, `${this.bot()} ${this.where(String(args.channel), threadTs)}`);
+    if (earlier && lines.length > FOLD_MIN_LINES)
+      this.body(
+        [
+          lines[0] as string,
+          this.style.dim(
+            `(${lines.length - 1} more lines, the same as its message of ${this.stamp(earlier.postedAt).trim()} but for check times and event counts)`,
+          ),
+        ],
+        threadTs ? "┊" : "│",
+      );
+    else this.body(lines, threadTs ? "┊" : "│");
+  }
+
+  private printUpdated(args: Record<string, unknown>, response: Record<string, unknown>): void {
+    const ts = String(args.ts);
+    const message = (response.message ?? {}) as { edited?: { ts?: string } };
+    const at = SlackTranscript.tsMillis(message.edited?.ts) ?? Date.now();
+    const lines = renderMessage(
+      { text: String(args.text ?? ""), blocks: parseBlocks(args.blocks) },
+      this.ctx(at),
+    );
+    const before = this.seen.get(ts);
+    const changes = diffLines(before?.lines ?? [], lines).filter((d) => d.kind !== " ");
+    this.header(at, `${this.bot()} updates ${this.since(ts)} in place`);
+    const gutter = before?.threadTs ? "┊" : "│";
+    if (changes.length === 0) this.body([this.style.dim("(no visible change)")], gutter);
+    else {
+      // What is new is the story; what it replaced is shown when short (a status line, the buttons going away).
+      const added = changes.filter((d) => d.kind === "+");
+      const removed = changes.filter((d) => d.kind === "-");
+      const showRemoved = removed.length <= 3 || added.length === 0;
+      this.body(
+        [
+          ...added.map((d) => `${this.style.green("+")} ${d.line}`),
+          ...(showRemoved
+            ? removed.map((d) => this.style.dim(`- ${d.line}`))
+            : [this.style.dim(`(replacing ${removed.length} lines of the previous version)`)]),
+        ],
+        gutter,
+      );
     }
+    this.seen.set(ts, {
+      lines,
+      gist: gistOf(lines),
+      postedAt: before?.postedAt ?? at,
+      ...(before?.threadTs ? { threadTs: before.threadTs } : {}),
+    });
   }
 }
 

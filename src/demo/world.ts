@@ -80,8 +80,11 @@ function pemBodyLines(pem: string): string[] {
 
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
 
+/** Undo steps, run newest first; each is allowed to fail so the rest still run. */
+type Cleanup = (() => Promise<unknown>)[];
+
 export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const cleanup: Cleanup = [];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
@@ -95,23 +98,7 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
     cleanup.push(() => sim.stop());
     const dir = await mkdtemp(join(tmpdir(), "cni-doctor-demo-"));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-
-    // `kubectl apply -k manifests/`, the parts that make the bot's identity: Namespace, ServiceAccount, RBAC.
-    const admin = kubeRest(sim.url, sim.caPem, sim.adminToken);
-    const objects = identityManifests();
-    await applyManifests(admin, objects);
-    const botDecisions: AuthorizationRecord[] = [];
-    const unsubscribe = sim.onAuthorization((r) => {
-      if (r.attributes.user.username === BOT_USER) botDecisions.push(r);
-    });
-    cleanup.push(async () => unsubscribe());
-
-    // The bot's credentials, as its pod gets them: a projected ServiceAccount token, and the Secret's SSH key and
-    // known_hosts (written beside the nodes file).
-    const token = await sim.requestServiceAccountToken(BOT_NAMESPACE, "cni-doctor");
-    const kubeconfigPath = join(dir, "kubeconfig");
-    await writeFile(kubeconfigPath, sim.kubeconfig({ user: "cni-doctor", token }), { mode: 0o600 });
-    const nodes = sim.ssh ? await sim.writeNodesOut(join(dir, "nodes.yaml")) : null;
+    const identity = await installBotIdentity(sim, dir, cleanup);
 
     const secrets = {
       botToken: `xoxb-${digits(10)}-${digits(13)}-${randomBytes(12).toString("hex")}`,
@@ -126,58 +113,18 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
     });
     cleanup.push(() => slack.stop());
 
-    const policy = readEnvFile(join(MANIFESTS_DIR, "config/policy.env"));
-    delete policy.CNI_DOCTOR_NODES_FILE;
-    const botEnv: Record<string, string> = {
-      ...policy,
-      ...DEMO_TIMINGS,
-      CNI_DOCTOR_APPROVERS: ONCALL_GROUP,
-      ...(nodes ? { CNI_DOCTOR_NODES_FILE: nodes.nodesFile } : {}),
-      SLACK_BOT_TOKEN: secrets.botToken,
-      SLACK_APP_TOKEN: secrets.appToken,
-      SLACK_API_URL: slack.apiUrl,
-      // /healthz, /readyz and /metrics on any free port of 127.0.0.1, not the deployment's 3000 on every interface.
-      PORT: "0",
-      HOST: "127.0.0.1",
-    };
+    const botEnv = demoBotEnv(slack, secrets, identity.nodes?.nodesFile);
     const logLines: string[] = [];
-    const bot = await startCniDoctorBot({
-      config: loadConfig(botEnv),
-      slack: loadSlackSettings(botEnv),
-      env: botEnv,
-      kubeconfigPath,
-      logDestination: new Writable({
-        write(chunk, _enc, done) {
-          logLines.push(...String(chunk).split("\n").filter(Boolean));
-          done();
-        },
-      }),
-    });
-    cleanup.push(async () => {
-      await bot.stop(5_000);
-      // Bolt's stop sends Socket Mode's close frame and returns; let the close handshake finish before the local
-      // Slack goes away, or the client keeps a 30 s handshake timer that holds the process open.
-      for (let i = 0; i < 40 && slack.socket.connections > 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
-    });
-    await slack.socket.waitForConnections(1);
-    // As a kubelet's readiness probe would: the Slack connection is up and the API server has answered.
-    let readyz = 0;
-    for (let i = 0; i < 50 && readyz !== 200; i++) {
-      readyz = await fetch(`${bot.opsUrl}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (readyz !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
+    const bot = await startBot(slack, botEnv, identity.kubeconfigPath, logLines, cleanup);
+    const readyz = await waitForReadyz(bot);
 
     return {
       sim,
       slack,
       bot,
-      admin,
-      applied: objects.map((o) => o.kind),
-      botDecisions,
+      admin: identity.admin,
+      applied: identity.applied,
+      botDecisions: identity.botDecisions,
       logLines,
       botEnv,
       readyz,
@@ -186,9 +133,9 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
         secrets.appToken,
         secrets.signingSecret,
         sim.adminToken,
-        token,
+        identity.token,
         // Any line of the SSH client key's body is as secret as the whole key.
-        ...(nodes ? pemBodyLines(readFileSync(nodes.privateKeyFile, "utf8")) : []),
+        ...(identity.nodes ? pemBodyLines(readFileSync(identity.nodes.privateKeyFile, "utf8")) : []),
       ],
       stop: undo,
     };
@@ -196,4 +143,91 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
     await undo();
     throw err;
   }
+}
+
+/**
+ * `kubectl apply -k manifests/`, the parts that make the bot's identity (Namespace, ServiceAccount, RBAC), then the
+ * bot's credentials as its pod gets them: a projected ServiceAccount token, and the Secret's SSH key and known_hosts
+ * (written beside the nodes file).
+ */
+async function installBotIdentity(sim: RunningSimulatedCluster, dir: string, cleanup: Cleanup) {
+  const admin = kubeRest(sim.url, sim.caPem, sim.adminToken);
+  const objects = identityManifests();
+  await applyManifests(admin, objects);
+  const botDecisions: AuthorizationRecord[] = [];
+  const unsubscribe = sim.onAuthorization((r) => {
+    if (r.attributes.user.username === BOT_USER) botDecisions.push(r);
+  });
+  cleanup.push(async () => unsubscribe());
+
+  const token = await sim.requestServiceAccountToken(BOT_NAMESPACE, "cni-doctor");
+  const kubeconfigPath = join(dir, "kubeconfig");
+  await writeFile(kubeconfigPath, sim.kubeconfig({ user: "cni-doctor", token }), { mode: 0o600 });
+  const nodes = sim.ssh ? await sim.writeNodesOut(join(dir, "nodes.yaml")) : null;
+  return { admin, applied: objects.map((o) => o.kind), botDecisions, token, kubeconfigPath, nodes };
+}
+
+/** The bot's environment: the deployment's policy, the demo's timings and approvers, and the local Slack. */
+function demoBotEnv(
+  slack: FakeSlack,
+  secrets: { botToken: string; appToken: string },
+  nodesFile: string | undefined,
+): Record<string, string> {
+  const policy = readEnvFile(join(MANIFESTS_DIR, "config/policy.env"));
+  delete policy.CNI_DOCTOR_NODES_FILE;
+  return {
+    ...policy,
+    ...DEMO_TIMINGS,
+    CNI_DOCTOR_APPROVERS: ONCALL_GROUP,
+    ...(nodesFile ? { CNI_DOCTOR_NODES_FILE: nodesFile } : {}),
+    SLACK_BOT_TOKEN: secrets.botToken,
+    SLACK_APP_TOKEN: secrets.appToken,
+    SLACK_API_URL: slack.apiUrl,
+    // /healthz, /readyz and /metrics on any free port of 127.0.0.1, not the deployment's 3000 on every interface.
+    PORT: "0",
+    HOST: "127.0.0.1",
+  };
+}
+
+/** The real bot, as `cni-doctor serve` starts it, with its log lines kept for the checks. */
+async function startBot(
+  slack: FakeSlack,
+  botEnv: Record<string, string>,
+  kubeconfigPath: string,
+  logLines: string[],
+  cleanup: Cleanup,
+): Promise<RunningCniDoctorBot> {
+  const bot = await startCniDoctorBot({
+    config: loadConfig(botEnv),
+    slack: loadSlackSettings(botEnv),
+    env: botEnv,
+    kubeconfigPath,
+    logDestination: new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(...String(chunk).split("\n").filter(Boolean));
+        done();
+      },
+    }),
+  });
+  cleanup.push(async () => {
+    await bot.stop(5_000);
+    // Bolt's stop sends Socket Mode's close frame and returns; let the close handshake finish before the local
+    // Slack goes away, or the client keeps a 30 s handshake timer that holds the process open.
+    for (let i = 0; i < 40 && slack.socket.connections > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  await slack.socket.waitForConnections(1);
+  return bot;
+}
+
+/** As a kubelet's readiness probe would: the Slack connection is up and the API server has answered. */
+async function waitForReadyz(bot: RunningCniDoctorBot): Promise<number> {
+  let readyz = 0;
+  for (let i = 0; i < 50 && readyz !== 200; i++) {
+    readyz = await fetch(`${bot.opsUrl}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (readyz !== 200) await new Promise((r) => setTimeout(r, 100));
+  }
+  return readyz;
 }

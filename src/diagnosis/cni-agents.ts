@@ -1,4 +1,4 @@
-import type { CniPlugin } from "./classification.ts";
+import type { CniPlugin } from "./message/classification.ts";
 
 /** A CNI's node agent: the DaemonSet whose pod on each node keeps that node's pod network working. */
 export interface CniAgentKind {

@@ -7,7 +7,7 @@
  * 3. evidence in the plugin error for messages no signature claims. These markers are looked for in the plugin's own
  *    error, not the wrapping, because the wrapping carries pod names that anyone creating a pod can choose.
  */
-import type { CniPlugin } from "./classification.ts";
+import type { CniPlugin } from "./message/classification.ts";
 
 const CNI_BY_PLUGIN_TYPE: Readonly<Record<string, CniPlugin>> = {
   calico: "calico",

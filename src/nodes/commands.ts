@@ -30,18 +30,29 @@ export interface CommandContext {
   commandLine: string;
 }
 
-export interface CommandTemplate<T> {
+interface CommandTemplateFields<T> {
   /** Stable short name for logs and plans, e.g. "list-conf-dir". */
   readonly name: string;
   /** Program and arguments, already validated. Rendered with shellJoin. */
   readonly argv: readonly [string, ...string[]];
-  /** True for commands that change the node (remediation). Informational: no command is ever retried. */
-  readonly changesNode: boolean;
   /** Overrides the stdout cap when the template bounds its own output (bounded reads). */
   readonly maxStdoutBytes?: number;
   /** Turns the raw result into the template's typed answer; throws NodeAccessError for unexpected failures. */
   interpret(result: CommandResult, context: CommandContext): T;
 }
+
+/** A command that only looks at the node. The only kind a NodeReader runs (see node-reader.ts). */
+export interface ReadOnlyCommand<T> extends CommandTemplateFields<T> {
+  readonly changesNode: false;
+}
+
+/** A command that changes the node (remediation). Only a NodeWriter, given to an approved run, runs these. */
+export interface NodeChangingCommand<T> extends CommandTemplateFields<T> {
+  readonly changesNode: true;
+}
+
+/** Any command in the catalogue; `changesNode` tells the two kinds apart, for the type checker and at run time. */
+export type CommandTemplate<T> = ReadOnlyCommand<T> | NodeChangingCommand<T>;
 
 const SUDO_PREFIX = ["sudo", "-n", "--"] as const;
 
@@ -232,7 +243,7 @@ export function parseDirectoryListing(output: string): DirEntry[] | { unparsedFr
 export function listDirectory(
   directory: string,
   options: { within: readonly string[] },
-): CommandTemplate<DirectoryListing> {
+): ReadOnlyCommand<DirectoryListing> {
   const dir = validatePathWithin(directory, options.within, "directory to list", true);
   return {
     name: "list-directory",
@@ -275,7 +286,7 @@ export type BoundedRead =
 export function readFileBounded(
   path: string,
   options: { within: readonly string[]; maxBytes: number },
-): CommandTemplate<BoundedRead> {
+): ReadOnlyCommand<BoundedRead> {
   const file = validatePathWithin(path, options.within, "file to read", false);
   const { maxBytes } = options;
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_READ_BYTES) {
@@ -311,7 +322,7 @@ export interface NodeClockReading {
 }
 
 /** `date +%s.%N`: the node's clock, read with a round-trip bound so clock skew can be judged honestly. */
-export function readNodeClock(): CommandTemplate<NodeClockReading> {
+export function readNodeClock(): ReadOnlyCommand<NodeClockReading> {
   return {
     name: "node-clock",
     argv: ["date", "+%s.%N"],
@@ -359,7 +370,7 @@ function unescapeSha256sumName(name: string): string {
 export function checksumFiles(
   paths: readonly string[],
   options: { within: readonly string[] },
-): CommandTemplate<FileChecksum[]> {
+): ReadOnlyCommand<FileChecksum[]> {
   const files = validatePathList(paths, options.within, "file to checksum");
   return {
     name: "checksum-files",
@@ -396,7 +407,7 @@ export function checksumFiles(
 export function makeBackupDirectory(
   directory: string,
   options: { within: readonly string[] },
-): CommandTemplate<void> {
+): NodeChangingCommand<void> {
   const dir = validatePathWithin(directory, options.within, "backup directory", false);
   return {
     name: "make-backup-directory",
@@ -417,7 +428,7 @@ export function moveIntoDirectory(
   files: readonly string[],
   destination: string,
   options: { within: readonly string[] },
-): CommandTemplate<void> {
+): NodeChangingCommand<void> {
   const dest = validatePathWithin(destination, options.within, "destination directory", true);
   const sources = validatePathList(files, options.within, "file to move");
   for (const source of sources) {

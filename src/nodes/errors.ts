@@ -29,7 +29,9 @@ export type NodeAccessErrorKind =
   /** The connection closed while a command was running; the command may or may not have taken effect. */
   | "connection-dropped"
   /** The command ran but failed in a way its template does not expect, or its output could not be parsed. */
-  | "command-failed";
+  | "command-failed"
+  /** A command that changes the node was handed to read-only node access. Nothing was sent. */
+  | "write-refused";
 
 export interface NodeAccessErrorDetails {
   /** Node name as the cluster knows it (or the jump host, described as such). */

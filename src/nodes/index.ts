@@ -10,7 +10,9 @@ export {
   listDirectory,
   makeBackupDirectory,
   moveIntoDirectory,
+  type NodeChangingCommand,
   type NodeClockReading,
+  type ReadOnlyCommand,
   readFileBounded,
   readNodeClock,
   renderCommandLine,
@@ -27,5 +29,6 @@ export {
   parseInventory,
   resolveNodeTarget,
 } from "./inventory.ts";
-export { type CommandEvent, NodeAccess, type NodeAccessOptions, type NodeShell } from "./node-access.ts";
+export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
+export { type NodeReader, type NodeShell, type NodeWriter, readOnlyView } from "./node-reader.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";

@@ -1,6 +1,6 @@
 /**
- * The facade the rest of cni-doctor uses to talk to nodes. Diagnosis and remediation depend on the NodeShell
- * interface only, so they can be tested against any SSH server (a real sshd, the simulator's nodes) or a fake.
+ * The SSH transport behind NodeReader and NodeWriter (node-reader.ts). Diagnosis and remediation depend on those
+ * interfaces only, so they can be tested against any SSH server (a real sshd, the simulator's nodes) or a fake.
  *
  * - one connection per node, reused, replaced when it drops or after a command timeout;
  * - commands on one node run one at a time, and at most `concurrency` nodes are worked on at once;
@@ -16,20 +16,9 @@ import {
   sudoRefusal,
 } from "./commands.ts";
 import { type Inventory, type NodeTarget, resolveNodeTarget } from "./inventory.ts";
+import type { NodeWriter } from "./node-reader.ts";
 import { shellJoin } from "./shell-quote.ts";
 import { connectToNode, type Environment, type SshConnection } from "./ssh-connection.ts";
-
-/** What diagnosis and remediation code depend on. */
-export interface NodeShell {
-  /** The resolved target (host, port, user, sudo, cniConfDir...) for a node: plain data, no secrets. */
-  target(nodeName: string, internalIP: string | undefined): NodeTarget;
-  /** The exact command line that `run` would send to this node, for plans shown to operators. */
-  commandLine(nodeName: string, internalIP: string | undefined, template: CommandTemplate<unknown>): string;
-  /** Runs one command template on a node and returns its interpreted result. Throws NodeAccessError. */
-  run<T>(nodeName: string, internalIP: string | undefined, template: CommandTemplate<T>): Promise<T>;
-  /** Closes every connection. */
-  close(): Promise<void>;
-}
 
 export interface NodeAccessOptions {
   /** Source of SSH_AUTH_SOCK and of the passphrase variable named in the nodes file. Pass process.env. */
@@ -60,7 +49,7 @@ class NodeQueue {
   }
 }
 
-export class NodeAccess implements NodeShell {
+export class NodeAccess implements NodeWriter {
   readonly #inventory: Inventory;
   readonly #env: Environment;
   readonly #limiter: Limiter;

@@ -14,7 +14,7 @@ const { Client, utils } = ssh2;
 type Client = SshClient;
 
 import type { CommandResult } from "./commands.ts";
-import { isNodeAccessError, NodeAccessError } from "./errors.ts";
+import { isNodeAccessError, NodeAccessError, type NodeAccessErrorKind } from "./errors.ts";
 import {
   type HostKeyPolicy,
   parseKnownHosts,
@@ -339,137 +339,165 @@ export class SshConnection {
    * so: the command may or may not have taken effect, and it is not retried.
    */
   exec(commandLine: string, options: ExecOptions): Promise<CommandResult> {
-    const node = this.nodeName;
     if (!this.#open) {
       return Promise.reject(
         new NodeAccessError(
           "connection-dropped",
           "the SSH connection is closed; the command was not started.",
           {
-            node,
+            node: this.nodeName,
             command: commandLine,
           },
         ),
       );
     }
     return new Promise<CommandResult>((resolve, reject) => {
-      const startedAtMs = Date.now();
-      const stdout = new CappedBuffer(options.maxStdoutBytes);
-      const stderr = new CappedBuffer(options.maxStderrBytes);
-      let exitCode: number | null = null;
-      let signal: string | null = null;
-      let sawExit = false;
-      let channel: ClientChannel | undefined;
-      let settled = false;
-
-      const finish = (outcome: { error: NodeAccessError } | { result: CommandResult }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#closeListeners.delete(onDropped);
-        if ("error" in outcome) reject(outcome.error);
-        else resolve(outcome.result);
-      };
-      const onDropped = () =>
-        finish({
-          error: new NodeAccessError(
-            "connection-dropped",
-            `the SSH connection closed while \`${commandLine}\` was running; it may or may not have taken effect and was not retried.`,
-            {
-              node,
-              command: commandLine,
-              hint: "Check the node (sshd restarted? rebooted? network?) and look before running it again.",
-            },
-          ),
-        });
-      this.#closeListeners.add(onDropped);
-
-      const timer = setTimeout(() => {
-        // Settle first: closing the connection below would otherwise report the timeout as a dropped connection.
-        finish({
-          error: new NodeAccessError(
-            "command-timeout",
-            `\`${commandLine}\` did not finish within ${options.timeoutMs} ms; it was sent KILL and the connection was closed.`,
-            {
-              node,
-              command: commandLine,
-              hint: "Raise commandTimeoutMs if the node is just slow; otherwise check its disk and load.",
-            },
-          ),
-        });
-        try {
-          channel?.signal("KILL");
-        } catch {
-          // The server may not support signals, or the channel is already gone; closing is what matters.
-        }
-        channel?.close();
-        this.close();
-      }, options.timeoutMs);
-
-      const notStarted = (err: Error) =>
-        finish({
-          error: new NodeAccessError(
-            this.#open ? "command-failed" : "connection-dropped",
-            `could not start \`${commandLine}\`: ${err.message}; it did not run.`,
-            { node, command: commandLine, cause: err },
-          ),
-        });
-      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
-        if (err) {
-          notStarted(err);
-          return;
-        }
-        channel = stream;
-        if (settled) {
-          stream.close();
-          return;
-        }
-        stream.on("data", (chunk: Buffer) => stdout.push(chunk));
-        stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-        stream.on("exit", (code: number | null, signalName?: string) => {
-          sawExit = true;
-          exitCode = typeof code === "number" ? code : null;
-          signal = typeof signalName === "string" ? normaliseSignalName(signalName) : null;
-        });
-        stream.on("close", () => {
-          if (!sawExit) {
-            // OpenSSH always reports an exit status; a channel closing without one means the transport went away.
-            if (!this.#open) onDropped();
-            else
-              finish({
-                error: new NodeAccessError(
-                  "command-failed",
-                  `\`${commandLine}\` ended without an exit status.`,
-                  {
-                    node,
-                    command: commandLine,
-                  },
-                ),
-              });
-            return;
-          }
-          finish({
-            result: {
-              stdout: stdout.toBuffer(),
-              stderr: stderr.toBuffer(),
-              stdoutTruncated: stdout.truncated,
-              stderrTruncated: stderr.truncated,
-              exitCode,
-              signal,
-              startedAtMs,
-              finishedAtMs: Date.now(),
-            },
-          });
-        });
-      };
+      const command = new RemoteCommand(this.nodeName, commandLine, options, {
+        settle: { resolve, reject },
+        isOpen: () => this.#open,
+        discard: () => this.close(),
+        watchClose: (listener) => {
+          this.#closeListeners.add(listener);
+          return () => this.#closeListeners.delete(listener);
+        },
+      });
       try {
-        this.#client.exec(commandLine, onChannel);
+        this.#client.exec(commandLine, (err, stream) => command.attach(err, stream));
       } catch (err) {
         // ssh2 throws synchronously when the transport is already gone.
         this.#markClosed();
-        notStarted(err as Error);
+        command.notStarted(err as Error);
       }
     });
+  }
+}
+
+/** What a RemoteCommand needs from the connection it runs on. */
+interface CommandHost {
+  settle: { resolve(result: CommandResult): void; reject(error: NodeAccessError): void };
+  isOpen(): boolean;
+  /** Closes the connection: after a timeout it is not reused. */
+  discard(): void;
+  /** Calls `listener` if the connection closes; returns a function that stops watching. */
+  watchClose(listener: () => void): () => void;
+}
+
+/**
+ * One command in flight on a connection: its capped output, its exit status and its timeout. It settles exactly once,
+ * with a result or with the NodeAccessError that says what happened (timed out, dropped, never started).
+ */
+class RemoteCommand {
+  readonly #node: string;
+  readonly #commandLine: string;
+  readonly #host: CommandHost;
+  readonly #startedAtMs = Date.now();
+  readonly #stdout: CappedBuffer;
+  readonly #stderr: CappedBuffer;
+  readonly #timer: NodeJS.Timeout;
+  readonly #unwatchClose: () => void;
+  #exitCode: number | null = null;
+  #signal: string | null = null;
+  #sawExit = false;
+  #channel: ClientChannel | undefined;
+  #settled = false;
+
+  constructor(node: string, commandLine: string, options: ExecOptions, host: CommandHost) {
+    this.#node = node;
+    this.#commandLine = commandLine;
+    this.#host = host;
+    this.#stdout = new CappedBuffer(options.maxStdoutBytes);
+    this.#stderr = new CappedBuffer(options.maxStderrBytes);
+    this.#unwatchClose = host.watchClose(() => this.#dropped());
+    this.#timer = setTimeout(() => this.#timedOut(options.timeoutMs), options.timeoutMs);
+  }
+
+  /** ssh2's exec callback: the channel the command runs on, or why it could not be opened. */
+  attach(err: Error | undefined, stream: ClientChannel): void {
+    if (err) {
+      this.notStarted(err);
+      return;
+    }
+    this.#channel = stream;
+    if (this.#settled) {
+      stream.close();
+      return;
+    }
+    stream.on("data", (chunk: Buffer) => this.#stdout.push(chunk));
+    stream.stderr.on("data", (chunk: Buffer) => this.#stderr.push(chunk));
+    stream.on("exit", (code: number | null, signalName?: string) => {
+      this.#sawExit = true;
+      this.#exitCode = typeof code === "number" ? code : null;
+      this.#signal = typeof signalName === "string" ? normaliseSignalName(signalName) : null;
+    });
+    stream.on("close", () => this.#channelClosed());
+  }
+
+  notStarted(err: Error): void {
+    this.#fail(
+      this.#host.isOpen() ? "command-failed" : "connection-dropped",
+      `could not start \`${this.#commandLine}\`: ${err.message}; it did not run.`,
+      { cause: err },
+    );
+  }
+
+  #channelClosed(): void {
+    if (this.#sawExit) {
+      this.#finish({
+        result: {
+          stdout: this.#stdout.toBuffer(),
+          stderr: this.#stderr.toBuffer(),
+          stdoutTruncated: this.#stdout.truncated,
+          stderrTruncated: this.#stderr.truncated,
+          exitCode: this.#exitCode,
+          signal: this.#signal,
+          startedAtMs: this.#startedAtMs,
+          finishedAtMs: Date.now(),
+        },
+      });
+      return;
+    }
+    // OpenSSH always reports an exit status; a channel closing without one means the transport went away.
+    if (!this.#host.isOpen()) this.#dropped();
+    else this.#fail("command-failed", `\`${this.#commandLine}\` ended without an exit status.`);
+  }
+
+  #dropped(): void {
+    this.#fail(
+      "connection-dropped",
+      `the SSH connection closed while \`${this.#commandLine}\` was running; it may or may not have taken effect and was not retried.`,
+      { hint: "Check the node (sshd restarted? rebooted? network?) and look before running it again." },
+    );
+  }
+
+  #timedOut(timeoutMs: number): void {
+    // Settle first: closing the connection below would otherwise report the timeout as a dropped connection.
+    this.#fail(
+      "command-timeout",
+      `\`${this.#commandLine}\` did not finish within ${timeoutMs} ms; it was sent KILL and the connection was closed.`,
+      { hint: "Raise commandTimeoutMs if the node is just slow; otherwise check its disk and load." },
+    );
+    try {
+      this.#channel?.signal("KILL");
+    } catch {
+      // The server may not support signals, or the channel is already gone; closing is what matters.
+    }
+    this.#channel?.close();
+    this.#host.discard();
+  }
+
+  #fail(kind: NodeAccessErrorKind, message: string, details: { hint?: string; cause?: unknown } = {}): void {
+    this.#finish({
+      error: new NodeAccessError(kind, message, { node: this.#node, command: this.#commandLine, ...details }),
+    });
+  }
+
+  #finish(outcome: { error: NodeAccessError } | { result: CommandResult }): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#unwatchClose();
+    if ("error" in outcome) this.#host.settle.reject(outcome.error);
+    else this.#host.settle.resolve(outcome.result);
   }
 }
 

@@ -5,7 +5,7 @@
  * port and the bot's diagnoses — to feed it.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
 
 export type DiagnosisOutcome = "healthy" | "findings" | "incomplete" | "error";
 export type RemediationOutcome = "succeeded" | "failed" | "rolled-back" | "refused" | "stopped";

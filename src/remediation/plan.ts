@@ -12,8 +12,7 @@
  * Everything else is a manual action. A node whose files were not inspected gets no automatic fix: without them the
  * plan could not say what it moves, nor the runner verify the token.
  */
-import type { CniPlugin } from "../diagnosis/classification.ts";
-import type { Diagnosis, Finding, NodeEvidence, PodRef, RootCause } from "../diagnosis/diagnosis.ts";
+import type { CniPlugin, Diagnosis, Finding, NodeEvidence, PodRef, RootCause } from "../diagnosis/index.ts";
 import type { ClusterIdentity } from "../kube/types.ts";
 import {
   type CommandTemplate,

@@ -8,8 +8,8 @@ import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { RemediationPolicy } from "../config.ts";
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../diagnosis/service.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
+import { diagnoseCluster } from "../diagnosis/index.ts";
 import type { ClusterReader } from "../kube/reader.ts";
 import type { ClusterWriter } from "../kube/writer.ts";
 import type { NodeShell } from "../nodes/index.ts";
@@ -84,7 +84,7 @@ export class RemediationService {
         ((scope) =>
           diagnoseCluster(deps.reader, {
             scope: { namespace: scope.namespace ?? undefined, node: scope.node ?? undefined },
-            nodeShell: deps.nodeShell,
+            nodeReader: deps.nodeShell,
             now,
           })),
     };

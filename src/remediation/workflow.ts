@@ -8,8 +8,7 @@
  * the front end opened), the remediation service (the approval gate and the runner), and the progress reporter the
  * run reports to, made only when a run is about to start (Slack's reporter posts a progress message).
  */
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
-import type { DiagnoseOptions } from "../diagnosis/service.ts";
+import type { DiagnoseOptions, Diagnosis } from "../diagnosis/index.ts";
 import type { Plan } from "./plan.ts";
 import type {
   Actor,

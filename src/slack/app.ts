@@ -6,7 +6,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from "@slack/bolt";
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
 import type { OpsRoute } from "../ops/health.ts";
 import type { ClusterDirectory } from "./clusters.ts";
 import {

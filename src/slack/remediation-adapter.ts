@@ -3,7 +3,7 @@
  * thrown refusals into answers the bot can show, and keeps `/cni pause|resume` to approvers (the issue's rule for the
  * Slack command), using the service's own approver check.
  */
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../diagnosis/index.ts";
 import {
   type Actor,
   isListedApprover,

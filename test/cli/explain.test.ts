@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import { hasControlCharacter } from "../../src/diagnosis/normalize.ts";
+import { hasControlCharacter } from "../../src/diagnosis/index.ts";
 
 /** Runs the CLI in-process with the given stdin content (or a TTY with nothing on it). */
 async function run(argv: string[], stdinText?: string) {

@@ -15,8 +15,8 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { type Harness, startHarness, TEST_ENV } from "../remediation/sim-harness.ts";
 import { runCli } from "../support/run-cli.ts";
+import { type Harness, startHarness, TEST_ENV } from "../support/sim-harness.ts";
 
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
-import { CONF, filesVerdict } from "./support.ts";
+import { CONF, filesVerdict } from "../support/fault-records.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 describe("the replacement agent rewrites the files, then never becomes Ready", () => {
   let h: Harness;

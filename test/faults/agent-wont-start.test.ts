@@ -5,46 +5,36 @@
  * stuck pod was touched, and the run ran once.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../../src/remediation/run.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
 import {
   CONF,
   deletedTwice,
   filesVerdict,
   findSecrets,
-  recordApiRequests,
-  recordExecutions,
   simSecrets,
-} from "./support.ts";
+  watchedWorld,
+} from "../support/fault-records.ts";
+import { alice, bob, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"];
 
 describe("calico-node never becomes Ready", () => {
-  let h: Harness;
-  let api: ReturnType<typeof recordApiRequests>;
-  let journal: ReturnType<typeof recordExecutions>;
+  const watched = watchedWorld(() => startHarness("agent-wont-start", { syncPeriodMs: 200 }));
   const captured: string[] = [];
-  beforeAll(async () => {
-    h = await startHarness("agent-wont-start", { syncPeriodMs: 200 });
-    api = recordApiRequests(h.sim);
-    journal = recordExecutions(h.sim);
-  }, 30_000);
-  afterAll(async () => {
-    journal?.stop();
-    await h?.stop();
-  });
 
   it("rolls worker2 back byte for byte, keeps worker1 healed, stops and says why", async () => {
-    const diagnosis = await h.diagnoseUntil(
+    const diagnosis = await watched.world.diagnoseUntil(
       (d) =>
         d.findings.some((f) => f.rootCause === "stale-cni-config" && f.nodes.length === 2) &&
         d.findings.every((f) => f.evidence.nodes.every((n) => n.inspection !== null)),
     );
-    const before = Object.fromEntries(NODES.map((n) => [n, snapshotTree(join(h.sim.nodeRoot(n), CONF))]));
+    const before = Object.fromEntries(
+      NODES.map((n) => [n, snapshotTree(join(watched.world.sim.nodeRoot(n), CONF))]),
+    );
     // The timeout under test runs out on worker2 (its agent never comes back); worker1's agent must come back within
     // the same timeout, so it is generous for a loaded machine rather than tight.
-    const service = await h.service({ agentReadyTimeoutMs: 15_000 });
+    const service = await watched.world.service({ agentReadyTimeoutMs: 15_000 });
     const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
     const events: RunEvent[] = [];
@@ -63,26 +53,31 @@ describe("calico-node never becomes Ready", () => {
     const verdict = (n: string) => {
       const q = plan.steps.find((s) => s.kind === "quarantine-cni-config" && s.node === n)?.quarantine;
       if (!q) throw new Error(`no quarantine on ${n}`);
-      return filesVerdict(before[n] ?? {}, h.sim.nodeRoot(n), q.backupDir, q.files);
+      return filesVerdict(before[n] ?? {}, watched.world.sim.nodeRoot(n), q.backupDir, q.files);
     };
     expect(verdict("k8s-worker1")).toEqual({ state: "moved" });
     expect(verdict("k8s-worker2")).toEqual({ state: "restored" });
 
     // One DELETE per agent pod, none for the stuck pods (the run stopped before recycling).
-    const deletes = api.podDeletes();
+    const deletes = watched.api.podDeletes();
     expect(deletedTwice(deletes)).toEqual([]);
     expect([...deletes.keys()].every((p) => p.startsWith("calico-system/calico-node-"))).toBe(true);
     expect(deletes.size).toBe(2);
-    expect(journal.executions.get(run.id)).toBe(1);
+    expect(watched.journal.executions.get(run.id)).toBe(1);
     expect((await service.recentRuns())[0]).toMatchObject({ id: run.id, state: "rolled-back" });
     // Asked again, the same run does not run twice.
     const again = await service.execute(run.id, { report: () => {} });
     expect(again).toMatchObject({ status: "refused", reason: "already-executed" });
-    expect(journal.executions.get(run.id)).toBe(1);
+    expect(watched.journal.executions.get(run.id)).toBe(1);
   }, 60_000);
 
   it("leaks no secret in results, progress events or logs", () => {
-    expect(h.logLines.length).toBeGreaterThan(0);
-    expect(findSecrets([...captured, ...h.logLines].join("\n"), simSecrets(h.sim, [h.dir]))).toEqual([]);
+    expect(watched.world.logLines.length).toBeGreaterThan(0);
+    expect(
+      findSecrets(
+        [...captured, ...watched.world.logLines].join("\n"),
+        simSecrets(watched.world.sim, [watched.world.dir]),
+      ),
+    ).toEqual([]);
   });
 });

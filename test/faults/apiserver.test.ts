@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../../src/diagnosis/service.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
+import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { createClusterReader } from "../../src/kube/reader.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
 import {
   CONF,
   deletedTwice,
@@ -26,7 +25,8 @@ import {
   recordApiRequests,
   recordExecutions,
   simSecrets,
-} from "./support.ts";
+} from "../support/fault-records.ts";
+import { alice, bob, type Harness, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 async function runCli(argv: string[], env: Record<string, string> = {}) {
   const stdout = new PassThrough();

@@ -4,23 +4,9 @@
  * working on has its files fully moved into the backup (the other is untouched); the restarted bot never runs the
  * run again, not even when the old plan's Approve button is clicked; no pod got two DELETEs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { snapshotTree } from "../remediation/sim-harness.ts";
-import {
-  allText,
-  approveFixUntilAgentRestart,
-  eventually,
-  everythingCaptured,
-  leaseLapsed,
-  type SlackWorld,
-  sandboxFailuresReported,
-  startSlackWorld,
-  threadOf,
-  USERS,
-} from "../slack/harness.ts";
 import {
   CONF,
   deletedTwice,
@@ -30,55 +16,44 @@ import {
   recordApiRequests,
   recordExecutions,
   simSecrets,
-} from "./support.ts";
+} from "../support/fault-records.ts";
+import { worldForServe } from "../support/serve-process.ts";
+import { snapshotTree } from "../support/sim-harness.ts";
+import {
+  allText,
+  approveFixUntilAgentRestart,
+  eventually,
+  everythingCaptured,
+  leaseLapsed,
+  sandboxFailuresReported,
+  threadOf,
+  USERS,
+} from "../support/slack-harness.ts";
 
-const NODE = join(process.cwd(), "node_modules/.bin/node");
-const BIN = join(process.cwd(), "bin/cni-doctor.js");
 const NODES = ["k8s-worker1", "k8s-worker2"];
 
 describe("the bot killed mid-run and restarted", () => {
-  let world: SlackWorld;
   let api: ReturnType<typeof recordApiRequests>;
   let journal: ReturnType<typeof recordExecutions>;
-  let child: ChildProcess | undefined;
-  let childOutput = "";
-  beforeAll(async () => {
-    // Kubelets that do not sync again within the test: the restarted agent stays Pending, the window to kill in.
-    world = await startSlackWorld({
-      scenario: "stale-cni-config",
-      mode: "socket",
-      syncPeriodMs: 600_000,
-      startBot: false,
-    });
-    api = recordApiRequests(world.sim);
-    journal = recordExecutions(world.sim);
-  }, 60_000);
-  afterAll(async () => {
-    child?.kill("SIGKILL");
-    journal?.stop();
-    await world?.stop();
+  // Kubelets that do not sync again within the test: the restarted agent stays Pending, the window to kill in.
+  const served = worldForServe({
+    syncPeriodMs: 600_000,
+    also: (world) => {
+      api = recordApiRequests(world.sim);
+      journal = recordExecutions(world.sim);
+    },
+    cleanup: () => journal?.stop(),
   });
 
   it("reports the interrupted run, leaves the node fully moved, and never runs it again", async () => {
+    const { world } = served;
     const { slack } = world;
-    child = spawn(NODE, [BIN, "serve", "--kubeconfig", world.kubeconfigPath], {
-      env: { PATH: process.env.PATH ?? "", ...world.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout?.on("data", (d) => (childOutput += d));
-    child.stderr?.on("data", (d) => (childOutput += d));
-    await eventually(`serve to connect (output so far: ${childOutput.slice(-500)})`, () =>
-      childOutput.includes("connected to Slack") ? true : undefined,
-    );
-    await slack.socket.waitForConnections(1);
+    const serve = served.startServe();
+    await serve.connected();
     await sandboxFailuresReported(world);
     const before = Object.fromEntries(NODES.map((n) => [n, snapshotTree(join(world.sim.nodeRoot(n), CONF))]));
     const { plan: planAsShown, threadTs } = await approveFixUntilAgentRestart(world);
-    child.kill("SIGKILL");
-    await new Promise<void>((resolve) => child?.once("exit", () => resolve()));
-    await eventually("the Socket Mode connection to drop", () =>
-      slack.socket.connections === 0 ? true : undefined,
-    );
+    await serve.killHard();
     await leaseLapsed(world);
 
     const bot = await world.restartBot();
@@ -121,7 +96,7 @@ describe("the bot killed mid-run and restarted", () => {
     expect(api.podDeletes(mark).size).toBe(0);
     expect(deletedTwice(api.podDeletes())).toEqual([]);
 
-    const captured = `${everythingCaptured(world)}\n${childOutput}`;
+    const captured = `${everythingCaptured(world)}\n${serve.output}`;
     expect(findSecrets(captured, [...world.secrets(), ...simSecrets(world.sim, [world.dir])])).toEqual([]);
   }, 90_000);
 });

@@ -5,52 +5,44 @@
  * the nodes' files are fully moved (healed); no pod got two DELETEs; the run ran once; the bot keeps serving.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import type { StoredMessage } from "../../src/sim/slack/index.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { snapshotTree } from "../remediation/sim-harness.ts";
-import {
-  allText,
-  CHANNEL,
-  deliveryOf,
-  eventually,
-  everythingCaptured,
-  type SlackWorld,
-  sandboxFailuresReported,
-  startSlackWorld,
-  threadOf,
-  USERS,
-} from "../slack/harness.ts";
 import {
   CONF,
   deletedTwice,
   filesVerdict,
   findSecrets,
   journalRecord,
-  recordApiRequests,
-  recordExecutions,
   simSecrets,
-} from "./support.ts";
+  watchedWorld,
+} from "../support/fault-records.ts";
+import { snapshotTree } from "../support/sim-harness.ts";
+import {
+  allText,
+  CHANNEL,
+  deliveryOf,
+  eventually,
+  everythingCaptured,
+  sandboxFailuresReported,
+  startSlackWorld,
+  threadOf,
+  USERS,
+} from "../support/slack-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"];
 
 describe("Slack faults during a repair", () => {
-  let world: SlackWorld;
-  let api: ReturnType<typeof recordApiRequests>;
-  let journal: ReturnType<typeof recordExecutions>;
-  /** The plan message as first shown, buttons and all (what a stale client still shows). */
-  let planAsShown: Parameters<SlackWorld["slack"]["clickButton"]>[0]["message"] | undefined;
-  beforeAll(async () => {
-    world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 300 });
-    api = recordApiRequests(world.sim);
-    journal = recordExecutions(world.sim);
+  const watched = watchedWorld(async () => {
+    const world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 300 });
     await world.slack.socket.waitForConnections(1);
+    return world;
   }, 60_000);
-  afterAll(async () => {
-    journal?.stop();
-    await world?.stop();
-  });
+  /** The plan message as first shown, buttons and all (what a stale client still shows). */
+  let planAsShown: StoredMessage | undefined;
 
   it("429s and 5xx on every kind of post: the repair finishes, the thread tells it once, the bot keeps serving", async () => {
+    const { world, api, journal } = watched;
     const { slack } = world;
     const to = deliveryOf(world);
     await sandboxFailuresReported(world);
@@ -133,6 +125,7 @@ describe("Slack faults during a repair", () => {
   }, 90_000);
 
   it("a click on the finished plan does not run it again", async () => {
+    const { world, api, journal } = watched;
     const { slack } = world;
     expect(planAsShown).toBeDefined();
     if (!planAsShown) return;
@@ -151,6 +144,7 @@ describe("Slack faults during a repair", () => {
   }, 30_000);
 
   it("leaks no secret in any Slack payload or log line", () => {
+    const { world } = watched;
     const text = everythingCaptured(world);
     expect(world.logLines.length).toBeGreaterThan(0);
     expect(findSecrets(text, [...world.secrets(), ...simSecrets(world.sim, [world.dir])])).toEqual([]);

@@ -7,40 +7,27 @@
  */
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import { describe, expect, it } from "vitest";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import type { RunEvent } from "../../src/remediation/run.ts";
-import { alice, bob, type Harness, snapshotTree, startHarness } from "../remediation/sim-harness.ts";
-import { runCli } from "../support/run-cli.ts";
 import {
   CONF,
   deletedTwice,
   filesVerdict,
   findSecrets,
-  recordApiRequests,
-  recordExecutions,
   simSecrets,
-} from "./support.ts";
+  watchedWorld,
+} from "../support/fault-records.ts";
+import { runCli } from "../support/run-cli.ts";
+import { alice, bob, snapshotTree, startHarness } from "../support/sim-harness.ts";
 
 const NODES = ["k8s-worker1", "k8s-worker2"] as const;
 const W1 = "k8s-worker1";
 
 describe("SSH faults during a repair", () => {
-  let h: Harness;
-  let api: ReturnType<typeof recordApiRequests>;
-  let journal: ReturnType<typeof recordExecutions>;
+  const watched = watchedWorld(() => startHarness("stale-cni-config", { syncPeriodMs: 200 }));
   const captured: string[] = [];
-
-  beforeAll(async () => {
-    h = await startHarness("stale-cni-config", { syncPeriodMs: 200 });
-    api = recordApiRequests(h.sim);
-    journal = recordExecutions(h.sim);
-  }, 30_000);
-  afterAll(async () => {
-    journal?.stop();
-    await h?.stop();
-  });
 
   const ready = (d: Diagnosis) =>
     d.findings.some((f) => f.rootCause === "stale-cni-config" && f.nodes.length === 2) &&
@@ -48,11 +35,11 @@ describe("SSH faults during a repair", () => {
 
   /** Diagnoses, proposes, approves; snapshots each node's conf dir first. */
   async function approvedRun() {
-    const diagnosis = await h.diagnoseUntil(ready);
+    const diagnosis = await watched.world.diagnoseUntil(ready);
     const before = Object.fromEntries(
-      NODES.map((n) => [n, snapshotTree(join(h.sim.nodeRoot(n), CONF))]),
+      NODES.map((n) => [n, snapshotTree(join(watched.world.sim.nodeRoot(n), CONF))]),
     ) as Record<(typeof NODES)[number], Record<string, string>>;
-    const service = await h.service();
+    const service = await watched.world.service();
     const { run, plan } = await service.propose(diagnosis, { requestedBy: alice });
     expect((await service.approve(run.id, bob)).status).toBe("approved");
     return { service, run, plan, before };
@@ -68,19 +55,19 @@ describe("SSH faults during a repair", () => {
     return Object.fromEntries(
       NODES.map((n) => {
         const q = quarantineOf(plan, n);
-        return [n, filesVerdict(before[n] ?? {}, h.sim.nodeRoot(n), q.backupDir, q.files)];
+        return [n, filesVerdict(before[n] ?? {}, watched.world.sim.nodeRoot(n), q.backupDir, q.files)];
       }),
     );
   }
 
   function checkNoRepeats() {
-    expect(deletedTwice(api.podDeletes())).toEqual([]);
-    expect([...journal.executions.values()].every((n) => n === 1)).toBe(true);
+    expect(deletedTwice(watched.api.podDeletes())).toEqual([]);
+    expect([...watched.journal.executions.values()].every((n) => n === 1)).toBe(true);
   }
 
   it("mv's connection drops after mv ran: the step fails, the rollback reconnects and restores byte for byte", async () => {
     const { service, run, plan, before } = await approvedRun();
-    h.ssh.faults.dropConnection(W1, { program: "mv", phase: "after-running" });
+    watched.world.ssh.faults.dropConnection(W1, { program: "mv", phase: "after-running" });
     const result = await service.execute(run.id, { report: () => {} });
     captured.push(JSON.stringify(result));
 
@@ -94,14 +81,14 @@ describe("SSH faults during a repair", () => {
       "k8s-worker2": { state: "restored" },
     });
     // Nothing past the failed node ran: no agent restarted, no pod deleted.
-    expect(api.podDeletes().size).toBe(0);
-    expect(journal.executions.get(run.id)).toBe(1);
+    expect(watched.api.podDeletes().size).toBe(0);
+    expect(watched.journal.executions.get(run.id)).toBe(1);
     checkNoRepeats();
   }, 40_000);
 
   it("mv's connection drops before mv ran: nothing moved, and the rollback leaves the originals where they are", async () => {
     const { service, run, plan, before } = await approvedRun();
-    h.ssh.faults.dropConnection(W1, { program: "mv", phase: "before-running" });
+    watched.world.ssh.faults.dropConnection(W1, { program: "mv", phase: "before-running" });
     const result = await service.execute(run.id, { report: () => {} });
     captured.push(JSON.stringify(result));
 
@@ -118,8 +105,8 @@ describe("SSH faults during a repair", () => {
   it("the connection drops again during the rollback's move: the files stay fully moved and the message says so", async () => {
     const { service, run, plan, before } = await approvedRun();
     // 1st mv: the quarantine (runs, then the connection dies); 2nd mv: the rollback's restore (dies before running).
-    h.ssh.faults.dropConnection(W1, { program: "mv", occurrence: 1, phase: "after-running" });
-    h.ssh.faults.dropConnection(W1, { program: "mv", occurrence: 2, phase: "before-running" });
+    watched.world.ssh.faults.dropConnection(W1, { program: "mv", occurrence: 1, phase: "after-running" });
+    watched.world.ssh.faults.dropConnection(W1, { program: "mv", occurrence: 2, phase: "before-running" });
     const result = await service.execute(run.id, { report: () => {} });
     captured.push(JSON.stringify(result));
 
@@ -136,22 +123,28 @@ describe("SSH faults during a repair", () => {
     // Put the node back as it was (what the message tells the operator to do) for the next case.
     for (const f of q.files)
       await rename(
-        join(h.sim.nodeRoot(W1), q.backupDir, f),
-        join(h.sim.nodeRoot(W1), q.cniConfDir.replace(/^\//, ""), f),
+        join(watched.world.sim.nodeRoot(W1), q.backupDir, f),
+        join(watched.world.sim.nodeRoot(W1), q.cniConfDir.replace(/^\//, ""), f),
       );
-    expect(snapshotTree(join(h.sim.nodeRoot(W1), CONF))).toEqual(before[W1]);
+    expect(snapshotTree(join(watched.world.sim.nodeRoot(W1), CONF))).toEqual(before[W1]);
   }, 40_000);
 
   it("a node unreachable before the run: diagnose says which node and why, and a run changes nothing", async () => {
     const { service, run, plan, before } = await approvedRun();
-    await h.ssh.faults.setUnreachable(W1, true);
+    await watched.world.ssh.faults.setUnreachable(W1, true);
     try {
-      const diagnosis = await h.diagnose();
+      const diagnosis = await watched.world.diagnose();
       expect(diagnosis.healthy).toBe(false);
       expect(diagnosis.errors).toContainEqual(
         expect.objectContaining({ operation: `inspect node ${W1} over SSH`, failure: "unreachable" }),
       );
-      const cli = await runCli(["diagnose", "--kubeconfig", h.kubeconfigPath, "--nodes-file", h.nodesFile]);
+      const cli = await runCli([
+        "diagnose",
+        "--kubeconfig",
+        watched.world.kubeconfigPath,
+        "--nodes-file",
+        watched.world.nodesFile,
+      ]);
       captured.push(cli.out, cli.err);
       expect(cli.code).toBe(4);
       expect(cli.out).toMatch(
@@ -165,15 +158,15 @@ describe("SSH faults during a repair", () => {
       expect(result).toMatchObject({ status: "refused", reason: "incomplete-check" });
       expect(result.message).toContain(`inspect node ${W1} over SSH: unreachable`);
       expect(result.message).toContain("Nothing was changed");
-      expect(api.podDeletes().size).toBe(0);
-      expect(journal.executions.get(run.id)).toBeUndefined();
+      expect(watched.api.podDeletes().size).toBe(0);
+      expect(watched.journal.executions.get(run.id)).toBeUndefined();
       expect(verdicts(plan, before)).toEqual({
         [W1]: { state: "restored" },
         "k8s-worker2": { state: "restored" },
       });
       checkNoRepeats();
     } finally {
-      await h.ssh.faults.setUnreachable(W1, false);
+      await watched.world.ssh.faults.setUnreachable(W1, false);
     }
   }, 40_000);
 
@@ -182,7 +175,7 @@ describe("SSH faults during a repair", () => {
     const reporter = {
       async report(e: RunEvent) {
         if (e.type === "step-started" && e.kind === "restart-cni-agent" && e.node === W1)
-          await h.ssh.faults.setUnreachable(W1, true);
+          await watched.world.ssh.faults.setUnreachable(W1, true);
       },
     };
     try {
@@ -201,17 +194,17 @@ describe("SSH faults during a repair", () => {
         "k8s-worker2": { state: "restored" },
       });
       // The agent on worker1 was restarted once; worker2 was never reached.
-      const deletes = [...api.podDeletes().keys()];
+      const deletes = [...watched.api.podDeletes().keys()];
       expect(deletes.filter((p) => p.startsWith("calico-system/")).length).toBe(1);
       checkNoRepeats();
     } finally {
-      await h.ssh.faults.setUnreachable(W1, false);
+      await watched.world.ssh.faults.setUnreachable(W1, false);
     }
   }, 40_000);
 
   it("leaks no secret in results, CLI output or logs", () => {
-    const text = [...captured, ...h.logLines].join("\n");
-    expect(h.logLines.length).toBeGreaterThan(0);
-    expect(findSecrets(text, simSecrets(h.sim, [h.dir]))).toEqual([]);
+    const text = [...captured, ...watched.world.logLines].join("\n");
+    expect(watched.world.logLines.length).toBeGreaterThan(0);
+    expect(findSecrets(text, simSecrets(watched.world.sim, [watched.world.dir]))).toEqual([]);
   });
 });

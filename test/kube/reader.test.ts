@@ -16,7 +16,7 @@ import {
   readySliceAddresses,
 } from "../../src/kube/reader.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
-import { recordApiRequests } from "../faults/support.ts";
+import { recordApiRequests } from "../support/fault-records.ts";
 
 describe("readyServiceAddresses", () => {
   let sim: RunningSimulatedCluster;

@@ -7,7 +7,7 @@ import { KubeAccessError } from "../../src/kube/errors.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
 import { createPodWatcher, isPodReady, waitForPods } from "../../src/kube/wait.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
-import { recordApiRequests } from "../faults/support.ts";
+import { recordApiRequests } from "../support/fault-records.ts";
 
 describe("waitForPods against the simulated API server", () => {
   let sim: RunningSimulatedCluster;

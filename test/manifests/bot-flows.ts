@@ -14,8 +14,8 @@ import { Writable } from "node:stream";
 import { KubernetesObjectApi } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../src/config.ts";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../../src/diagnosis/service.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
+import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { type LoadedCluster, loadCluster } from "../../src/kube/cluster-config.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
 import { createClusterWriter } from "../../src/kube/writer.ts";
@@ -182,7 +182,7 @@ function incidentVisible(d: Diagnosis): boolean {
 async function waitForIncident(reader: ClusterReader, shell: NodeAccess): Promise<void> {
   let last: Diagnosis | undefined;
   for (let i = 0; i < 80; i++) {
-    last = await diagnoseCluster(reader, { nodeShell: shell });
+    last = await diagnoseCluster(reader, { nodeReader: shell });
     if (incidentVisible(last)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -243,7 +243,7 @@ async function runFlows(
     // every verdict, so an unknown one is a failure here.
     "inspect nodes": async () => {
       const nodeShell = shell();
-      inspected = await diagnoseCluster(reader, { nodeShell });
+      inspected = await diagnoseCluster(reader, { nodeReader: nodeShell });
       const d = inspected;
       const output = JSON.stringify({ errors: d.errors, findings: d.findings });
       const verdictsKnown = !output.includes('"status":"unknown"');

@@ -13,7 +13,7 @@ import {
   sandboxFailuresReported,
   startSlackWorld,
   USERS,
-} from "../slack/harness.ts";
+} from "../support/slack-harness.ts";
 import { fixThroughSlack, getOps, metricsWhen, sample } from "./support.ts";
 
 const DIAGNOSES = "cni_doctor_diagnoses_total";

@@ -18,7 +18,7 @@ import {
   sandboxFailuresReported,
   startSlackWorld,
   USERS,
-} from "../slack/harness.ts";
+} from "../support/slack-harness.ts";
 import { fixThroughSlack } from "./support.ts";
 
 function capture(): { lines: string[]; stream: Writable } {

@@ -3,56 +3,32 @@
  * the step in flight finishes, the half-done node is rolled back, the run ends "stopped" with the reason in the
  * journal (and the stop recorded as the bot's own), the thread says so, and the process exits 0.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
+import { worldForServe } from "../support/serve-process.ts";
 import {
   CHANNEL,
   eventually,
   journalOf,
-  type SlackWorld,
   sandboxFailuresReported,
-  startSlackWorld,
   threadOf,
   USERS,
-} from "../slack/harness.ts";
+} from "../support/slack-harness.ts";
 import { getOps } from "./support.ts";
 
-const NODE = join(process.cwd(), "node_modules/.bin/node");
-const BIN = join(process.cwd(), "bin/cni-doctor.js");
 const WORKER = "k8s-worker1";
 
 describe("SIGTERM during a run", () => {
-  let world: SlackWorld;
-  let child: ChildProcess | undefined;
-  let output = "";
-  beforeAll(async () => {
-    world = await startSlackWorld({
-      scenario: "stale-cni-config",
-      mode: "socket",
-      syncPeriodMs: 1000,
-      startBot: false,
-    });
-  }, 60_000);
-  afterAll(async () => {
-    child?.kill("SIGKILL");
-    await world?.stop();
-  });
+  const served = worldForServe({ syncPeriodMs: 1000 });
 
   it("finishes the step, rolls the half-done node back, journals the stop and exits 0", async () => {
+    const { world } = served;
     const { slack } = world;
-    child = spawn(NODE, [BIN, "serve", "--kubeconfig", world.kubeconfigPath], {
-      // Generous: this test is about the graceful path, not the deadline.
-      env: { PATH: process.env.PATH ?? "", ...world.env, CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS: "55" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout?.on("data", (d) => (output += d));
-    child.stderr?.on("data", (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    // Generous: this test is about the graceful path, not the deadline.
+    const serve = served.startServe({ CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS: "55" });
     const opsUrl = await eventually(
-      `serve to connect (output so far: ${output.slice(-500)})`,
-      () => /health, readiness and metrics on (http:\/\/[^;\s]+)/.exec(output)?.[1],
+      `serve to connect (output so far: ${serve.output.slice(-500)})`,
+      () => /health, readiness and metrics on (http:\/\/[^;\s]+)/.exec(serve.output)?.[1],
     );
     await eventually("readyz 200", async () =>
       (await getOps(opsUrl, "/readyz")).status === 200 ? true : undefined,
@@ -78,16 +54,16 @@ describe("SIGTERM during a run", () => {
       300,
     );
 
-    child.kill("SIGTERM");
+    serve.child.kill("SIGTERM");
     const notReady = await eventually("readyz 503 while the step finishes", async () => {
       const r = await getOps(opsUrl, "/readyz");
       return r.status === 503 ? (JSON.parse(r.body) as { reasons: string[] }) : undefined;
     });
     expect(notReady.reasons.join(" ")).toContain("shutting down: the bot is shutting down (SIGTERM)");
 
-    expect(await exited).toBe(0);
+    expect(await serve.exited).toBe(0);
     const record = journalOf(world).find((r) => r.id === running.id);
-    expect(record?.state, output.slice(-3000)).toBe("stopped");
+    expect(record?.state, serve.output.slice(-3000)).toBe("stopped");
     expect(record?.outcome).toContain(
       `Stopped on ${WORKER} before restart-cni-agent: the bot is shutting down (SIGTERM).`,
     );
@@ -99,12 +75,12 @@ describe("SIGTERM during a run", () => {
     const thread = threadOf(world, plan.threadTs as string);
     expect(thread.some((m) => m.text.startsWith("cni-doctor fix was stopped"))).toBe(true);
 
-    const logs = output
+    const logs = serve.output
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as { msg: string });
     expect(logs.some((l) => l.msg.startsWith("SIGTERM: shutting down"))).toBe(true);
     expect(logs.some((l) => l.msg === "shut down")).toBe(true);
-    for (const secret of world.secrets()) expect(output).not.toContain(secret);
+    for (const secret of world.secrets()) expect(serve.output).not.toContain(secret);
   }, 120_000);
 });

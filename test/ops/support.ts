@@ -1,5 +1,12 @@
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { CHANNEL, deliveryOf, eventually, type SlackWorld, threadOf, USERS } from "../slack/harness.ts";
+import {
+  CHANNEL,
+  deliveryOf,
+  eventually,
+  type SlackWorld,
+  threadOf,
+  USERS,
+} from "../support/slack-harness.ts";
 
 /** Reading the bot's ops endpoints over real HTTP, and single samples out of the Prometheus exposition text. */
 export async function getOps(

@@ -11,7 +11,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import type { RunRecord } from "../../src/remediation/index.ts";
-import { BOT_NAMESPACE, type Harness, startHarness, TEST_ENV } from "./sim-harness.ts";
+import { BOT_NAMESPACE, type Harness, startHarness, TEST_ENV } from "../support/sim-harness.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const me = userInfo().username;

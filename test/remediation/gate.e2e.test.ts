@@ -5,7 +5,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import {
   alice,
   bob,
@@ -14,7 +14,7 @@ import {
   mallory,
   snapshotTree,
   startHarness,
-} from "./sim-harness.ts";
+} from "../support/sim-harness.ts";
 
 const carol = { id: "U-CAROL", displayName: "Carol", groups: ["S-ONCALL"], via: "slack" as const };
 const bothWorkers = (d: Diagnosis) =>

@@ -6,8 +6,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
-import { alice, bob, collectEvents, type Harness, snapshotTree, startHarness } from "./sim-harness.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
+import {
+  alice,
+  bob,
+  collectEvents,
+  type Harness,
+  snapshotTree,
+  startHarness,
+} from "../support/sim-harness.ts";
 
 const CONF = "etc/cni/net.d";
 

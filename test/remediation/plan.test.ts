@@ -1,13 +1,7 @@
 /** The pure parts: planning, the digest, the policy limits and the approval decision. */
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import type {
-  ConfDirEntry,
-  Diagnosis,
-  Finding,
-  NodeEvidence,
-  RootCause,
-} from "../../src/diagnosis/diagnosis.ts";
+import type { ConfDirEntry, Diagnosis, Finding, NodeEvidence, RootCause } from "../../src/diagnosis/index.ts";
 import {
   decideApproval,
   planRemediation,

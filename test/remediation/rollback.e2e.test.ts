@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
-import { alice, bob, collectEvents, type Harness, snapshotTree, startHarness } from "./sim-harness.ts";
+import {
+  alice,
+  bob,
+  collectEvents,
+  type Harness,
+  snapshotTree,
+  startHarness,
+} from "../support/sim-harness.ts";
 
 const CONF = "etc/cni/net.d";
 

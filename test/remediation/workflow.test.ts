@@ -1,6 +1,6 @@
 /** The workflow's decisions, with the diagnosis and remediation services as recording fakes (no cluster, no I/O). */
 import { describe, expect, it } from "vitest";
-import type { Diagnosis } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import type {
   Actor,
   ApprovalOutcome,

@@ -18,7 +18,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "./harness.ts";
+} from "../support/slack-harness.ts";
 
 describe("HTTP mode", () => {
   // Each describe block below starts its own world, so one failing flow cannot leave state that fails the next.

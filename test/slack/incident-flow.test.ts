@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkMessagePayload } from "../../src/sim/slack/index.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
-import { findSecrets, simSecrets } from "../faults/support.ts";
+import { findSecrets, simSecrets } from "../support/fault-records.ts";
 import {
   allText,
   CHANNEL,
@@ -19,7 +19,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "./harness.ts";
+} from "../support/slack-harness.ts";
 
 describe("Socket Mode: /cni fix heals stale-cni-config", () => {
   let world: SlackWorld;

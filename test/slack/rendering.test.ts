@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Diagnosis, Finding, PodRef } from "../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis, Finding, PodRef } from "../../src/diagnosis/index.ts";
 import type { Plan } from "../../src/remediation/plan.ts";
 import { checkMessagePayload } from "../../src/sim/slack/index.ts";
 import { renderDiagnosis } from "../../src/slack/blocks/diagnosis.ts";

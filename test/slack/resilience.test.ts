@@ -15,7 +15,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "./harness.ts";
+} from "../support/slack-harness.ts";
 
 describe("Socket Mode resilience", () => {
   let world: SlackWorld;

@@ -16,7 +16,7 @@ import {
   startSlackWorld,
   threadOf,
   USERS,
-} from "./harness.ts";
+} from "../support/slack-harness.ts";
 
 const WORKER = "k8s-worker1";
 

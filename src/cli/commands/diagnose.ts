@@ -1,4 +1,4 @@
-import { diagnoseCluster } from "../../diagnosis/service.ts";
+import { diagnoseCluster } from "../../diagnosis/index.ts";
 import { createClusterReader } from "../../kube/reader.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
@@ -55,7 +55,7 @@ export const diagnoseCommand: CommandSpec = {
       diagnosis = await diagnoseCluster(reader, {
         scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
         concurrency: config.concurrency,
-        ...(nodeShell ? { nodeShell } : {}),
+        ...(nodeShell ? { nodeReader: nodeShell } : {}),
       });
     } finally {
       // SSH connections would otherwise keep the process alive.

@@ -1,8 +1,6 @@
 import { createInterface } from "node:readline";
-import type { Classification, Phase } from "../../diagnosis/classification.ts";
-import { classifyMessage } from "../../diagnosis/classify.ts";
-import { familyGuide } from "../../diagnosis/families.ts";
-import { stripControlCharacters } from "../../diagnosis/normalize.ts";
+import type { Classification, Phase } from "../../diagnosis/index.ts";
+import { classifyMessage, familyGuide, stripControlCharacters } from "../../diagnosis/index.ts";
 import { type CommandIO, type CommandSpec, EXIT, UsageError } from "../command.ts";
 
 /** How much of each input `--json` echoes back, so a line can be matched to its input without repeating it. */

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline/promises";
-import { diagnoseCluster } from "../../diagnosis/service.ts";
+import { diagnoseCluster } from "../../diagnosis/index.ts";
 import type { Actor } from "../../remediation/index.ts";
 import { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
@@ -108,7 +108,7 @@ async function fixCluster(
     diagnose: (scope) =>
       diagnoseCluster(setup.reader, {
         scope,
-        nodeShell: setup.nodeShell,
+        nodeReader: setup.nodeShell,
         concurrency: setup.config.concurrency,
       }),
     remediation: setup.service,

@@ -2,9 +2,8 @@
  * Renders a Diagnosis for a terminal. Pure. Everything that came from the cluster (names, event messages) has its
  * control characters removed first, so a crafted event cannot rewrite the operator's screen.
  */
-import { ROOT_CAUSE_TITLES } from "../../diagnosis/analyze.ts";
-import type { Diagnosis, Finding, NodeEvidence } from "../../diagnosis/diagnosis.ts";
-import { stripControlCharacters as clean } from "../../diagnosis/normalize.ts";
+import type { Diagnosis, Finding, NodeEvidence } from "../../diagnosis/index.ts";
+import { stripControlCharacters as clean, ROOT_CAUSE_TITLES } from "../../diagnosis/index.ts";
 import { shortFingerprint } from "../../kube/types.ts";
 import type { Style } from "./style.ts";
 

@@ -3,7 +3,7 @@
  * diagnosis. Read-only.
  */
 import type { ClusterReader } from "../../kube/reader.ts";
-import type { DiagnosisError } from "../diagnosis.ts";
+import type { DiagnosisError } from "../model.ts";
 import { certificateFingerprints } from "./calico-kubeconfig.ts";
 
 /** The API server's clock against ours: server minus local, ms, within ± uncertaintyMs. */

@@ -1,5 +1,5 @@
 /**
- * Reads one node's CNI evidence over a NodeShell and compares it with the cluster. It reads only the conf dir listing,
+ * Reads one node's CNI evidence over a NodeReader and compares it with the cluster. It reads only the conf dir listing,
  * the CNI config files and calico-kubeconfig (each bounded), and the node's clock — nothing else on the node, and it
  * changes nothing there or in the cluster. The CNI token is sent only to this cluster's API server (TokenReview) and
  * is otherwise kept as claims and a fingerprint; a final pass removes it from every string of the result.
@@ -9,7 +9,7 @@ import {
   isNodeAccessError,
   listDirectory,
   type NodeClockReading,
-  type NodeShell,
+  type NodeReader,
   readFileBounded,
   readNodeClock,
 } from "../../nodes/index.ts";
@@ -43,7 +43,7 @@ export interface InspectNodeInput {
 }
 
 export async function inspectNode(
-  shell: NodeShell,
+  shell: NodeReader,
   reader: ClusterReader,
   input: InspectNodeInput,
   cluster: ClusterReference,
@@ -154,7 +154,7 @@ export async function inspectNode(
 }
 
 async function measureClock(
-  shell: NodeShell,
+  shell: NodeReader,
   input: InspectNodeInput,
   cluster: ClusterReference,
   problems: string[],
@@ -192,7 +192,7 @@ async function measureClock(
 }
 
 interface ReadAccess {
-  shell: NodeShell;
+  shell: NodeReader;
   input: InspectNodeInput;
   /** Whether the nodes file runs this node's commands behind `sudo -n --`. */
   sudo: boolean;

@@ -3,8 +3,8 @@
  * (`NodeEvidence.inspection`). It never holds the CNI token, a private key or certificate bodies: the token appears
  * only as claims and a short SHA-256 fingerprint, certificates only as fingerprints.
  */
-import type { CniPlugin } from "../classification.ts";
-import type { Confidence, RootCause } from "../diagnosis.ts";
+import type { CniPlugin } from "../message/classification.ts";
+import type { Confidence, RootCause } from "../model.ts";
 
 export interface ConfDirEntry {
   name: string;

@@ -12,9 +12,9 @@
  * Each verdict carries the lines that prove it; none of them holds a secret. A file the node would not let cni-doctor
  * read settles nothing: the cluster-side verdict stays, the facts say which file, why and what to change.
  */
-import type { CniPlugin, Family } from "../classification.ts";
-import type { AgentStatus, Confidence, RootCause } from "../diagnosis.ts";
-import { describeAgent, type RootCauseVerdict } from "../root-cause.ts";
+import { describeAgent } from "../findings/agent-status.ts";
+import type { CniPlugin, Family } from "../message/classification.ts";
+import type { AgentStatus, Confidence, RootCause, RootCauseVerdict } from "../model.ts";
 import type {
   CalicoKubeconfigForensics,
   ClockSkew,

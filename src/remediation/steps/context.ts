@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { RemediationPolicy } from "../../config.ts";
-import type { Diagnosis } from "../../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { ClusterReader } from "../../kube/reader.ts";
 import type { ClusterWriter } from "../../kube/writer.ts";
 import type { CommandTemplate, NodeShell } from "../../nodes/index.ts";

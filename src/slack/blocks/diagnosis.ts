@@ -3,8 +3,8 @@
  * Every string from the cluster goes through escapeMrkdwn/code; long lists end in "and N more", and `truncated`
  * tells the caller to attach the full Diagnosis as a file.
  */
-import { ROOT_CAUSE_TITLES } from "../../diagnosis/analyze.ts";
-import type { Diagnosis, Finding, NodeEvidence } from "../../diagnosis/diagnosis.ts";
+import type { Diagnosis, Finding, NodeEvidence } from "../../diagnosis/index.ts";
+import { ROOT_CAUSE_TITLES } from "../../diagnosis/index.ts";
 import { shortFingerprint } from "../../kube/types.ts";
 import { clusterContext, clusterPlain } from "./cluster.ts";
 import { capList, fitMessage } from "./limits.ts";

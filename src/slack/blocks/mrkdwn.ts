@@ -4,7 +4,7 @@
  * three characters Slack asks apps to escape (`&`, `<`, `>`) are always escaped, and control characters removed.
  * (docs.slack.dev messaging/formatting-message-text#escaping)
  */
-import { stripControlCharacters } from "../../diagnosis/normalize.ts";
+import { stripControlCharacters } from "../../diagnosis/index.ts";
 
 /** Escapes untrusted text for mrkdwn and plain-text fallbacks. */
 export function escapeMrkdwn(text: string): string {

@@ -3,8 +3,8 @@
  * length of one diagnosis, its nodes (the shell is opened per job and closed after); the remediation service is the
  * cluster's RemediationPort.
  */
-import type { Diagnosis } from "../../diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../../diagnosis/service.ts";
+import type { Diagnosis } from "../../diagnosis/index.ts";
+import { diagnoseCluster } from "../../diagnosis/index.ts";
 import type { ProgressReporter } from "../../remediation/run.ts";
 import {
   type DiagnoseScope,
@@ -28,7 +28,7 @@ export function diagnosisOf(
       return await diagnoseCluster(cluster.reader, {
         scope,
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        ...(shell ? { nodeShell: shell } : {}),
+        ...(shell ? { nodeReader: shell } : {}),
       });
     } finally {
       await shell?.close();

@@ -3,7 +3,7 @@
  * each flow does the same way — run the work as a job after the listener acked, answer the person where they asked,
  * open the cluster a request names, and see a Slack user as the remediation service's Actor.
  */
-import type { Diagnosis } from "../../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { Actor } from "../../remediation/run.ts";
 import { renderError } from "../blocks/messages.ts";
 import type { Message } from "../blocks/types.ts";

@@ -3,7 +3,7 @@
  * for a mention or shortcut), the diagnosis as a summary and one message per finding, the whole diagnosis as a file
  * when the messages had to be cut, and, for `fix`, the plan to approve.
  */
-import type { Diagnosis } from "../../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../diagnosis/index.ts";
 import { diagnosisHeadline, renderDiagnosis } from "../blocks/diagnosis.ts";
 import { type ParentStatus, renderError, renderNotice, renderParent } from "../blocks/messages.ts";
 import type { CniRequest } from "../command-parser.ts";

@@ -3,7 +3,7 @@
  * its plan as a message with Approve / Dry run / Reject buttons, the whole plan as a file when the message had to be
  * cut, and the plan tracked until it is decided or its approval window ends.
  */
-import type { Diagnosis } from "../../diagnosis/diagnosis.ts";
+import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { renderError } from "../blocks/messages.ts";
 import { type PlanView, renderPlan } from "../blocks/plan.ts";

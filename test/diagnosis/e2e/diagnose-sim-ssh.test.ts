@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Diagnosis, Finding } from "../../../src/diagnosis/diagnosis.ts";
+import type { Diagnosis, Finding } from "../../../src/diagnosis/index.ts";
 import { loadScenario, type RunningSimulatedCluster, startSimulatedCluster } from "../../../src/sim/index.ts";
 import { type NodeSshServers, startNodeSshServers, writeNodesOut } from "../../../src/sim/ssh/index.ts";
 import { runCli } from "../../support/run-cli.ts";

@@ -3,10 +3,9 @@
  * pure refineRootCause: each cause of Calico's Unauthorized told apart by what the node's files show.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AgentStatus } from "../../../src/diagnosis/diagnosis.ts";
 import { inspectNode, refineRootCause } from "../../../src/diagnosis/forensics/index.ts";
 import type { NodeForensics } from "../../../src/diagnosis/forensics/inspection.ts";
-import type { RootCauseVerdict } from "../../../src/diagnosis/root-cause.ts";
+import type { AgentStatus, RootCauseVerdict } from "../../../src/diagnosis/index.ts";
 import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
 import { fakeReader, LIVE_SA_UID, type ReaderState } from "./fake-reader.ts";
 import {

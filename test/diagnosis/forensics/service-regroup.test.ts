@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderDiagnosisText } from "../../../src/cli/render/diagnosis-text.ts";
 import { PLAIN } from "../../../src/cli/render/style.ts";
-import type { Diagnosis } from "../../../src/diagnosis/diagnosis.ts";
-import { diagnoseCluster } from "../../../src/diagnosis/service.ts";
+import type { Diagnosis } from "../../../src/diagnosis/index.ts";
+import { diagnoseCluster } from "../../../src/diagnosis/index.ts";
 import type { ClusterReader, ListQuery } from "../../../src/kube/reader.ts";
 import type { CoreV1Event, V1Pod } from "../../../src/kube/types.ts";
 import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
@@ -127,7 +127,7 @@ describe("diagnoseCluster with node forensics", () => {
       "k8s-worker3": { confDir: "/etc/cni/net.d", files: {}, failWith: "unreachable" },
     });
     diagnosis = await diagnoseCluster(clusterReader(ca, { expired: expiredToken }), {
-      nodeShell: shell,
+      nodeReader: shell,
       now: () => NOW,
     });
   });

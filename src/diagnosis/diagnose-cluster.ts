@@ -1,0 +1,99 @@
+/**
+ * The diagnosis service: read-only by construction. It holds only a ClusterReader and, optionally, a NodeReader,
+ * which it wraps in readOnlyView so that a command that changes a node is refused even if a writer is passed. It
+ * gathers cluster-side evidence, inspects the affected nodes' CNI files when it can reach them, and returns a
+ * Diagnosis. The CLI, the Slack bot and remediation (drift check, verification) all call `diagnoseCluster`.
+ */
+import type { ClusterReader } from "../kube/reader.ts";
+import { type NodeReader, readOnlyView } from "../nodes/index.ts";
+import { gatherAgentPods, gatherClusterWide, type Scope } from "./evidence/cluster-evidence.ts";
+import { inspectAffectedNodes } from "./evidence/node-inspections.ts";
+import { buildFindings } from "./findings/build-findings.ts";
+import { findNodeSignals, findStuckPods, type NodeSignal, type StuckPod } from "./findings/stuck-pods.ts";
+import type { ApiServerClock } from "./forensics/index.ts";
+import type { Diagnosis } from "./model.ts";
+
+export interface DiagnoseOptions {
+  scope?: Scope;
+  /** Requests in flight at once for per-node and per-pod reads. */
+  concurrency?: number;
+  /** Most pods read one by one (those FailedKillPod events name). */
+  maxPodReads?: number;
+  /** Reads the affected nodes' CNI files over SSH; without it, root causes rest on cluster-side evidence alone. */
+  nodeReader?: NodeReader;
+  /**
+   * The old name of `nodeReader`. Typed `never` so a caller still passing it (often through a spread, which escapes
+   * the excess-property check) fails to compile instead of silently diagnosing without the nodes.
+   */
+  nodeShell?: never;
+  /** The API server's clock, for measuring node clock skew; without it, nodes are compared with the local clock. */
+  apiServerClock?: ApiServerClock;
+  /** Nodes inspected at once (the NodeReader bounds its own connections too). */
+  inspectionConcurrency?: number;
+  now?: () => Date;
+}
+
+export async function diagnoseCluster(
+  reader: ClusterReader,
+  options: DiagnoseOptions = {},
+): Promise<Diagnosis> {
+  const scope = options.scope ?? {};
+  const now = options.now ?? (() => new Date());
+  const gatherOptions = { concurrency: options.concurrency ?? 8, maxPodReads: options.maxPodReads ?? 1000 };
+  const started = now();
+
+  const wide = await gatherClusterWide(reader, scope, gatherOptions);
+  const stuck = findStuckPods(
+    [...wide.pendingPods, ...wide.killFailedPods],
+    wide.sandboxEvents,
+    started,
+  ).filter((s) => !scope.node || s.ref.node === scope.node);
+  // Node conditions are node-wide; with a namespace scope they would speak of other namespaces' pods.
+  const nodeSignals = scope.namespace ? [] : findNodeSignals(wide.nodes);
+  const affectedNodes = [
+    ...new Set([...stuck.map((s) => s.ref.node), ...nodeSignals.map((s) => s.node)]),
+  ].sort();
+  const agents = await gatherAgentPods(reader, wide.agents, affectedNodes, gatherOptions);
+  const forensics = options.nodeReader
+    ? await inspectAffectedNodes(reader, readOnlyView(options.nodeReader), {
+        nodes: nodesToInspect(stuck, nodeSignals),
+        nodeObjects: wide.nodes,
+        concurrency: options.inspectionConcurrency ?? gatherOptions.concurrency,
+        apiServerClock: options.apiServerClock,
+        now,
+      })
+    : { inspections: undefined, errors: [] };
+
+  const findings = buildFindings({
+    stuck,
+    nodeSignals,
+    nodes: wide.nodes,
+    agents: wide.agents,
+    agentPods: agents.byNode,
+    inspections: forensics.inspections,
+    now: started,
+  });
+  const errors = [...wide.errors, ...agents.errors, ...forensics.errors];
+  return {
+    cluster: reader.identity,
+    healthy: findings.length === 0 && errors.length === 0,
+    checkedAt: started.toISOString(),
+    scope: { namespace: scope.namespace ?? null, node: scope.node ?? null },
+    checked: {
+      pendingPods: wide.pendingPods.length,
+      sandboxEvents: wide.sandboxEvents.length,
+      nodes: wide.nodes.length,
+      cniAgents: wide.agents.map((a) => `${a.namespace}/${a.daemonSet}`),
+    },
+    findings,
+    errors,
+  };
+}
+
+/** Nodes whose failures the node's files can explain: every affected node with a recognised CNI failure. */
+function nodesToInspect(stuck: StuckPod[], signals: NodeSignal[]): string[] {
+  const nodes = new Set<string>();
+  for (const s of stuck) if (s.classification.family !== "unknown") nodes.add(s.ref.node);
+  for (const s of signals) if (s.classification.family !== "unknown") nodes.add(s.node);
+  return [...nodes].sort();
+}

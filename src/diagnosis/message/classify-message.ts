@@ -1,0 +1,94 @@
+/**
+ * Classifies one kubelet event message (FailedCreatePodSandBox, FailedKillPod, NetworkNotReady) or node-condition
+ * message: normalise, read the runtime's wrapping, then try the signature catalog in order.
+ *
+ * The input is untrusted. Everything here is linear in the capped input and the whole call is guarded, so a message
+ * can at worst classify as `unknown`; it can never throw or stall the caller.
+ */
+
+import { resolveCni } from "../cni.ts";
+import type { Classification, ClassificationDetails, Family } from "./classification.ts";
+import { asciiLowerCase, MAX_MESSAGE_CHARS, normalizeMessage } from "./normalize.ts";
+import {
+  detectPhase,
+  detectRuntime,
+  extractPluginError,
+  extractPodRef,
+  extractSandboxId,
+  hasNetworkContext,
+  readPluginRef,
+} from "./runtime-wrapping.ts";
+import { type MessageFacts, type Signature, signatures } from "./signatures/index.ts";
+
+export function classifyMessage(message: string): Classification {
+  try {
+    return classify(typeof message === "string" ? message : String(message ?? ""));
+  } catch {
+    // A bug in a matcher must not take down a diagnosis run over thousands of events; the message simply stays
+    // unexplained. The property tests are what keep this branch unreachable.
+    return unclassified(typeof message === "string" && message.length > MAX_MESSAGE_CHARS);
+  }
+}
+
+function classify(message: string): Classification {
+  const { text, lower, truncated } = normalizeMessage(message);
+  const pluginRef = readPluginRef(text, lower);
+  const pluginError = extractPluginError(text, lower);
+  const facts: MessageFacts = {
+    text,
+    lower,
+    scope: pluginError ? asciiLowerCase(pluginError) : lower,
+    scopeText: pluginError ?? text,
+    networkContext: hasNetworkContext(lower),
+    pluginType: pluginRef?.type ?? null,
+  };
+  const signature = findSignature(facts);
+  const family: Family = signature?.family ?? "unknown";
+  return {
+    family,
+    cni: resolveCni({
+      proven: signature?.proves,
+      pluginType: facts.pluginType,
+      lowerScope: facts.scope,
+      lowerMessage: lower,
+    }),
+    phase: detectPhase(lower),
+    runtime: detectRuntime(lower),
+    signature: signature?.id ?? null,
+    pluginError,
+    details: collectDetails(facts, signature),
+    truncated,
+  };
+}
+
+function findSignature(facts: MessageFacts): Signature | undefined {
+  return signatures.find(
+    (candidate) => (!candidate.requiresNetworkContext || facts.networkContext) && candidate.matches(facts),
+  );
+}
+
+function collectDetails(facts: MessageFacts, signature: Signature | undefined): ClassificationDetails {
+  const details: ClassificationDetails = {};
+  const sandboxId = extractSandboxId(facts.lower);
+  if (sandboxId) details.sandboxId = sandboxId;
+  const podRef = extractPodRef(facts.lower);
+  if (podRef) {
+    details.pod = podRef.pod;
+    details.namespace = podRef.namespace;
+  }
+  if (facts.pluginType) details.pluginName = facts.pluginType;
+  return { ...details, ...(signature?.details?.(facts) ?? {}) };
+}
+
+function unclassified(truncated: boolean): Classification {
+  return {
+    family: "unknown",
+    cni: "unknown",
+    phase: "none",
+    runtime: "unknown",
+    signature: null,
+    pluginError: null,
+    details: {},
+    truncated,
+  };
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { classifyMessage } from "../classify-message.ts";
+
+describe("weave-agent-unreachable", () => {
+  it('containerd, with name="weave"', () => {
+    // weaveworks/weave#3998
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": dial tcp 127.0.0.1:6784: connect: connection refused`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "weave",
+      phase: "add",
+      runtime: "containerd",
+      signature: "weave-agent-unreachable",
+      details: { pluginName: "weave-net" },
+    });
+  });
+
+  it("is not read as an unreachable API server (kubelet log, dockershim era)", () => {
+    // weaveworks/weave#2822
+    const message = `E0228 14:21:50.538102     735 cni.go:255] Error adding network: unable to allocate IP address: Post http://127.0.0.1:6784/ip/28d43bd0bc62c2043819662c6bed43737d8ea20bf3b1ab3c804e73760603474e: dial tcp 127.0.0.1:6784: getsockopt: connection refused`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "weave",
+      phase: "add",
+    });
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * `npm run demo`: the incident's story told through the real bot, the local Slack and the simulated cluster. The story's
+ * key lines appear in order, the cluster ends healed (read from the simulated cluster itself, not from the output),
+ * nothing secret is printed, and the command behaves as the README says (exit codes, unknown scenario, run time).
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { type DemoResult, runDemo } from "../../src/demo/run-demo.ts";
+import { NO_STYLE } from "../../src/demo/slack-text.ts";
+import type { DemoWorld } from "../../src/demo/world.ts";
+import { runCli } from "../support/run-cli.ts";
+
+const REPO = new URL("../../", import.meta.url).pathname;
+
+interface Told {
+  result: DemoResult;
+  out: string;
+  err: string;
+  secrets: string[];
+  pods: { name: string; phase: string; ip?: string }[];
+  endpointIps: string[];
+}
+
+/** Runs the demo in-process and reads the workload's pods and endpoints from the cluster before it stops. */
+async function tell(scenario: string): Promise<Told> {
+  let out = "";
+  let err = "";
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on("data", (d) => (out += d));
+  stderr.on("data", (d) => (err += d));
+  let secrets: string[] = [];
+  let pods: Told["pods"] = [];
+  let endpointIps: string[] = [];
+  const result = await runDemo({
+    scenario,
+    stdout,
+    stderr,
+    style: NO_STYLE,
+    inspect: (world: DemoWorld) => {
+      secrets = world.secrets();
+      pods = world.sim.store
+        .list("pods", "default")
+        .filter((p) => p.metadata.labels?.app === "redis")
+        .map((p) => ({
+          name: p.metadata.name,
+          phase: String(p.status?.phase),
+          ...(p.status?.podIP ? { ip: String(p.status.podIP) } : {}),
+        }));
+      const ep = world.sim.store.get("endpoints", "default", "redis-master") as {
+        subsets?: { addresses?: { ip: string }[] }[];
+      };
+      endpointIps = (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+    },
+  });
+  return { result, out, err, secrets, pods, endpointIps };
+}
+
+/** Each expected line appears after the one before it. */
+function expectInOrder(text: string, lines: (string | RegExp)[]): void {
+  let from = 0;
+  for (const line of lines) {
+    const rest = text.slice(from);
+    const match = typeof line === "string" ? rest.indexOf(line) : rest.search(line);
+    expect(
+      match,
+      `expected, after offset ${from}: ${String(line)}\n--- output ---\n${text}`,
+    ).toBeGreaterThanOrEqual(0);
+    from += match + 1;
+  }
+}
+
+function expectNoSecrets(told: Told): void {
+  const printed = told.out + told.err;
+  expect(told.secrets.length).toBeGreaterThan(4);
+  for (const secret of told.secrets) expect(printed).not.toContain(secret);
+  expect(printed).not.toMatch(/xox[abp]-|xapp-|BEGIN OPENSSH PRIVATE KEY|eyJhbGciOi/);
+}
+
+function expectHealed(told: Told): void {
+  expect(told.pods.length).toBe(2);
+  for (const p of told.pods) expect(p.phase).toBe("Running");
+  expect(told.endpointIps.sort()).toEqual(told.pods.map((p) => p.ip).sort());
+}
+
+/** The demo ended healed, told the story's lines in order, the cluster is healed and nothing secret was printed. */
+function expectHealedStory(told: Told, story: (string | RegExp)[]): void {
+  expect(told.err).toBe("");
+  expect(told.result.exitCode).toBe(0);
+  expect(told.result.outcome).toBe("healed");
+  expectInOrder(told.out, story);
+  expectHealed(told);
+  expectNoSecrets(told);
+}
+
+describe("npm run demo", () => {
+  it("tells the first incident (stale-cni-config) through the bot in Slack and heals the cluster", async () => {
+    const told = await tell("stale-cni-config");
+    expectHealedStory(told, [
+      "kubectl apply -k manifests/",
+      "as system:serviceaccount:cni-doctor:cni-doctor",
+      "@alice in #incident-stale-cni-config types  /cni diagnose",
+      "acked in",
+      // The parent message: cluster (context, API server, short CA fingerprint), who asked, status in place.
+      "cni-doctor in #incident-stale-cni-config",
+      "cni-doctor `diagnose (sim-stale-cni-config)` asked by @alice",
+      "diagnosing…",
+      /cluster `sim-stale-cni-config` · https:\/\/127\.0\.0\.1:\d+ · CA `[0-9a-f]{12}`/,
+      // Findings and evidence in the thread.
+      "cni-doctor in the thread",
+      "Finding 1 of 1: 2 pods stuck on 2 nodes",
+      "root cause `stale-cni-config`",
+      "FailedCreatePodSandBox",
+      "connection is unauthorized: Unauthorized",
+      "not this cluster's CA",
+      "updates its message of",
+      "+ 🔴 1 finding: 2 stuck pods on 2 nodes (`stale-cni-config`)",
+      // The fix request and the plan: exact commands, blast radius, expiry, buttons.
+      "@alice in the thread writes  @cni-doctor fix",
+      "Proposed fix",
+      "Blast radius: 2 nodes (`k8s-worker1`, `k8s-worker2`)",
+      "sudo -n -- mv -n -t /var/lib/cni-doctor/backup/",
+      "Restart calico-node on k8s-worker1",
+      "Delete the 1 stuck pod on k8s-worker1",
+      /Expires \d\d:\d\d:\d\d \(in 15 min\)/,
+      "[ Approve ]  [ Dry run ]  [ Reject ]",
+      // The two-person rule, then the approver.
+      "@alice clicks  [ Approve ]",
+      "only @alice sees this",
+      "two-person rule",
+      "@bob clicks  [ Approve ]",
+      "+ ✅ Approved by @bob",
+      "- [ Approve ]  [ Dry run ]  [ Reject ]",
+      // Progress: one message updated in place, a reply per node, the summary with the verification.
+      "Running the fix: 0 of 7 steps done",
+      "[ Stop ]",
+      "Node `k8s-worker1`: ✅ healed",
+      "Node `k8s-worker2`: ✅ healed",
+      "Fix succeeded",
+      "Verification passed",
+      "pods Running and Ready",
+      "Service endpoints ready: endpoints default/redis-master",
+      "fresh diagnosis: healthy",
+      // The cluster read back, and the bot's conduct.
+      "$ kubectl get pods -n default -l app=redis -o wide",
+      "$ kubectl get endpoints redis-master -n default",
+      /redis-master {2}192\.168\.\d+\.\d+:6379,192\.168\.\d+\.\d+:6379/,
+      "✔ 2/2 pods Running and Ready, every one listed in the endpoints",
+      "every one allowed by manifests/rbac.yaml",
+      "0 over Block Kit limits, 0 refused",
+      "no token, key or signing secret",
+      /✔ demo finished in \d+\.\d s/,
+    ]);
+    // Exactly one progress message; the stuck pods were replaced, not restarted in place.
+    expect(told.out.match(/┊ Running the fix: /g)?.length).toBe(1);
+    expect(told.out).toMatch(
+      /updates its message of \+\d+\.\ds in place\n\s+┊ \+ Running the fix: \d of 7 steps done/,
+    );
+    for (const ip of told.endpointIps) expect(told.out).toContain(`${ip}:6379`);
+    expect(told.out).not.toContain("\u001b[");
+  });
+
+  it("tells expired-token: only k8s-worker2 is restarted and healed", async () => {
+    const told = await tell("expired-token");
+    expectHealedStory(told, [
+      "@alice in #incident-expired-token types  /cni diagnose",
+      "root cause `cni-token-expired`",
+      "@alice in the thread writes  @cni-doctor fix",
+      "Blast radius: 1 node (`k8s-worker2`)",
+      "Restart calico-node on k8s-worker2",
+      "[ Approve ]",
+      "@bob clicks  [ Approve ]",
+      "Node `k8s-worker2`: ✅ healed",
+      "Fix succeeded",
+      "fresh diagnosis: healthy",
+      "✔ 2/2 pods Running and Ready, every one listed in the endpoints",
+      /✔ demo finished/,
+    ]);
+    expect(told.out).not.toContain("Node `k8s-worker1`: ✅ healed");
+  });
+});
+
+describe("cni-doctor demo (the command)", () => {
+  const run = runCli;
+
+  it("on a healthy cluster says so and stops at the diagnosis, exit 0", async () => {
+    const r = await run(["demo", "--scenario", "healthy"]);
+    expect(r.code, r.err).toBe(0);
+    expectInOrder(r.out, [
+      "/cni diagnose",
+      "✅ healthy: no pod is stuck",
+      "✔ 2/2 pods Running",
+      "✔ demo finished",
+    ]);
+    expect(r.out).not.toContain("@cni-doctor fix");
+  });
+
+  it("refuses an unknown scenario with exit 2 and the list", async () => {
+    const r = await run(["demo", "--scenario", "no-such-thing"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown scenario "no-such-thing"');
+    expect(r.err).toContain("stale-cni-config");
+    expect(r.err).toContain("expired-token");
+    expect(r.out).toBe("");
+  });
+
+  it("runs as `node bin/cni-doctor.js demo` on plain Node in well under a minute and exits 0", async () => {
+    const started = Date.now();
+    const child = spawn(join(REPO, "node_modules/.bin/node"), [join(REPO, "bin/cni-doctor.js"), "demo"], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const seconds = (Date.now() - started) / 1000;
+    expect(code, `${out}\n${err}`).toBe(0);
+    expect(out).toContain("✔ demo finished");
+    expect(seconds).toBeLessThan(60);
+  });
+});
