@@ -2,8 +2,9 @@
  * Plain-words knowledge per failure family, for people: what failed, the likely causes, what to look at (read-only
  * commands only), and whether cni-doctor can repair it after an approval or a human has to act.
  */
+
+import { agentKindForCni, type CniAgentKind } from "../cni/identity.ts";
 import type { ClassificationDetails, CniPlugin, Family } from "./classification.ts";
-import { agentKindForCni, type CniAgentKind } from "./cni-agents.ts";
 
 export interface FamilyGuide {
   family: Family;

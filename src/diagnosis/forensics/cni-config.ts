@@ -3,8 +3,9 @@
  * `.conflist` and `.json` files, sort the names byte-wise and take the first: a leftover `05-cilium.conflist` or
  * `10-flannel.conflist` therefore shadows `10-calico.conflist`. Pure.
  */
+
+import { cniFromPluginType } from "../../cni/identity.ts";
 import type { CniPlugin } from "../classification.ts";
-import { cniFromPluginType } from "../cni.ts";
 import type { CniConfigFile, ConfDirEntry } from "./inspection.ts";
 
 const CONFIG_EXTENSIONS = [".conf", ".conflist", ".json"] as const;
