@@ -42,10 +42,16 @@ export interface VerifyStep {
   rootCause?: never;
 }
 
-export type PlanStep = NodeFixStep | RecyclePodsStep | VerifyStep;
+/** Steps that run once every node is fixed. */
+export type ClusterStep = RecyclePodsStep | VerifyStep;
+export type PlanStep = NodeFixStep | ClusterStep;
 export type StepKind = PlanStep["kind"];
 export type StepOfKind<K extends StepKind> = Extract<PlanStep, { kind: K }>;
 
 export function isNodeFixStep(step: PlanStep): step is NodeFixStep {
   return step.kind === "quarantine-cni-config" || step.kind === "restart-cni-agent";
+}
+
+export function isClusterStep(step: PlanStep): step is ClusterStep {
+  return !isNodeFixStep(step);
 }

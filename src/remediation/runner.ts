@@ -6,7 +6,7 @@
  * Pods are recycled only after every node is fixed; then the run is verified.
  */
 import type { RunAudit } from "./audit.ts";
-import { isNodeFixStep, type PlanStep } from "./plan-steps.ts";
+import { isClusterStep, isNodeFixStep, type PlanStep } from "./plan-steps.ts";
 import {
   type ProgressReporter,
   type RollbackRecord,
@@ -67,7 +67,7 @@ export async function runPlan(input: RunnerInput): Promise<RunnerOutcome> {
 
   // Pods are recycled only after every node is fixed, then the run is verified: the plan lists them in that order.
   const scope: StepScope = { repair: null, verification: null, planScope: plan.scope };
-  for (const step of plan.steps.filter((s) => executorFor(s).phase === "cluster")) {
+  for (const step of plan.steps.filter(isClusterStep)) {
     const why = await input.stopReason();
     if (why) return end("stopped", `Stopped before ${executorFor(step).before}: ${why}.`, scope.verification);
     const r = await runStep(input, state, step, scope);

@@ -25,7 +25,6 @@ export interface QuarantineRecord {
 
 export const quarantineExecutor: StepExecutor<QuarantineStep> = {
   phase: "node",
-  before: "moving files aside",
   timeoutMs: (policy) => policy.stepTimeoutMs,
   async execute(ctx, step, scope) {
     const repair = repairOf(scope, step);

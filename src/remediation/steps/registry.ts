@@ -4,7 +4,7 @@
  * when it fails); the others run once every node is fixed, in plan order.
  */
 import type { RemediationPolicy } from "../../config.ts";
-import type { PlanStep, StepKind, StepOfKind } from "../plan-steps.ts";
+import type { ClusterStep, NodeFixStep, PlanStep, StepKind, StepOfKind } from "../plan-steps.ts";
 import type { VerificationResult } from "../run.ts";
 import type { StepContext } from "./context.ts";
 import type { NodeRepair } from "./node-repair.ts";
@@ -21,14 +21,28 @@ export interface StepScope {
   planScope: { namespace: string | null; node: string | null };
 }
 
-export interface StepExecutor<S extends PlanStep> {
-  /** "node": part of one node's repair; "cluster": after every node is fixed. */
-  phase: "node" | "cluster";
-  /** Said when a stop request comes before a cluster step, e.g. "recycling pods". */
-  before: string;
+export interface Executor<S extends PlanStep> {
   timeoutMs(policy: RemediationPolicy): number;
   execute(ctx: StepContext, step: S, scope: StepScope): Promise<void>;
 }
+
+/** Part of one node's repair: runs with the node's other steps, in batches of nodes; a failure rolls the node back. */
+export interface NodeStepExecutor<S extends NodeFixStep> extends Executor<S> {
+  phase: "node";
+}
+
+/** Runs once every node is fixed, in plan order. */
+export interface ClusterStepExecutor<S extends ClusterStep> extends Executor<S> {
+  phase: "cluster";
+  /** What the step does, for "Stopped before …" when a stop request comes first, e.g. "recycling pods". */
+  before: string;
+}
+
+export type StepExecutor<S extends PlanStep> = S extends NodeFixStep
+  ? NodeStepExecutor<S>
+  : S extends ClusterStep
+    ? ClusterStepExecutor<S>
+    : never;
 
 export const STEP_EXECUTORS: { readonly [K in StepKind]: StepExecutor<StepOfKind<K>> } = {
   "quarantine-cni-config": quarantineExecutor,
@@ -37,7 +51,8 @@ export const STEP_EXECUTORS: { readonly [K in StepKind]: StepExecutor<StepOfKind
   verify: verifyExecutor,
 };
 
-export function executorFor<S extends PlanStep>(step: S): StepExecutor<S> {
+/** The executor of a step's kind, typed for that step. */
+export function executorFor<S extends PlanStep>(step: S): StepExecutor<S> & Executor<S> {
   // The mapped type pairs each kind with its step type; TypeScript cannot follow that through a generic index.
-  return STEP_EXECUTORS[step.kind] as unknown as StepExecutor<S>;
+  return STEP_EXECUTORS[step.kind] as unknown as StepExecutor<S> & Executor<S>;
 }

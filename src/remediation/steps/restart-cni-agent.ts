@@ -15,7 +15,6 @@ import type { StepExecutor } from "./registry.ts";
 
 export const restartAgentExecutor: StepExecutor<RestartAgentStep> = {
   phase: "node",
-  before: "restarting the CNI agent",
   timeoutMs: (policy) => policy.agentReadyTimeoutMs,
   async execute(ctx, step, scope) {
     const repair = repairOf(scope, step);
