@@ -1,7 +1,8 @@
 /**
  * The remediation service: one per cluster. Front ends (the CLI, the Slack bot) call it; it owns the approval gate,
- * the journal, the Lease and the kill switch, and hands approved plans to the runner. Every write it makes goes
- * through a plan approved for its exact digest, re-checked against a fresh diagnosis just before it runs.
+ * the journal, the Lease and the kill switch (and who may use it), and hands approved runs to its RunExecutor
+ * (execution.ts). Every write goes through a plan approved for its exact digest, re-checked against a fresh diagnosis
+ * just before it runs.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";

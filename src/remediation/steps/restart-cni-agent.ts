@@ -1,7 +1,8 @@
 /**
- * Restarts the CNI agent on one node by deleting its pod (guarded by uid; the DaemonSet starts a replacement whose
- * install-cni writes fresh CNI files), waits for the replacement to be Ready, then re-inspects the node until its
- * calico-kubeconfig holds a token the API server accepts — all within the step's deadline.
+ * Restarts the CNI agent on one node by deleting its pod (guarded by uid; the DaemonSet starts a replacement, which
+ * writes fresh CNI files as it starts), waits for the replacement to be Ready, then has the node's CNI remediator
+ * re-inspect the node until its credentials work (Calico: calico-kubeconfig holds a token the API server accepts) —
+ * all within the step's deadline.
  */
 
 import type { CniRemediator } from "../../cni/remediator.ts";
