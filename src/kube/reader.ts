@@ -1,4 +1,10 @@
-import { AppsV1Api, AuthenticationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  AuthenticationV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  type KubeConfig,
+} from "@kubernetes/client-node";
 import { toKubeAccessError } from "./errors.ts";
 import { listAllPages, listAllPagesAtVersion, type VersionedList } from "./paginate.ts";
 import { sharedConnections, withTimeout } from "./request-options.ts";
@@ -7,6 +13,7 @@ import type {
   CoreV1Event,
   V1ConfigMap,
   V1DaemonSet,
+  V1EndpointSlice,
   V1Endpoints,
   V1Node,
   V1Pod,
@@ -38,11 +45,22 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<V1Pod | null>;
   listDaemonSets(query: ListQuery): Promise<V1DaemonSet[]>;
   listServices(query: ListQuery): Promise<V1Service[]>;
-  getEndpoints(namespace: string, name: string): Promise<V1Endpoints | null>;
+  /** The addresses of a Service's endpoints that are ready for traffic: from its EndpointSlices, or core Endpoints. */
+  readyServiceAddresses(namespace: string, service: string): Promise<ServiceAddresses>;
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | null>;
   getServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | null>;
   /** Asks the API server whether it accepts `token`; the token is sent only to the API server. */
   reviewToken(token: string): Promise<NonNullable<V1TokenReview["status"]>>;
+}
+
+export interface ServiceAddresses {
+  /**
+   * Where they were read: EndpointSlices (discovery.k8s.io/v1), or core Endpoints, deprecated since Kubernetes 1.33,
+   * read only where the API server does not serve EndpointSlices.
+   */
+  source: "EndpointSlice" | "Endpoints";
+  /** Ready addresses, each once. */
+  ready: string[];
 }
 
 export interface ReaderOptions {
@@ -67,47 +85,11 @@ export function createClusterReader(
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const authn = kubeConfig.makeApiClient(AuthenticationV1Api);
+  const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
   const connections = sharedConnections();
   const timeout = () => withTimeout(opts.requestTimeoutMs, connections);
 
-  /** One page of a list: what every list call takes besides the namespace. */
-  type PageParams = { limit: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
-  type PageResult<T> = Promise<{ items: T[]; metadata?: { _continue?: string; resourceVersion?: string } }>;
-  type PageFetcher<T> = (page: PageParams, namespace: string | undefined) => PageResult<T>;
-
-  function paged<T>(what: string, query: ListQuery, fetch: PageFetcher<T>): Promise<T[]> {
-    return pagedAtVersion(what, query, fetch).then((list) => list.items);
-  }
-
-  function pagedAtVersion<T>(
-    what: string,
-    query: ListQuery,
-    fetch: PageFetcher<T>,
-  ): Promise<VersionedList<T>> {
-    const where = query.namespace ? `in namespace ${query.namespace}` : "in all namespaces";
-    return listAllPagesAtVersion(
-      (token, limit) =>
-        fetch(
-          { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, _continue: token },
-          query.namespace,
-        ),
-      {
-        pageSize: opts.pageSize,
-        maxItems: opts.maxListItems,
-        operation: `list ${what} ${where}${describeSelectors(query)}`,
-      },
-    );
-  }
-
-  async function getOrNull<T>(operation: string, call: () => Promise<T>): Promise<T | null> {
-    try {
-      return await call();
-    } catch (err) {
-      const failure = toKubeAccessError(err, operation);
-      if (failure.failure === "not-found") return null;
-      throw failure;
-    }
-  }
+  const { paged, pagedAtVersion } = pagedListing(opts);
 
   const fetchPods: PageFetcher<V1Pod> = (page, namespace) =>
     namespace
@@ -152,10 +134,21 @@ export function createClusterReader(
           ? core.listNamespacedService({ ...page, namespace }, timeout())
           : core.listServiceForAllNamespaces(page, timeout()),
       ),
-    getEndpoints: (namespace, name) =>
-      getOrNull(`get endpoints ${namespace}/${name}`, () =>
-        core.readNamespacedEndpoints({ namespace, name }, timeout()),
-      ),
+    readyServiceAddresses: async (namespace, service) => {
+      // A list of a collection is 404 only when the API server does not serve the resource at all (a namespace that
+      // does not exist lists empty), so null here means "no EndpointSlice API": fall back to core Endpoints.
+      const slices = await getOrNull(`list endpointslices in namespace ${namespace}`, () =>
+        discovery.listNamespacedEndpointSlice(
+          { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
+          timeout(),
+        ),
+      );
+      if (slices) return { source: "EndpointSlice", ready: readySliceAddresses(slices.items) };
+      const endpoints = await getOrNull(`get endpoints ${namespace}/${service}`, () =>
+        core.readNamespacedEndpoints({ namespace, name: service }, timeout()),
+      );
+      return { source: "Endpoints", ready: readyEndpointsAddresses(endpoints) };
+    },
     getConfigMap: (namespace, name) =>
       getOrNull(`get configmap ${namespace}/${name}`, () =>
         core.readNamespacedConfigMap({ namespace, name }, timeout()),
@@ -176,6 +169,67 @@ export function createClusterReader(
       }
     },
   };
+}
+
+/**
+ * Ready addresses of EndpointSlices. A missing `ready` condition means "unknown", which consumers should treat as
+ * ready (kubernetes/api discovery/v1/types.go: EndpointConditions.Ready).
+ */
+export function readySliceAddresses(slices: V1EndpointSlice[]): string[] {
+  const ready = slices.flatMap((slice) =>
+    (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+  );
+  return [...new Set(ready)];
+}
+
+/** Ready addresses of core Endpoints: `subsets[].addresses` (not-ready ones are under `notReadyAddresses`). */
+export function readyEndpointsAddresses(endpoints: V1Endpoints | null): string[] {
+  const ready = (endpoints?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+  return [...new Set(ready)];
+}
+
+/** One page of a list: what every list call takes besides the namespace. */
+type PageParams = { limit: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
+type PageResult<T> = Promise<{ items: T[]; metadata?: { _continue?: string; resourceVersion?: string } }>;
+type PageFetcher<T> = (page: PageParams, namespace: string | undefined) => PageResult<T>;
+
+/** Lists every page of a namespaced (or all-namespace) list, bounded by the reader's page size and item cap. */
+function pagedListing(opts: ReaderOptions) {
+  function pagedAtVersion<T>(
+    what: string,
+    query: ListQuery,
+    fetch: PageFetcher<T>,
+  ): Promise<VersionedList<T>> {
+    const where = query.namespace ? `in namespace ${query.namespace}` : "in all namespaces";
+    return listAllPagesAtVersion(
+      (token, limit) =>
+        fetch(
+          { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, limit, _continue: token },
+          query.namespace,
+        ),
+      {
+        pageSize: opts.pageSize,
+        maxItems: opts.maxListItems,
+        operation: `list ${what} ${where}${describeSelectors(query)}`,
+      },
+    );
+  }
+  return {
+    pagedAtVersion,
+    paged: <T>(what: string, query: ListQuery, fetch: PageFetcher<T>): Promise<T[]> =>
+      pagedAtVersion(what, query, fetch).then((list) => list.items),
+  };
+}
+
+/** A read that answers null for 404 instead of failing; every other failure is a KubeAccessError. */
+async function getOrNull<T>(operation: string, call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (err) {
+    const failure = toKubeAccessError(err, operation);
+    if (failure.failure === "not-found") return null;
+    throw failure;
+  }
 }
 
 function describeSelectors(q: Omit<ListQuery, "namespace">): string {

@@ -7,6 +7,7 @@ export type {
   V1ConfigMap,
   V1ContainerStatus,
   V1DaemonSet,
+  V1EndpointSlice,
   V1Endpoints,
   V1Lease,
   V1Node,

@@ -13,15 +13,53 @@ export interface WaitForPodsOptions {
   description: string;
 }
 
+/** Waits on pods through the API server: what remediation holds instead of a raw KubeConfig. */
+export interface PodWatcher {
+  waitForPods(options: WaitForPodsOptions): Promise<V1Pod[]>;
+}
+
 /**
- * Waits on pods as an informer does: a list answers at once if they are already there; otherwise a watch from the
- * list's resourceVersion applies every later change to that list, so nothing is missed and nothing deleted in between
- * lingers. (A watch without a version would replay only the objects still there, and a pod deleted between the two
- * calls would stay in the view forever.) A dropped or expired watch starts over from a fresh list; the whole wait is
- * bounded by `timeoutMs`.
+ * A watcher over client-node's Watch. Note its inactivity timeout: client-node abandons a watch that sends nothing
+ * for 30 s, while kube-apiserver sends an idle watch a bookmark only once a minute, so every quiet watch ends after
+ * 30 s; the wait then resumes from the last version it saw instead of listing again.
  */
-export async function waitForPods(
-  kubeConfig: KubeConfig,
+export function createPodWatcher(kubeConfig: KubeConfig, reader: ClusterReader): PodWatcher {
+  const watch = new Watch(kubeConfig);
+  return { waitForPods: (options) => waitForPodsThrough(watch, reader, options) };
+}
+
+/** What one watch request ended with. */
+type WatchOutcome =
+  /** The awaited state was seen. */
+  | { kind: "satisfied"; pods: V1Pod[] }
+  /** The wait's own deadline passed. */
+  | { kind: "deadline" }
+  /** The stream ended (the server's timeout, client-node's inactivity timeout, a dropped connection): resume. */
+  | { kind: "ended"; healthy: boolean }
+  /** 410 Gone/Expired: the version to resume from was compacted away; only a fresh list can continue. */
+  | { kind: "expired" }
+  /** The server sent an ERROR event other than 410: resume, and re-list if it keeps happening. */
+  | { kind: "error"; message: string }
+  /** 401, 403 or 404: retrying cannot help. */
+  | { kind: "refused"; err: unknown };
+
+/** A watch that stayed open this long before ending was not failing, even if it carried no event. */
+const HEALTHY_STREAM_MS = 1000;
+
+/** Consecutive watch failures after which the wait starts over from a fresh list instead of resuming. */
+const FAILURES_BEFORE_RELIST = 3;
+
+/**
+ * Waits on pods as client-go's reflector does: a list answers at once if they are already there; otherwise a watch
+ * from the list's resourceVersion applies every later change to that view, so nothing is missed and nothing deleted
+ * in between lingers. Every event (bookmarks too) advances the version the next watch resumes from, so a watch that
+ * ends, whether the server closed it, the connection dropped, or client-node gave up on a quiet stream, continues
+ * where it stopped without listing the namespace again. Only a 410 (the version was compacted) or repeated failures
+ * start over from a fresh list (k8s.io/client-go/tools/cache/reflector.go: watchHandler / isExpiredError). The whole
+ * wait is bounded by `timeoutMs`.
+ */
+async function waitForPodsThrough(
+  watch: Watch,
   reader: ClusterReader,
   options: WaitForPodsOptions,
 ): Promise<V1Pod[]> {
@@ -29,62 +67,57 @@ export async function waitForPods(
   const path = options.query.namespace
     ? `/api/v1/namespaces/${options.query.namespace}/pods`
     : "/api/v1/pods";
-  const watch = new Watch(kubeConfig);
-  let pause = 0;
+  let view = new Map<string, V1Pod>();
+  let resourceVersion = "";
+  let failures = 0;
+  let needsList = true;
   for (;;) {
-    // A watch that keeps ending at once must not turn into a tight loop against the API server.
-    if (pause > 0) await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
-    const { items: pods, resourceVersion } = await reader.listPodsAtVersion(options.query);
-    if (options.satisfied(pods)) return pods;
+    if (needsList) {
+      const list = await reader.listPodsAtVersion(options.query);
+      if (options.satisfied(list.items)) return list.items;
+      view = new Map(list.items.map((p) => [p.metadata?.uid ?? "", p]));
+      resourceVersion = list.resourceVersion ?? "";
+      needsList = false;
+    }
+    // A watch that keeps failing at once must not turn into a tight loop against the API server.
+    if (failures > 0)
+      await sleep(Math.min(250 * 2 ** (failures - 1), 2000, Math.max(0, deadline - Date.now())));
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
-    const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? "", p]));
-    type Outcome = V1Pod[] | "restart" | "timeout" | { refused: unknown };
-    const result = await new Promise<Outcome>((resolve) => {
-      let settled = false;
-      let controller: AbortController | undefined;
-      const finish = (value: Outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        controller?.abort();
-        resolve(value);
-      };
-      const timer = setTimeout(() => finish("timeout"), remaining);
-      watch
-        .watch(
-          path,
-          {
-            labelSelector: options.query.labelSelector,
-            fieldSelector: options.query.fieldSelector,
-            resourceVersion,
-            // Server-side timeout a little past ours, so the server never holds a watch nobody reads.
-            timeoutSeconds: Math.ceil(remaining / 1000) + 5,
-            // Bookmarks keep an idle watch alive: client-node gives up on a watch that sends nothing for 30 s.
-            allowWatchBookmarks: true,
-          },
-          (type, obj: V1Pod) => {
-            if (type === "ERROR") return finish("restart");
-            // A bookmark only carries a resourceVersion; it is not a pod.
-            if (type === "BOOKMARK") return;
-            const uid = obj.metadata?.uid ?? "";
-            if (type === "DELETED") byUid.delete(uid);
-            else byUid.set(uid, obj);
-            const current = [...byUid.values()];
-            if (options.satisfied(current)) finish(current);
-          },
-          (err: unknown) => finish(isRefusal(err) ? { refused: err } : "restart"),
-        )
-        .then((c) => {
-          controller = c;
-          if (settled) c.abort();
-        })
-        .catch((err: unknown) => finish(isRefusal(err) ? { refused: err } : "restart"));
+    const outcome = await watchOnce(watch, path, options, {
+      view,
+      resourceVersion,
+      remaining,
+      advance: (rv) => {
+        resourceVersion = rv;
+      },
     });
-    if (Array.isArray(result)) return result;
-    if (result === "timeout") break;
-    if (typeof result === "object") throw refusalError(result.refused, options);
-    pause = Math.min(Math.max(pause * 2, 250), 2000);
+    switch (outcome.kind) {
+      case "satisfied":
+        return outcome.pods;
+      case "deadline":
+        break;
+      case "refused":
+        throw refusalError(outcome.err, options);
+      case "expired":
+        needsList = true;
+        failures = 0;
+        continue;
+      case "ended":
+        // A stream that stayed open or delivered something was healthy (a quiet watch that client-node gave up on
+        // is normal); one that ended at once with nothing counts as a failure.
+        failures = outcome.healthy ? 0 : failures + 1;
+        break;
+      case "error":
+        failures++;
+        break;
+    }
+    if (outcome.kind === "deadline") break;
+    if (failures >= FAILURES_BEFORE_RELIST) {
+      needsList = true;
+      // Keep a pause before the next watch: the fresh list does not prove the server is well again.
+      failures = 1;
+    }
   }
   throw new KubeAccessError(
     "timeout",
@@ -93,9 +126,86 @@ export async function waitForPods(
   );
 }
 
+interface WatchState {
+  view: Map<string, V1Pod>;
+  resourceVersion: string;
+  remaining: number;
+  /** Called with the version of every event received, the version the next watch resumes from. */
+  advance: (resourceVersion: string) => void;
+}
+
+/** One watch request from `state.resourceVersion`, applying its events to `state.view` until it ends. */
+function watchOnce(
+  watch: Watch,
+  path: string,
+  options: WaitForPodsOptions,
+  state: WatchState,
+): Promise<WatchOutcome> {
+  return new Promise<WatchOutcome>((resolve) => {
+    let settled = false;
+    let events = 0;
+    const openedAt = Date.now();
+    let controller: AbortController | undefined;
+    const finish = (value: WatchOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      controller?.abort();
+      resolve(value);
+    };
+    const ended = (err: unknown) => {
+      if (isRefusal(err)) finish({ kind: "refused", err });
+      else if (statusCodeOf(err) === 410) finish({ kind: "expired" });
+      else finish({ kind: "ended", healthy: events > 0 || Date.now() - openedAt >= HEALTHY_STREAM_MS });
+    };
+    const timer = setTimeout(() => finish({ kind: "deadline" }), state.remaining);
+    watch
+      .watch(
+        path,
+        {
+          labelSelector: options.query.labelSelector,
+          fieldSelector: options.query.fieldSelector,
+          resourceVersion: state.resourceVersion,
+          // Server-side timeout a little past ours, so the server never holds a watch nobody reads.
+          timeoutSeconds: Math.ceil(state.remaining / 1000) + 5,
+          // Bookmarks advance the version to resume from; the wait does not depend on their cadence.
+          allowWatchBookmarks: true,
+        },
+        (type: string, obj: V1Pod & { code?: number; message?: string }) => {
+          events++;
+          if (type === "ERROR") {
+            // kube-apiserver reports a compacted version as an ERROR event carrying a 410 Status.
+            return finish(
+              obj.code === 410 ? { kind: "expired" } : { kind: "error", message: obj.message ?? "" },
+            );
+          }
+          const rv = obj.metadata?.resourceVersion;
+          if (rv) state.advance(rv);
+          // A bookmark only carries a resourceVersion; it is not a pod.
+          if (type === "BOOKMARK") return;
+          const uid = obj.metadata?.uid ?? "";
+          if (type === "DELETED") state.view.delete(uid);
+          else state.view.set(uid, obj);
+          const current = [...state.view.values()];
+          if (options.satisfied(current)) finish({ kind: "satisfied", pods: current });
+        },
+        ended,
+      )
+      .then((c) => {
+        controller = c;
+        if (settled) c.abort();
+      })
+      .catch(ended);
+  });
+}
+
+function statusCodeOf(err: unknown): unknown {
+  return (err as { statusCode?: unknown } | null)?.statusCode;
+}
+
 /** Failures that retrying cannot fix: the API server refuses this watch (401, 403) or does not know the resource. */
 function isRefusal(err: unknown): boolean {
-  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  const status = statusCodeOf(err);
   return status === 401 || status === 403 || status === 404;
 }
 
@@ -104,7 +214,7 @@ function isRefusal(err: unknown): boolean {
  * error spells out what was refused itself: the request is known (watch pods, core group, this namespace).
  */
 function refusalError(err: unknown, options: WaitForPodsOptions): KubeAccessError {
-  const status = (err as { statusCode?: number }).statusCode;
+  const status = statusCodeOf(err) as number;
   const where = options.query.namespace
     ? ` in the namespace "${options.query.namespace}"`
     : " at the cluster scope";
@@ -128,4 +238,16 @@ export function isPodReady(pod: V1Pod): boolean {
     pod.status?.phase === "Running" &&
     (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
   );
+}
+
+/**
+ * One wait without keeping a watcher. Remediation steps still call this with the KubeConfig they hold; they move to
+ * a `PodWatcher` given to them, so that nothing outside src/kube holds a raw KubeConfig.
+ */
+export function waitForPods(
+  kubeConfig: KubeConfig,
+  reader: ClusterReader,
+  options: WaitForPodsOptions,
+): Promise<V1Pod[]> {
+  return createPodWatcher(kubeConfig, reader).waitForPods(options);
 }

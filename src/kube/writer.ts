@@ -2,7 +2,7 @@ import { CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/clien
 import { KubeAccessError, toKubeAccessError } from "./errors.ts";
 import { listAllPages } from "./paginate.ts";
 import { withTimeout } from "./request-options.ts";
-import type { V1ConfigMap, V1Lease } from "./types.ts";
+import type { CoreV1Event, V1ConfigMap, V1Lease } from "./types.ts";
 
 /** What deleting a pod with a uid precondition came to. */
 export type PodDeletion =
@@ -91,35 +91,10 @@ export function createClusterWriter(kubeConfig: KubeConfig, options: WriterOptio
       }
     },
     async createNodeEvent(input) {
-      const now = new Date();
       await call(`create event ${input.reason} on node ${input.node.name}`, () =>
+        // Events about cluster-scoped objects live in "default"; `kubectl describe node` looks there.
         core.createNamespacedEvent(
-          {
-            // Events about cluster-scoped objects live in "default"; `kubectl describe node` looks there.
-            namespace: "default",
-            body: {
-              metadata: {
-                generateName: `${input.node.name}.cni-doctor.`,
-                labels: { "app.kubernetes.io/managed-by": component, "cni-doctor.io/run": input.runId },
-              },
-              involvedObject: {
-                apiVersion: "v1",
-                kind: "Node",
-                name: input.node.name,
-                ...(input.node.uid ? { uid: input.node.uid } : {}),
-              },
-              type: input.type,
-              reason: input.reason,
-              action: input.action,
-              message: input.message.slice(0, 1024),
-              source: { component },
-              reportingComponent: component,
-              reportingInstance: component,
-              firstTimestamp: now,
-              lastTimestamp: now,
-              count: 1,
-            },
-          },
+          { namespace: "default", body: nodeEventBody(input, component) },
           timeout(),
         ),
       );
@@ -164,5 +139,31 @@ export function createClusterWriter(kubeConfig: KubeConfig, options: WriterOptio
       call(`replace lease ${namespace}/${body.metadata?.name}`, () =>
         coordination.replaceNamespacedLease({ namespace, name: body.metadata?.name ?? "", body }, timeout()),
       ),
+  };
+}
+
+/** The core/v1 Event recorded on a Node that a run changed. */
+export function nodeEventBody(input: NodeEventInput, component: string, now = new Date()): CoreV1Event {
+  return {
+    metadata: {
+      generateName: `${input.node.name}.cni-doctor.`,
+      labels: { "app.kubernetes.io/managed-by": component, "cni-doctor.io/run": input.runId },
+    },
+    involvedObject: {
+      apiVersion: "v1",
+      kind: "Node",
+      name: input.node.name,
+      ...(input.node.uid ? { uid: input.node.uid } : {}),
+    },
+    type: input.type,
+    reason: input.reason,
+    action: input.action,
+    message: input.message.slice(0, 1024),
+    source: { component },
+    reportingComponent: component,
+    reportingInstance: component,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
   };
 }

@@ -7,6 +7,7 @@ import { type RequestAttributes, startApiServer } from "./apiserver/index.ts";
 import { ApiError } from "./apiserver/status.ts";
 import { SimulatedCluster } from "./cluster/cluster.ts";
 import { authorizeRbac, bootstrapRbacObjects } from "./cluster/rbac.ts";
+import { runInContainer } from "./exec/run-in-container.ts";
 import { createServingCertificate } from "./pki.ts";
 import { loadScenario } from "./scenarios/load.ts";
 import {
@@ -16,6 +17,7 @@ import {
   startNodeSshServers,
   writeNodesOut,
 } from "./ssh/index.ts";
+import { nodeClockNs } from "./ssh/server.ts";
 import { type ObjectStore, StoreError } from "./store.ts";
 
 export { loadScenario, ScenarioError, scenarioNames } from "./scenarios/load.ts";
@@ -133,6 +135,17 @@ export async function startSimulatedCluster(
       tokenRequest: (namespace, saName, body, user) =>
         asApiError(() => authority.tokenRequest(namespace, saName, body, user)),
       tokenReview: (body, user) => asApiError(() => authority.tokenReview(body, user)),
+      // The kubelet's part of `kubectl exec`: the command runs against the node's disk through the pod's volumes.
+      execInContainer: (target, signal) =>
+        runInContainer(
+          {
+            nodeRoot: (node) => (cluster as SimulatedCluster).nodeRoot(node),
+            scratchRoot: root,
+            nowNs: (node) => nodeClockNs(ssh?.faults.clockOffsetMs(node) ?? 0),
+          },
+          target,
+          signal,
+        ),
     });
     if (options.sshNodes ?? !scenario.name.startsWith("large")) {
       const nodeRoot = (name: string) => (cluster as SimulatedCluster).nodeRoot(name);

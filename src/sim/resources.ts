@@ -204,6 +204,17 @@ export const RESOURCES: ResourceDef[] = [
     subresources: ["status"],
   },
   {
+    plural: "endpointslices",
+    singular: "endpointslice",
+    kind: "EndpointSlice",
+    listKind: "EndpointSliceList",
+    group: "discovery.k8s.io",
+    version: "v1",
+    namespaced: true,
+    verbs: READ_WRITE,
+    fields: {},
+  },
+  {
     plural: "leases",
     singular: "lease",
     kind: "Lease",

@@ -8,8 +8,14 @@ import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { Diagnosis } from "../diagnosis/diagnosis.ts";
 import type { OpsRoute } from "../ops/health.ts";
-import { type BotLogger, type BotSettings, CniBot } from "./bot.ts";
 import type { ClusterDirectory } from "./clusters.ts";
+import {
+  type BotLogger,
+  type BotSettings,
+  closeSlackFlows,
+  createSlackFlows,
+  type SlackFlows,
+} from "./flows/context.ts";
 import { JobRunner } from "./jobs.ts";
 import { registerListeners } from "./listeners/index.ts";
 import { Messenger, type MessengerOptions, type SlackApi } from "./messenger.ts";
@@ -51,7 +57,7 @@ export interface RunningSlackBot {
   /** HTTP mode: the URL Slack posts to. */
   eventsUrl: string | null;
   app: App;
-  bot: CniBot;
+  flows: SlackFlows;
   jobs: JobRunner;
   /** Stops taking requests, waits up to `timeoutMs` for running jobs, disconnects; returns the jobs left running. */
   stop(timeoutMs?: number): Promise<number>;
@@ -106,7 +112,7 @@ export async function startSlackBot(
     onRetry: (e) =>
       deps.logger.warn({ method: e.method, reason: e.reason, waitMs: e.waitMs }, "Slack call retried"),
   });
-  const bot = new CniBot({
+  const flows = createSlackFlows({
     messenger,
     clusters: deps.clusters,
     jobs,
@@ -114,7 +120,7 @@ export async function startSlackBot(
     settings: deps.settings,
     ...(deps.onDiagnosed ? { onDiagnosed: deps.onDiagnosed } : {}),
   });
-  registerListeners(app, bot);
+  registerListeners(app, flows);
   app.error(async (error) => {
     deps.logger.error(
       { err: error.message, code: (error as { code?: string }).code },
@@ -143,12 +149,12 @@ export async function startSlackBot(
     mode: socketMode ? "socket" : "http",
     eventsUrl,
     app,
-    bot,
+    flows,
     jobs,
     stop: async (timeoutMs = 30_000) => {
       const left = await jobs.drain(timeoutMs);
       if (left > 0) deps.logger.warn({ jobs: left }, "stopping with jobs still running");
-      bot.close();
+      closeSlackFlows(flows);
       await app.stop();
       return left;
     },

@@ -3,26 +3,14 @@
  * named here so the bot depends on the calls it makes and nothing else. Slack decides nothing about approval: it maps
  * a click to an Actor and passes it on; the service decides at click time.
  */
-import type { Diagnosis } from "../diagnosis/diagnosis.ts";
-import type {
-  Actor,
-  ApprovalOutcome,
-  ProgressReporter,
-  ProposedRun,
-  RejectOutcome,
-  RunOrigin,
-  RunResult,
-  RunSummary,
-} from "../remediation/run.ts";
+import type { Actor, RunSummary } from "../remediation/run.ts";
+import type { WorkflowRemediation } from "../remediation/workflow.ts";
 
 /** Where a run was asked for: kept in the run journal so a restarted bot can report into the same thread. */
 export type { RunOrigin } from "../remediation/run.ts";
 
-export interface RemediationPort {
-  propose(diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }): Promise<ProposedRun>;
-  approve(runId: string, approver: Actor): Promise<ApprovalOutcome>;
-  reject(runId: string, by: Actor): Promise<RejectOutcome>;
-  execute(runId: string, reporter: ProgressReporter, options: { dryRun: boolean }): Promise<RunResult>;
+/** The workflow's calls (propose, approve, reject, execute), and what the admin flows and a shutdown need. */
+export interface RemediationPort extends WorkflowRemediation {
   stop(runId: string, by: Actor): Promise<{ status: string; message: string }>;
   pause(by: Actor): Promise<void>;
   resume(by: Actor): Promise<void>;

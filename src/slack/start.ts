@@ -12,6 +12,7 @@ import { createClusterReader } from "../kube/reader.ts";
 import { createClusterWriter } from "../kube/writer.ts";
 import { type CommandEvent, loadInventory, NodeAccess } from "../nodes/index.ts";
 import {
+  type OpsRoute,
   opsRoutes,
   Readiness,
   type RunningOpsServer,
@@ -22,6 +23,7 @@ import { instrumentRemediation, type KubeCallObserver, observeKubeCalls } from "
 import { BotMetrics, diagnosisOutcome } from "../ops/metrics.ts";
 import { createLogger, RemediationService, type RunSummary, SecretScrubber } from "../remediation/index.ts";
 import { type RunningSlackBot, startSlackBot } from "./app.ts";
+import { reportInterruptedRuns } from "./flows/admin.ts";
 import { KubeconfigClusters } from "./kube-clusters.ts";
 import { remediationPort } from "./remediation-adapter.ts";
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
@@ -58,84 +60,14 @@ export interface RunningCniDoctorBot extends RunningSlackBot {
 }
 
 export async function startCniDoctorBot(options: StartOptions): Promise<RunningCniDoctorBot> {
-  const scrubber = new SecretScrubber([
-    options.slack.botToken,
-    options.slack.appToken,
-    options.slack.signingSecret,
-  ]);
-  const logLevel = options.logLevel ?? options.config.logLevel;
-  const logger = createLogger({
-    destination: options.logDestination ?? pino.destination(2),
-    level: logLevel,
-    component: "slack",
-    scrubber,
-  });
+  const { logger, logLevel, scrubber } = botLogger(options);
   const metrics = new BotMetrics();
   const readiness = new Readiness({ kubeWindowMs: options.slack.kubeReadyWindowMs });
   const kubeCalls: KubeCallObserver = {
     answered: () => readiness.kubeAnswered(),
     failed: (failure) => metrics.kubeApiError(failure),
   };
-  const onNodeCommand = (event: CommandEvent) => {
-    if (event.outcome === "error") metrics.sshError(event.errorKind ?? "unexpected");
-  };
-  // The bot's own API credentials must never reach a line either, whatever text carries them.
-  const learnCredentials = (cluster: LoadedCluster) => {
-    const user = cluster.kubeConfig.getCurrentUser();
-    scrubber.add(user?.token);
-    scrubber.add(user?.password);
-  };
-
-  const shells: NodeAccess[] = [];
-  const remediations: RemediationPort[] = [];
-  const nodesFile = options.config.nodesFile;
-  const clusters = new KubeconfigClusters({
-    ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
-    contexts: options.slack.clusters,
-    ...(nodesFile ? { nodesFile } : {}),
-    kubeRequestTimeoutMs: options.config.kubeRequestTimeoutMs,
-    env: options.env,
-    wrapReader: (reader, cluster) => {
-      learnCredentials(cluster);
-      return observeKubeCalls(reader, kubeCalls);
-    },
-    onNodeCommand,
-    ...(nodesFile
-      ? {
-          remediationFor: async (cluster) => {
-            const nodeShell = new NodeAccess(await loadInventory(nodesFile), {
-              env: options.env,
-              onCommand: onNodeCommand,
-            });
-            shells.push(nodeShell);
-            const service = new RemediationService({
-              reader: observeKubeCalls(
-                createClusterReader(cluster.kubeConfig, cluster.identity, {
-                  requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-                }),
-                kubeCalls,
-              ),
-              writer: observeKubeCalls(
-                createClusterWriter(cluster.kubeConfig, {
-                  requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-                }),
-                kubeCalls,
-              ),
-              kubeConfig: cluster.kubeConfig,
-              nodeShell,
-              policy: options.config.remediation,
-              logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
-            });
-            const port = instrumentRemediation(remediationPort(service), metrics);
-            remediations.push(port);
-            return port;
-          },
-        }
-      : {}),
-  });
-  if (!nodesFile)
-    logger.warn({}, "no CNI_DOCTOR_NODES_FILE: the bot diagnoses from the cluster side and cannot fix");
-
+  const { clusters, shells, remediations } = botClusters(options, { logger, metrics, kubeCalls, scrubber });
   const routes = opsRoutes({ readiness, metrics });
   const socketMode = Boolean(options.slack.appToken);
   // Socket Mode has no inbound HTTP server; the ops routes get their own on PORT, up before Slack so the startup
@@ -145,37 +77,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     : null;
   let running: RunningSlackBot;
   try {
-    running = await startSlackBot(
-      {
-        botToken: options.slack.botToken,
-        ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
-        ...(options.slack.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
-        port: options.slack.port,
-        ...(options.slack.host ? { host: options.slack.host } : {}),
-        ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
-      },
-      {
-        clusters,
-        logger,
-        logLevel,
-        settings: {
-          channelDefaults: options.slack.channelClusters,
-          approverGroups: options.slack.approverGroups,
-          ...(options.progressIntervalMs !== undefined
-            ? { progressIntervalMs: options.progressIntervalMs }
-            : {}),
-          diagnoseConcurrency: options.config.concurrency,
-        },
-        messenger: { onApiError: (method, error) => metrics.slackApiError(method, error) },
-        httpRoutes: routes,
-        onConnectionChange: (up, detail) => {
-          readiness.slackConnection(up, detail);
-          logger[up ? "info" : "warn"]({ slackConnection: up ? "up" : "down" }, detail);
-        },
-        onDiagnosed: (diagnosis) => metrics.diagnosis(diagnosis ? diagnosisOutcome(diagnosis) : "error"),
-        ...(options.clientPingTimeoutMs ? { clientPingTimeoutMs: options.clientPingTimeoutMs } : {}),
-      },
-    );
+    running = await connectSlack(options, { clusters, logger, logLevel, metrics, readiness, routes });
   } catch (err) {
     await opsServer?.close();
     throw err;
@@ -188,7 +90,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
       ),
     ),
   );
-  const interruptedReported = running.bot.reportInterruptedRuns(originOf).catch((err: Error) => {
+  const interruptedReported = reportInterruptedRuns(running.flows, originOf).catch((err: Error) => {
     logger.warn({ err: err.message }, "could not check the journal for interrupted runs");
     return 0;
   });
@@ -224,6 +126,154 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     shutdown,
     stop: (timeoutMs = 30_000) => shutdown("stopped by its owner", timeoutMs),
   };
+}
+
+/** One logger for the bot, which never writes the Slack tokens or the signing secret. */
+function botLogger(options: StartOptions) {
+  const scrubber = new SecretScrubber([
+    options.slack.botToken,
+    options.slack.appToken,
+    options.slack.signingSecret,
+  ]);
+  const logLevel = options.logLevel ?? options.config.logLevel;
+  const logger = createLogger({
+    destination: options.logDestination ?? pino.destination(2),
+    level: logLevel,
+    component: "slack",
+    scrubber,
+  });
+  return { logger, logLevel, scrubber };
+}
+
+interface ClusterWiring {
+  logger: Logger;
+  metrics: BotMetrics;
+  kubeCalls: KubeCallObserver;
+  scrubber: SecretScrubber;
+}
+
+/**
+ * The allowed clusters, each with its remediation service when a nodes file lets the bot reach the nodes. The node
+ * shells and remediation ports are collected so a shutdown can close and stop them.
+ */
+function botClusters(options: StartOptions, wiring: ClusterWiring) {
+  const { logger, metrics } = wiring;
+  const onNodeCommand = (event: CommandEvent) => {
+    if (event.outcome === "error") metrics.sshError(event.errorKind ?? "unexpected");
+  };
+  // The bot's own API credentials must never reach a line either, whatever text carries them.
+  const learnCredentials = (cluster: LoadedCluster) => {
+    const user = cluster.kubeConfig.getCurrentUser();
+    wiring.scrubber.add(user?.token);
+    wiring.scrubber.add(user?.password);
+  };
+  const shells: NodeAccess[] = [];
+  const remediations: RemediationPort[] = [];
+  const nodesFile = options.config.nodesFile;
+  const clusters = new KubeconfigClusters({
+    ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
+    contexts: options.slack.clusters,
+    ...(nodesFile ? { nodesFile } : {}),
+    kubeRequestTimeoutMs: options.config.kubeRequestTimeoutMs,
+    env: options.env,
+    wrapReader: (reader, cluster) => {
+      learnCredentials(cluster);
+      return observeKubeCalls(reader, wiring.kubeCalls);
+    },
+    onNodeCommand,
+    ...(nodesFile
+      ? {
+          remediationFor: async (cluster: LoadedCluster) => {
+            const nodeShell = new NodeAccess(await loadInventory(nodesFile), {
+              env: options.env,
+              onCommand: onNodeCommand,
+            });
+            shells.push(nodeShell);
+            const port = clusterRemediation(options, wiring, cluster, nodeShell);
+            remediations.push(port);
+            return port;
+          },
+        }
+      : {}),
+  });
+  if (!nodesFile)
+    logger.warn({}, "no CNI_DOCTOR_NODES_FILE: the bot diagnoses from the cluster side and cannot fix");
+  return { clusters, shells, remediations };
+}
+
+/** One cluster's RemediationService, as the bot's RemediationPort, counted in the metrics. */
+function clusterRemediation(
+  options: StartOptions,
+  wiring: ClusterWiring,
+  cluster: LoadedCluster,
+  nodeShell: NodeAccess,
+): RemediationPort {
+  const { kubeCalls, logger, metrics } = wiring;
+  const service = new RemediationService({
+    reader: observeKubeCalls(
+      createClusterReader(cluster.kubeConfig, cluster.identity, {
+        requestTimeoutMs: options.config.kubeRequestTimeoutMs,
+      }),
+      kubeCalls,
+    ),
+    writer: observeKubeCalls(
+      createClusterWriter(cluster.kubeConfig, {
+        requestTimeoutMs: options.config.kubeRequestTimeoutMs,
+      }),
+      kubeCalls,
+    ),
+    kubeConfig: cluster.kubeConfig,
+    nodeShell,
+    policy: options.config.remediation,
+    logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
+  });
+  return instrumentRemediation(remediationPort(service), metrics);
+}
+
+/** Bolt on Slack, with the bot's settings and the ops routes (HTTP mode serves them beside /slack/events). */
+function connectSlack(
+  options: StartOptions,
+  deps: {
+    clusters: KubeconfigClusters;
+    logger: Logger;
+    logLevel: string;
+    metrics: BotMetrics;
+    readiness: Readiness;
+    routes: OpsRoute[];
+  },
+): Promise<RunningSlackBot> {
+  const { logger, metrics, readiness } = deps;
+  return startSlackBot(
+    {
+      botToken: options.slack.botToken,
+      ...(options.slack.appToken ? { appToken: options.slack.appToken } : {}),
+      ...(options.slack.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
+      port: options.slack.port,
+      ...(options.slack.host ? { host: options.slack.host } : {}),
+      ...(options.slack.apiUrl ? { apiUrl: options.slack.apiUrl } : {}),
+    },
+    {
+      clusters: deps.clusters,
+      logger,
+      logLevel: deps.logLevel,
+      settings: {
+        channelDefaults: options.slack.channelClusters,
+        approverGroups: options.slack.approverGroups,
+        ...(options.progressIntervalMs !== undefined
+          ? { progressIntervalMs: options.progressIntervalMs }
+          : {}),
+        diagnoseConcurrency: options.config.concurrency,
+      },
+      messenger: { onApiError: (method, error) => metrics.slackApiError(method, error) },
+      httpRoutes: deps.routes,
+      onConnectionChange: (up, detail) => {
+        readiness.slackConnection(up, detail);
+        logger[up ? "info" : "warn"]({ slackConnection: up ? "up" : "down" }, detail);
+      },
+      onDiagnosed: (diagnosis) => metrics.diagnosis(diagnosis ? diagnosisOutcome(diagnosis) : "error"),
+      ...(options.clientPingTimeoutMs ? { clientPingTimeoutMs: options.clientPingTimeoutMs } : {}),
+    },
+  );
 }
 
 /** The Slack thread a run was asked for in, when the journal keeps it. */

@@ -16,6 +16,8 @@ export interface LoggedRequest {
   path: string;
   resource: string | undefined;
   verb: string | undefined;
+  /** The `resourceVersion` query parameter, as sent (lists and watches). */
+  resourceVersion: string | undefined;
 }
 
 /**
@@ -27,7 +29,13 @@ export function recordApiRequests(sim: RunningSimulatedCluster) {
   const faults = sim.apiServer.faults;
   const evaluate = faults.evaluate.bind(faults);
   faults.evaluate = (req) => {
-    requests.push({ method: req.method, path: req.path, resource: req.resource, verb: req.verb });
+    requests.push({
+      method: req.method,
+      path: req.path,
+      resource: req.resource,
+      verb: req.verb,
+      resourceVersion: req.resourceVersion,
+    });
     return evaluate(req);
   };
   return {

@@ -60,7 +60,7 @@ const POLICY_ENV: Record<string, string> = {
   CNI_DOCTOR_APPROVERS: "U-ALICE,U-BOB",
   CNI_DOCTOR_MAX_NODES_PER_RUN: "3",
   CNI_DOCTOR_STEP_TIMEOUT_MS: "20000",
-  CNI_DOCTOR_AGENT_READY_TIMEOUT_MS: "8000",
+  CNI_DOCTOR_AGENT_READY_TIMEOUT_MS: "20000",
   CNI_DOCTOR_POD_READY_TIMEOUT_MS: "20000",
   CNI_DOCTOR_POLL_INTERVAL_MS: "250",
   CNI_DOCTOR_LEASE_SECONDS: "5",
@@ -74,6 +74,7 @@ export const FLOWS = [
   "fix (propose, approve, execute, verify)",
   "journal read-back",
   "node events",
+  "verify where EndpointSlices are not served",
 ] as const;
 export type FlowName = (typeof FLOWS)[number];
 
@@ -281,6 +282,22 @@ async function runFlows(
         ok: BROKEN_NODES.every((n) => nodes.has(n)),
         output: logLines.slice(logMark).join("\n"),
       };
+    },
+    // An API server without discovery.k8s.io answers 404 for the whole collection; verification then reads the
+    // Service's core Endpoints. The healed redis pods must show there as they did in the slices.
+    "verify where EndpointSlices are not served": async () => {
+      const notServed = sim.apiServer.faults.add({ resource: "endpointslices", status: 404 });
+      try {
+        const addresses = await reader.readyServiceAddresses("default", "redis-master");
+        return {
+          ok: addresses.source === "Endpoints" && addresses.ready.length === BROKEN_NODES.length,
+          output: JSON.stringify(addresses),
+        };
+      } catch (err) {
+        return { ok: false, output: String((err as Error).message) };
+      } finally {
+        notServed();
+      }
     },
   };
 

@@ -75,8 +75,12 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
     flow: "fix (propose, approve, execute, verify)",
     effect: "fails",
   },
-  "ClusterRole cni-doctor-remediate: get endpoints": {
+  "ClusterRole cni-doctor-remediate: list endpointslices.discovery.k8s.io": {
     flow: "fix (propose, approve, execute, verify)",
+    effect: "fails",
+  },
+  "ClusterRole cni-doctor-remediate: get endpoints": {
+    flow: "verify where EndpointSlices are not served",
     effect: "fails",
   },
   "Role default/cni-doctor-node-events: create events": { flow: "node events", effect: "fails" },

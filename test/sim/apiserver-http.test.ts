@@ -114,6 +114,7 @@ describe("simulated API server over raw HTTPS", () => {
         "apps",
         "authentication.k8s.io",
         "coordination.k8s.io",
+        "discovery.k8s.io",
         "rbac.authorization.k8s.io",
       ]);
       const core = (await call("/api/v1")).json();

@@ -290,9 +290,14 @@ describe("FaultInjector", () => {
     faults.add({ method: "GET", resource: "pods", verb: "list", status: 503, times: 2 });
     faults.add({ resource: "pods", delayMs: 5 });
     const req = { method: "GET", path: "/api/v1/pods", resource: "pods", verb: "list" };
-    expect(faults.evaluate(req)).toEqual({ status: 503, delayMs: 5, expireContinue: false });
+    expect(faults.evaluate(req)).toEqual({
+      status: 503,
+      delayMs: 5,
+      expireContinue: false,
+      expireWatch: false,
+    });
     expect(faults.evaluate(req)?.status).toBe(503);
-    expect(faults.evaluate(req)).toEqual({ delayMs: 5, expireContinue: false });
+    expect(faults.evaluate(req)).toEqual({ delayMs: 5, expireContinue: false, expireWatch: false });
     expect(
       faults.evaluate({ method: "GET", path: "/api/v1/nodes", resource: "nodes", verb: "list" })?.delayMs,
     ).toBe(10);

@@ -75,6 +75,14 @@ describe.skipIf(skipWithout("the real kubectl", kubectlMissing))(
       expect(out).toMatch(/redis-master\s+<none>\s/);
     });
 
+    // The EndpointSlice controller keeps a placeholder slice for a Service whose pods have no IP yet
+    // (kubernetes/kubernetes staging/src/k8s.io/endpointslice/reconciler.go); kubectl prints it as <unset>.
+    it("get endpointslices for redis-master: one IPv4 placeholder slice, no endpoints", async () => {
+      const out = await kubectl(h, "get", "endpointslices", "-l", "kubernetes.io/service-name=redis-master");
+      expect(out).toMatch(/^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/m);
+      expect(out).toMatch(/^redis-master-[a-z0-9]{5}\s+IPv4\s+<unset>\s+<unset>\s/m);
+    });
+
     it("delete pod of calico-node: a replacement appears on the same node", async () => {
       const old = await calicoNodeOn(h, "k8s-worker1");
       const out = await kubectl(h, "delete", "pod", "-n", "calico-system", old?.metadata?.name ?? "");
@@ -89,6 +97,17 @@ describe.skipIf(skipWithout("the real kubectl", kubectlMissing))(
         return /redis-master\s+192\.168\.1\.\d+:6379/.test(text) ? text : undefined;
       });
       expect(wide).toContain(":6379");
+      const slice = await waitFor("the healed pod in its EndpointSlice", async () => {
+        const text = await kubectl(
+          h,
+          "get",
+          "endpointslices",
+          "-l",
+          "kubernetes.io/service-name=redis-master",
+        );
+        return /redis-master-\S+\s+IPv4\s+6379\s+192\.168\.1\.\d+\s/.test(text) ? text : undefined;
+      });
+      expect(slice).toContain("6379");
     });
   },
 );

@@ -1,10 +1,11 @@
 import { createInterface } from "node:readline/promises";
 import { diagnoseCluster } from "../../diagnosis/service.ts";
-import type { ProgressReporter } from "../../remediation/index.ts";
+import type { Actor } from "../../remediation/index.ts";
+import { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { renderPlanText, renderRunEvent, renderRunsText } from "../render/plan-text.ts";
-import { styleFor } from "../render/style.ts";
+import { type Style, styleFor } from "../render/style.ts";
 
 /** Exit codes of `fix`, documented in the README. */
 export const FIX_EXIT = { healed: 0, failed: 1, usage: 2, needsHuman: 3, refused: 4 } as const;
@@ -57,100 +58,150 @@ export const fixCommand: CommandSpec = {
     const v = args.values;
     const json = Boolean(v.json);
     const style = styleFor(json ? { isTTY: false } : io.stdout, io.env);
-    const progressOut = json ? io.stderr : io.stdout;
+    const out: FixOutput = { progress: json ? io.stderr : io.stdout, style, json: {} };
     const nodesFile = (v["nodes-file"] as string | undefined) ?? io.env.CNI_DOCTOR_NODES_FILE;
     if (!nodesFile)
       throw new UsageError("fix needs node access: pass --nodes-file FILE (or set CNI_DOCTOR_NODES_FILE).");
     const setup = await openRemediation(args, io, { nodesFile, verbose: Boolean(v.verbose) });
-    const { service } = setup;
-    const dryRun = Boolean(v["dry-run"]);
-    const output: Record<string, unknown> = {};
     const finish = (code: number) => {
-      if (json) io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      if (json) io.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
       return code;
     };
     try {
-      if (!dryRun) {
-        // A run the last process left half-done is reported first.
-        const interrupted = (await service.recentRuns()).filter(
-          (r) => r.state === "interrupted" && r.outcome?.startsWith("interrupted"),
-        );
-        if (interrupted.length > 0) {
-          progressOut.write(
-            style.red(`Interrupted runs in the journal:\n`) + renderRunsText(interrupted, style),
-          );
-          output.interrupted = interrupted;
-        }
-      }
-      const diagnosis = await diagnoseCluster(setup.reader, {
-        scope: { node: v.node as string | undefined },
-        nodeShell: setup.nodeShell,
-        concurrency: setup.config.concurrency,
-      });
-      const includeBarePods = Boolean(v["include-bare-pods"]);
-      const plan = await service.plan(diagnosis, { includeBarePods });
-      output.plan = plan;
-      if (plan.nothingToDo) {
-        progressOut.write(renderPlanText(plan, [], style));
-        if (diagnosis.errors.length > 0) {
-          progressOut.write(
-            style.red(
-              `The diagnosis was incomplete: ${diagnosis.errors.map((e) => `${e.operation}: ${e.message}`).join("; ")}\n`,
-            ),
-          );
-          return finish(FIX_EXIT.failed);
-        }
-        return finish(plan.manualActions.length > 0 ? FIX_EXIT.needsHuman : FIX_EXIT.healed);
-      }
-      if (dryRun) {
-        progressOut.write(renderPlanText(plan, [], style));
-        progressOut.write(style.bold("Dry run: nothing was changed.\n"));
-        return finish(FIX_EXIT.healed);
-      }
-
-      const me = terminalActor();
-      const proposed = await service.propose(diagnosis, { requestedBy: me, includeBarePods });
-      output.run = proposed.run;
-      progressOut.write(renderPlanText(proposed.plan, proposed.policyViolations, style));
-      if (proposed.policyViolations.length > 0) return finish(FIX_EXIT.refused);
-
-      if (!v.yes) {
-        const typed = await ask(
-          io,
-          `Type the cluster's context name (${setup.identity.context}) to approve run ${proposed.run.id}: `,
-        );
-        if (typed !== setup.identity.context) {
-          await service.reject(proposed.run.id, me).catch(() => {});
-          progressOut.write(
-            style.red(`Not approved (typed ${JSON.stringify(typed)}); nothing was changed.\n`),
-          );
-          return finish(FIX_EXIT.refused);
-        }
-      }
-      const approval = await service.approve(proposed.run.id, me);
-      output.approval = approval;
-      if (approval.status !== "approved") {
-        progressOut.write(
-          style.red(
-            `${approval.message}\nRun ${proposed.run.id} stays ${approval.status === "refused" ? "unapproved" : "pending"} in the journal; nothing was changed.\n`,
-          ),
-        );
-        return finish(FIX_EXIT.refused);
-      }
-      const reporter: ProgressReporter = { report: (e) => void progressOut.write(renderRunEvent(e, style)) };
-      const result = await service.execute(proposed.run.id, reporter);
-      output.result = result;
-      if (result.status === "refused") {
-        progressOut.write(style.red(`Refused: ${result.message}\n`));
-        if (result.newPlan) progressOut.write(renderPlanText(result.newPlan, [], style));
-        return finish(FIX_EXIT.refused);
-      }
-      return finish(result.status === "succeeded" ? FIX_EXIT.healed : FIX_EXIT.failed);
+      return finish(
+        await fixCluster(setup, out, {
+          node: v.node as string | undefined,
+          dryRun: Boolean(v["dry-run"]),
+          includeBarePods: Boolean(v["include-bare-pods"]),
+          askApproval: v.yes ? async () => null : (runId) => askAtTerminal(io, setup.identity.context, runId),
+        }),
+      );
     } finally {
       await setup.close();
     }
   },
 };
+
+/** Where `fix` writes: progress for a person (stdout, or stderr with --json) and the JSON document's parts. */
+interface FixOutput {
+  progress: NodeJS.WritableStream;
+  style: Style;
+  json: Record<string, unknown>;
+}
+
+type RemediationSetup = Awaited<ReturnType<typeof openRemediation>>;
+
+/** The workflow at the terminal: one person requests and approves, and the run reports line by line. */
+async function fixCluster(
+  setup: RemediationSetup,
+  out: FixOutput,
+  options: {
+    node: string | undefined;
+    dryRun: boolean;
+    includeBarePods: boolean;
+    /** null when the person approved; otherwise the line that says why not. */
+    askApproval: (runId: string) => Promise<string | null>;
+  },
+): Promise<number> {
+  const { style } = out;
+  const workflow = new RemediationWorkflow({
+    diagnose: (scope) =>
+      diagnoseCluster(setup.reader, {
+        scope,
+        nodeShell: setup.nodeShell,
+        concurrency: setup.config.concurrency,
+      }),
+    remediation: setup.service,
+    progress: async () => ({ report: (e) => void out.progress.write(renderRunEvent(e, style)) }),
+  });
+  if (!options.dryRun) await reportInterruptedRuns(setup, out);
+  const diagnosis = await workflow.diagnose({ node: options.node });
+  const includeBarePods = options.includeBarePods;
+  const preview = await workflow.preview(diagnosis, { includeBarePods });
+  out.json.plan = preview.plan;
+  if (preview.kind === "nothing-to-do") {
+    out.progress.write(renderPlanText(preview.plan, [], style));
+    if (preview.verdict === "incomplete") {
+      out.progress.write(
+        style.red(
+          `The diagnosis was incomplete: ${diagnosis.errors.map((e) => `${e.operation}: ${e.message}`).join("; ")}\n`,
+        ),
+      );
+    }
+    return FIX_EXIT_OF_PREVIEW[preview.verdict];
+  }
+  if (options.dryRun) {
+    out.progress.write(renderPlanText(preview.plan, [], style));
+    out.progress.write(style.bold("Dry run: nothing was changed.\n"));
+    return FIX_EXIT.healed;
+  }
+  const me = terminalActor();
+  const { proposed, verdict } = await workflow.propose(diagnosis, { requestedBy: me, includeBarePods });
+  out.json.run = proposed.run;
+  out.progress.write(renderPlanText(proposed.plan, proposed.policyViolations, style));
+  if (verdict === "policy-refused") return FIX_EXIT.refused;
+  const notApproved = await options.askApproval(proposed.run.id);
+  if (notApproved !== null) {
+    await workflow.reject(proposed.run.id, me).catch(() => {});
+    out.progress.write(style.red(notApproved));
+    return FIX_EXIT.refused;
+  }
+  return runApproved(workflow, proposed.run.id, me, out);
+}
+
+const FIX_EXIT_OF_PREVIEW = {
+  healed: FIX_EXIT.healed,
+  "needs-human": FIX_EXIT.needsHuman,
+  incomplete: FIX_EXIT.failed,
+};
+
+/** The approval the person gave, through the gate; the run when it completes the quorum. */
+async function runApproved(
+  workflow: RemediationWorkflow,
+  runId: string,
+  me: Actor,
+  out: FixOutput,
+): Promise<number> {
+  const { style } = out;
+  const step = await workflow.approve(runId, me);
+  out.json.approval = step.approval;
+  if (step.kind === "not-approved") {
+    const { approval } = step;
+    out.progress.write(
+      style.red(
+        `${approval.message}\nRun ${runId} stays ${approval.status === "refused" ? "unapproved" : "pending"} in the journal; nothing was changed.\n`,
+      ),
+    );
+    return FIX_EXIT.refused;
+  }
+  const { result } = step;
+  out.json.result = result;
+  if (result.status === "refused") {
+    out.progress.write(style.red(`Refused: ${result.message}\n`));
+    // The terminal shows the plan for the cluster as it is now; running fix again proposes it.
+    if (result.newPlan) out.progress.write(renderPlanText(result.newPlan, [], style));
+    return FIX_EXIT.refused;
+  }
+  return result.status === "succeeded" ? FIX_EXIT.healed : FIX_EXIT.failed;
+}
+
+/** A run the last process left half-done is reported first. */
+async function reportInterruptedRuns(setup: RemediationSetup, out: FixOutput): Promise<void> {
+  const interrupted = (await setup.service.recentRuns()).filter(
+    (r) => r.state === "interrupted" && r.outcome?.startsWith("interrupted"),
+  );
+  if (interrupted.length === 0) return;
+  out.progress.write(
+    out.style.red(`Interrupted runs in the journal:\n`) + renderRunsText(interrupted, out.style),
+  );
+  out.json.interrupted = interrupted;
+}
+
+/** Approval at the terminal: the person types the cluster's context name. */
+async function askAtTerminal(io: CommandIO, context: string, runId: string): Promise<string | null> {
+  const typed = await ask(io, `Type the cluster's context name (${context}) to approve run ${runId}: `);
+  return typed === context ? null : `Not approved (typed ${JSON.stringify(typed)}); nothing was changed.\n`;
+}
 
 async function ask(io: CommandIO, question: string): Promise<string> {
   if (!io.stdin.isTTY && io.stdin === process.stdin && !process.stdin.readable) {

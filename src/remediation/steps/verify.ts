@@ -107,8 +107,8 @@ async function checkEndpoints(ctx: StepContext, pods: V1Pod[]): Promise<{ done: 
     for (const svc of services) {
       const selected = nsPods.filter((p) => selects(svc, p));
       if (selected.length === 0) continue;
-      const ep = await ctx.deps.reader.getEndpoints(namespace, svc.metadata?.name ?? "");
-      const readyIps = new Set((ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)));
+      const addresses = await ctx.deps.reader.readyServiceAddresses(namespace, svc.metadata?.name ?? "");
+      const readyIps = new Set(addresses.ready);
       const missing = selected.filter((p) => !readyIps.has(p.status?.podIP ?? ""));
       if (readyIps.size === 0 || missing.length > 0) ok = false;
       lines.push(

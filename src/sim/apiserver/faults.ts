@@ -22,6 +22,15 @@ export interface FaultRule extends FaultMatch {
   dropWatchAfterMs?: number;
   /** For lists with a continue token: answer 410 Expired as if the token's version had been compacted. */
   expireContinue?: boolean;
+  /** For watches: answer as if the version to resume from had been compacted (an ERROR event with 410 Expired). */
+  expireWatch?: boolean;
+  /**
+   * For `pods/exec`: cut the stream before the command runs (nothing changed) or after it ran but before its exit
+   * status was sent (its changes made), like an agent pod evicted or a connection lost mid-command.
+   */
+  dropExec?: "before-running" | "after-running";
+  /** With dropExec: only for this program (the command's first word, without its directory). */
+  program?: string;
   /** Retire the rule after this many matching requests. */
   times?: number;
 }
@@ -32,6 +41,10 @@ export interface FaultRequest {
   resource?: string | undefined;
   verb?: string | undefined;
   hasContinue?: boolean;
+  /** The `resourceVersion` query parameter, as sent. */
+  resourceVersion?: string | undefined;
+  /** For `pods/exec`: the command, as sent. */
+  command?: string[];
 }
 
 /** What the matching rules ask for, merged: the first failing status wins, delays add up. */
@@ -41,6 +54,8 @@ export interface FaultEffect {
   delayMs: number;
   dropWatchAfterMs?: number;
   expireContinue: boolean;
+  expireWatch: boolean;
+  dropExec?: "before-running" | "after-running";
 }
 
 interface ActiveRule {
@@ -84,8 +99,10 @@ export class FaultInjector {
       if (r.verb && r.verb !== req.verb) continue;
       // A continue-expiry rule only spends itself on requests that carry a continue token.
       if (r.expireContinue && !req.hasContinue && r.status === undefined && r.delayMs === undefined) continue;
+      if (r.dropExec !== undefined && req.command === undefined) continue;
+      if (r.program !== undefined && r.program !== req.command?.[0]?.split("/").at(-1)) continue;
       if (
-        r.dropWatchAfterMs !== undefined &&
+        (r.dropWatchAfterMs !== undefined || r.expireWatch) &&
         req.verb !== "watch" &&
         r.status === undefined &&
         r.delayMs === undefined
@@ -93,7 +110,7 @@ export class FaultInjector {
         continue;
       active.remaining--;
       active.hits++;
-      effect ??= { delayMs: 0, expireContinue: false };
+      effect ??= { delayMs: 0, expireContinue: false, expireWatch: false };
       if (r.status !== undefined && effect.status === undefined) {
         effect.status = r.status;
         if (r.message !== undefined) effect.message = r.message;
@@ -101,6 +118,8 @@ export class FaultInjector {
       effect.delayMs += r.delayMs ?? 0;
       if (r.dropWatchAfterMs !== undefined) effect.dropWatchAfterMs = r.dropWatchAfterMs;
       if (r.expireContinue) effect.expireContinue = true;
+      if (r.expireWatch) effect.expireWatch = true;
+      if (r.dropExec !== undefined) effect.dropExec = r.dropExec;
     }
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return effect;

@@ -8,6 +8,7 @@ import type { TableRequest } from "./http.ts";
 import { type LabelSelector, parseLabelSelector, SelectorParseError } from "./labels.ts";
 import { listPage } from "./pagination.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
+import { evaluatePodSecurity } from "./pod-security.ts";
 import { objectJson } from "./serialize.ts";
 import { ApiError, errors, successStatus } from "./status.ts";
 import { includeObjectFrom, tableJson } from "./tables.ts";
@@ -217,7 +218,17 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
   }
   const problems = createProblems(r.def, body);
   if (problems.length > 0) throw errors.invalid(r.def, meta.name ?? "", problems);
-  if (r.def.plural === "pods") defaultPod(body);
+  if (r.def.plural === "pods") {
+    defaultPod(body);
+    // Validating admission (PodSecurity) sees the defaulted, validated pod, as in the real create handler.
+    const security = evaluatePodSecurity(r.store.get("namespaces", undefined, r.namespace as string), body);
+    if (security.refusal)
+      throw new ApiError(403, "Forbidden", `pods "${meta.name}" is forbidden: ${security.refusal}`, {
+        name: meta.name,
+        kind: "pods",
+      });
+    warnings.push(...security.warnings);
+  }
   if (r.def.plural === "namespaces") body.status = { phase: "Active", ...(body.status ?? {}) };
   if (tracksGeneration(r.def)) meta.generation = 1;
   let created: KubeObject;

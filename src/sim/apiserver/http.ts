@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
+import { decodeProtobufPod } from "./protobuf.ts";
 import { ApiError, errors } from "./status.ts";
 
 /** Request bodies above this are refused, as kube-apiserver refuses bodies over 3 MiB. */
@@ -28,9 +29,10 @@ export function decodeBody(raw: Buffer, contentType: string | undefined): unknow
       throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message}`);
     }
   }
+  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobufPod(raw);
   if (type.includes("protobuf")) {
     throw errors.unsupportedMediaType(
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   }
   try {

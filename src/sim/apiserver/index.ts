@@ -2,6 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import {
+  chooseProtocol,
+  EXEC_PROTOCOLS,
+  type ExecResult,
+  type ExecTarget,
+  execTarget,
+  refuseUpgrade,
+  serveExec,
+} from "../exec/exec-stream.ts";
 import type { KubeObject } from "../objects.ts";
 import type { ResourceDef } from "../resources.ts";
 import type { ObjectStore } from "../store.ts";
@@ -91,8 +101,15 @@ export interface ApiServerOptions {
   /** POST /apis/authentication.k8s.io/v1/tokenreviews. */
   tokenReview(body: KubeObject, user: UserInfo): Promise<KubeObject>;
   faults?: FaultInjector;
+  /** Runs a `pods/exec` command in a pod's container (the kubelet's part); without it exec is refused. */
+  execInContainer?(target: ExecTarget, signal: AbortSignal): Promise<ExecResult>;
   version?: Partial<VersionInfo>;
-  /** How often watches that allow bookmarks get one; the default keeps idle client-node watches (30s inactivity timeout) alive. */
+  /**
+   * How often watches that allow bookmarks get one. The default is kube-apiserver's: once a minute
+   * (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go: defaultBookmarkFrequency),
+   * which is longer than client-node's 30 s inactivity timeout, so a quiet client-node watch is abandoned by the
+   * client before its first bookmark, as it is against a real cluster.
+   */
   watchBookmarkIntervalMs?: number;
   /** Receives one line per request when set, and always the paths nothing serves (to find what clients ask for). */
   log?: (line: string) => void;
@@ -155,7 +172,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const faults = opts.faults ?? new FaultInjector();
   const hub = new WatchHub(store);
   const version: VersionInfo = { ...DEFAULT_VERSION, ...opts.version };
-  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 15_000;
+  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 60_000;
   let requests = 0;
   let bytes = 0;
   const meter: ResponseMeter = { addBytes: (n) => (bytes += n) };
@@ -180,38 +197,88 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       resource: info.isResourceRequest ? info.resource : undefined,
       verb: info.isResourceRequest ? info.verb : undefined,
       hasContinue: url.searchParams.has("continue"),
+      resourceVersion: url.searchParams.get("resourceVersion") ?? undefined,
     });
     if (effect && effect.delayMs > 0) await sleep(effect.delayMs);
     if (effect?.status !== undefined) throw injectedError(effect);
 
-    const token = bearerToken(req);
-    let user: UserInfo | null = null;
-    if (token !== undefined) user = await opts.authenticate(token);
-    if (!user) {
-      if (token === undefined && PUBLIC_PATHS.has(path))
-        user = { username: "system:anonymous", groups: ["system:unauthenticated"] };
-      else throw errors.unauthorized();
-    }
-
+    const user = await authenticate(req, path);
     if (!info.isResourceRequest) {
       serveNonResource(req, res, info, url);
       return;
     }
+    await authorize(user, info, url);
+    if (info.subresource === "exec" && info.resource === "pods")
+      // Exec needs a connection upgrade (WebSocket); a plain request gets the real server's refusal.
+      throw errors.badRequest("Upgrade request required");
+    await serveResource(req, res, info, url, user, effect);
+  }
 
+  async function authenticate(req: IncomingMessage, path: string): Promise<UserInfo> {
+    const token = bearerToken(req);
+    let user: UserInfo | null = null;
+    if (token !== undefined) user = await opts.authenticate(token);
+    if (user) return user;
+    if (token === undefined && PUBLIC_PATHS.has(path))
+      return { username: "system:anonymous", groups: ["system:unauthenticated"] };
+    throw errors.unauthorized();
+  }
+
+  async function authorize(user: UserInfo, info: RequestInfo, url: URL): Promise<void> {
     const attrs: RequestAttributes = { user, verb: info.verb, group: info.group, resource: info.resource };
     if (info.subresource !== undefined) attrs.subresource = info.subresource;
     if (info.namespace !== undefined) attrs.namespace = info.namespace;
     const name = authorizationName(info, url.searchParams);
     if (name !== undefined) attrs.name = name;
-    if (opts.authorize) {
-      const verdict = await opts.authorize(attrs);
-      const allowed = typeof verdict === "boolean" ? verdict : verdict.allowed;
-      if (!allowed) {
-        const reason = typeof verdict === "boolean" ? undefined : verdict.reason;
-        throw errors.forbidden({ username: user.username, ...attrs }, reason);
-      }
+    if (!opts.authorize) return;
+    const verdict = await opts.authorize(attrs);
+    const allowed = typeof verdict === "boolean" ? verdict : verdict.allowed;
+    if (!allowed) {
+      const reason = typeof verdict === "boolean" ? undefined : verdict.reason;
+      throw errors.forbidden({ username: user.username, ...attrs }, reason);
     }
-    await serveResource(req, res, info, url, user, effect);
+  }
+
+  /**
+   * `pods/exec` over WebSocket. Authorized as `create` on pods/exec whatever the HTTP method, as kube-apiserver does
+   * for WebSocket upgrades since the AuthorizePodWebsocketUpgradeCreatePermission gate
+   * (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/filters/authorization.go): a GET would
+   * otherwise need only `get`, which read-only roles grant.
+   */
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    requests++;
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    const method = (req.method ?? "GET").toUpperCase();
+    const path = url.pathname.replace(/\/+$/, "");
+    const info = requestInfoFor(method, path, url.searchParams);
+    if (!info.isResourceRequest || info.resource !== "pods" || info.subresource !== "exec" || !info.name)
+      throw errors.pathNotFound();
+    const command = url.searchParams.getAll("command");
+    const effect = faults.evaluate({
+      method,
+      path,
+      resource: "pods",
+      verb: "create",
+      command,
+    });
+    if (effect && effect.delayMs > 0) await sleep(effect.delayMs);
+    if (effect?.status !== undefined) throw injectedError(effect);
+    const user = await authenticate(req, path);
+    await authorize(user, { ...info, verb: "create" }, url);
+    const pod = store.get("pods", info.namespace, info.name);
+    if (!pod) throw errors.notFound(resourceFor("", "v1", "pods") as ResourceDef, info.name);
+    const target = execTarget(pod, url.searchParams);
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (String(req.headers.upgrade ?? "").toLowerCase() !== "websocket" || !chooseProtocol(offered))
+      throw errors.badRequest(
+        `the simulated API server serves exec over WebSocket with ${EXEC_PROTOCOLS.join(" or ")} only (asked: ${req.headers.upgrade ?? "no upgrade"}${offered.length ? `, ${offered.join(", ")}` : ""})`,
+      );
+    const run = opts.execInContainer;
+    if (!run) throw errors.internal("this simulated API server has no kubelet to run exec");
+    serveExec(req, socket, head, (signal) => run(target, signal), effect?.dropExec);
   }
 
   function serveNonResource(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): void {
@@ -386,6 +453,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       onBytes: meter.addBytes,
     };
     if (effect?.dropWatchAfterMs !== undefined) watchOptions.dropAfterMs = effect.dropWatchAfterMs;
+    if (effect?.expireWatch) watchOptions.expired = true;
     hub.serve(res, watchOptions);
   }
 
@@ -399,6 +467,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         return;
       }
       sendError(res, meter, err);
+    });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch((e: unknown) => {
+      const err = e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+      refuseUpgrade(socket, err);
     });
   });
   // Long watches must not be cut by Node's default request/keep-alive timeouts.

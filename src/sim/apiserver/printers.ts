@@ -339,6 +339,27 @@ function printEndpoints(ep: Json, now: Date): TableRowData {
   return { cells: [ep.metadata.name, formatEndpoints(ep), ageOf(ep.metadata.creationTimestamp, now)] };
 }
 
+/** listWithMoreString: the first three, then "+ N more..."; "<unset>" when empty. */
+function listWithMore(all: string[], max = 3): string {
+  if (all.length > max) return `${all.slice(0, max).join(",")} + ${all.length - max} more...`;
+  return all.length === 0 ? "<unset>" : all.join(",");
+}
+
+/** printEndpointSlice with formatDiscoveryPorts (number, else name, else "*") and formatDiscoveryEndpoints. */
+function printEndpointSlice(slice: Json, now: Date): TableRowData {
+  const ports = (slice.ports ?? []).map((p: Json) => String(p.port ?? p.name ?? "*"));
+  const addresses = (slice.endpoints ?? []).flatMap((e: Json) => e.addresses ?? []);
+  return {
+    cells: [
+      slice.metadata.name,
+      slice.addressType ?? "",
+      listWithMore(ports),
+      listWithMore(addresses),
+      ageOf(slice.metadata.creationTimestamp, now),
+    ],
+  };
+}
+
 // ---- workloads ----
 
 function containerCells(template: Json): [string, string] {
@@ -524,6 +545,24 @@ export const PRINTERS: Record<string, Printer> = {
   endpoints: {
     columns: [NAME, col("Endpoints", "string", "The set of all endpoints is the union of all subsets."), AGE],
     row: printEndpoints,
+  },
+  endpointslices: {
+    columns: [
+      NAME,
+      col(
+        "AddressType",
+        "string",
+        "addressType specifies the type of address carried by this EndpointSlice.",
+      ),
+      col(
+        "Ports",
+        "string",
+        "ports specifies the list of network ports exposed by each endpoint in this slice.",
+      ),
+      col("Endpoints", "string", "endpoints is a list of unique endpoints in this slice."),
+      AGE,
+    ],
+    row: printEndpointSlice,
   },
   daemonsets: {
     columns: [

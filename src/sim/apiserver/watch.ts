@@ -31,6 +31,8 @@ export interface WatchOptions extends WatchFilter {
   sendInitialEvents: boolean;
   /** Fault injection: drop the connection after this long. */
   dropAfterMs?: number;
+  /** Fault injection: answer as if `resourceVersion` had been compacted away (an ERROR event with 410 Expired). */
+  expired?: boolean;
   /** Turns an object into what this watch sends, e.g. a one-row Table for kubectl's human output. */
   encode: (obj: KubeObject) => string;
   onBytes: (n: number) => void;
@@ -98,7 +100,13 @@ export class WatchHub {
     // Resolve the starting point before writing headers: both happen in this tick, so no store event slips between.
     let backlog: { type: WatchEventType; object: KubeObject }[] = [];
     let startError: StoreError | undefined;
-    if (opts.resourceVersion === "" || opts.resourceVersion === "0") {
+    if (opts.expired) {
+      startError = new StoreError(
+        410,
+        "Expired",
+        `too old resource version: ${opts.resourceVersion} (${this.store.oldestResumableVersion - 1})`,
+      );
+    } else if (opts.resourceVersion === "" || opts.resourceVersion === "0") {
       for (const obj of this.store.list(def.plural, def.namespaced ? opts.namespace : undefined)) {
         if (matchesFilter(opts, obj)) backlog.push({ type: "ADDED", object: obj });
       }
@@ -183,8 +191,12 @@ export class WatchHub {
       }, opts.timeoutMs),
     );
     if (opts.allowBookmarks) {
+      // The watch cache sends a bookmark roughly every bookmark period and one more 2 s before the watch's deadline,
+      // so a client can resume from a fresh version (kubernetes/kubernetes
+      // staging/src/k8s.io/apiserver/pkg/storage/cacher/cache_watcher.go: nextBookmarkTime).
       const interval = setInterval(() => sendBookmark(), opts.bookmarkIntervalMs);
       timers.push(interval);
+      if (opts.timeoutMs > 2000) timers.push(setTimeout(() => sendBookmark(), opts.timeoutMs - 2000));
     }
     if (opts.dropAfterMs !== undefined) {
       timers.push(

@@ -8,6 +8,7 @@ import {
   calicoKubeconfigFromRefresher,
 } from "./cni-files.ts";
 import type { EventRecorder } from "./events.ts";
+import { imagePullError } from "./image-pull.ts";
 import { recordContainerStarts } from "./kubelet.ts";
 import { CALICO_NODENAME_FILE } from "./node-filesystem.ts";
 import { crashLoopStatus, initImagePullStatus, runningStatus } from "./pod-status.ts";
@@ -249,11 +250,7 @@ export class CalicoAgent {
   private imagePullFailure(pod: KubeObject, node: SimNode, since: Date): void {
     const first: { image?: string } | undefined = pod.spec?.initContainers?.[0] ?? pod.spec?.containers?.[0];
     const image = first?.image ?? "";
-    const registry =
-      image.split("/")[0] === "docker.io" ? "registry-1.docker.io" : (image.split("/")[0] ?? "");
-    const path = image.slice(image.indexOf("/") + 1).split(":")[0] ?? "";
-    const tag = image.split(":")[1] ?? "latest";
-    const pullError = `failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to do request: Head "https://${registry}/v2/${path}/manifests/${tag}": dial tcp: lookup ${registry} on 127.0.0.53:53: server misbehaving`;
+    const pullError = imagePullError(image);
     const source = { component: "kubelet", host: node.name };
     let attempt = 0;
     const tick = () => {

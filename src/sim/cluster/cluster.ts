@@ -15,6 +15,7 @@ import { judgeNodeNetwork, type NetworkVerdict } from "./cni-runtime.ts";
 import { DaemonSetController, daemonPod } from "./controllers/daemonset.ts";
 import { DeploymentStatusController } from "./controllers/deployment.ts";
 import { EndpointsController } from "./controllers/endpoints.ts";
+import { EndpointSliceController } from "./controllers/endpointslices.ts";
 import { NamespaceController } from "./controllers/namespaces.ts";
 import { NodeLeaseRenewer } from "./controllers/node-lease.ts";
 import { ReplicaSetController, replicaSetPod } from "./controllers/replicaset.ts";
@@ -70,6 +71,8 @@ export class SimulatedCluster {
   private readonly kubelet: Kubelet;
   private readonly calico: CalicoAgent;
   private readonly namespaces: NamespaceController;
+  /** Images each node cannot pull, by image. */
+  private readonly unpullable = new Map<string, Set<string>>();
 
   private constructor(parts: {
     scenario: Scenario;
@@ -134,7 +137,10 @@ export class SimulatedCluster {
       syncPeriodMs: this.syncPeriodMs,
       ...(parts.sandboxRetryMs ? { sandboxRetryMs: parts.sandboxRetryMs } : {}),
       startedElsewhere: (pod) => this.calico.owns(pod),
+      cannotPull: (image, node) => this.unpullable.get(image)?.has(node) ?? false,
     });
+    for (const u of parts.scenario.unpullableImages)
+      this.setImagePullable(u.image, false, u.nodes ?? parts.scenario.nodes.map((n) => n.name));
     this.namespaces = new NamespaceController(this.store, this.identity.ca.certPem);
     this.loops.push(
       this.namespaces,
@@ -143,6 +149,7 @@ export class SimulatedCluster {
       new DeploymentStatusController(this.store),
       new DaemonSetController(this.store),
       new EndpointsController(this.store),
+      new EndpointSliceController(this.store),
       new NodeLeaseRenewer(this.store),
       this.calico,
       this.kubelet,
@@ -185,6 +192,19 @@ export class SimulatedCluster {
 
   stop(): void {
     for (const loop of [...this.loops].reverse()) loop.stop();
+  }
+
+  /**
+   * Makes an image pullable again, or not, on these nodes (default: every node), as a registry a node cannot reach:
+   * its pods wait on ErrImagePull and ImagePullBackOff.
+   */
+  setImagePullable(image: string, pullable: boolean, nodes: string[] = [...this.nodes.keys()]): void {
+    const blocked = this.unpullable.get(image) ?? new Set<string>();
+    for (const n of nodes) {
+      if (pullable) blocked.delete(n);
+      else blocked.add(n);
+    }
+    this.unpullable.set(image, blocked);
   }
 
   nodeRoot(node: string): string {

@@ -7,8 +7,15 @@ import {
   sandboxCreateFailure,
 } from "./cni-runtime.ts";
 import type { EventRecorder } from "./events.ts";
+import { imagePullError } from "./image-pull.ts";
 import { isTerminating } from "./pod-lifecycle.ts";
-import { containerCreatingStatus, runningStatus } from "./pod-status.ts";
+import {
+  containerCreatingStatus,
+  DEADLINE_EXCEEDED_MESSAGE,
+  deadlineExceededStatus,
+  imagePullStatus,
+  runningStatus,
+} from "./pod-status.ts";
 import type { SimNode } from "./sim-node.ts";
 import { containerId, isoSeconds } from "./time.ts";
 import type { TokenAuthority } from "./token-authority.ts";
@@ -29,6 +36,8 @@ export interface KubeletOptions {
   startedElsewhere: (pod: KubeObject) => boolean;
   /** Whether the Cilium agent is running on a node (never, in the scenarios so far). */
   ciliumAgentRunning?: (node: string) => boolean;
+  /** Whether a node cannot pull an image (its registry unreachable from there): the pod waits on ErrImagePull. */
+  cannotPull?: (image: string, node: string) => boolean;
 }
 
 const SANDBOX_CHANGED = "Pod sandbox changed, it will be killed and re-created.";
@@ -51,6 +60,10 @@ export class Kubelet {
   private readonly podIps = new Map<string, { node: string; ip: string }>();
   /** When a pod whose sandbox failed may be tried again (epoch ms), by uid. */
   private readonly retryAt = new Map<string, number>();
+  /** Image pull attempts of a pod whose image cannot be pulled, by uid: they alternate ErrImagePull and back-off. */
+  private readonly pullAttempts = new Map<string, number>();
+  /** When each started pod with activeDeadlineSeconds runs out (epoch ms), by "namespace/name". */
+  private readonly deadlines = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -165,6 +178,7 @@ export class Kubelet {
     }
     const nodeName = pod.spec?.nodeName;
     if (!nodeName || !this.options.nodes.has(nodeName)) return;
+    this.trackDeadline(key, pod);
     const needsWork =
       isTerminating(pod) ||
       (!this.options.startedElsewhere(pod) &&
@@ -181,6 +195,35 @@ export class Kubelet {
     }
   }
 
+  /** activeDeadlineSeconds counts from the pod's startTime, whatever its phase until it ends. */
+  private trackDeadline(key: string, pod: KubeObject): void {
+    const seconds = pod.spec?.activeDeadlineSeconds;
+    const started = pod.status?.startTime;
+    const ended = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+    if (typeof seconds === "number" && started && !ended && !isTerminating(pod))
+      this.deadlines.set(key, Date.parse(started) + seconds * 1000);
+    else this.deadlines.delete(key);
+  }
+
+  /** kubernetes pkg/kubelet/active_deadline.go: past its deadline a pod fails, with a DeadlineExceeded event. */
+  private enforceDeadlines(): void {
+    const now = Date.now();
+    for (const [key, deadline] of [...this.deadlines]) {
+      if (deadline > now) continue;
+      this.deadlines.delete(key);
+      const [namespace, name] = key.split("/") as [string, string];
+      const pod = this.store.get("pods", namespace, name);
+      if (!pod) continue;
+      this.writeStatus(pod, deadlineExceededStatus(pod, this.store.now()));
+      this.options.recorder.record(this.current(pod), {
+        type: "Normal",
+        reason: "DeadlineExceeded",
+        message: DEADLINE_EXCEEDED_MESSAGE,
+        source: { component: "kubelet", host: pod.spec?.nodeName ?? "" },
+      });
+    }
+  }
+
   private forgetPod(pod: KubeObject): void {
     const uid = pod.metadata.uid;
     const held = this.podIps.get(uid);
@@ -188,6 +231,7 @@ export class Kubelet {
     this.podIps.delete(uid);
     this.sandboxes.delete(uid);
     this.retryAt.delete(uid);
+    this.pullAttempts.delete(uid);
     this.options.recorder.forget(uid);
   }
 
@@ -231,6 +275,7 @@ export class Kubelet {
         this.syncPod(pod, node, verdict);
       }
       this.syncNodeConditions();
+      this.enforceDeadlines();
     } finally {
       this.ticking = false;
     }
@@ -273,7 +318,8 @@ export class Kubelet {
     const sandbox = containerId();
     this.sandboxes.set(pod.metadata.uid, sandbox);
     if (verdict.kind === "ok") {
-      const ip = node.ipam.allocate();
+      // A pod retried after a failed image pull keeps the address its sandbox got.
+      const ip = this.podIps.get(pod.metadata.uid)?.ip ?? node.ipam.allocate();
       this.podIps.set(pod.metadata.uid, { node: node.name, ip });
       this.startContainers(pod, node, ip);
       return;
@@ -311,9 +357,53 @@ export class Kubelet {
   }
 
   private startContainers(pod: KubeObject, node: SimNode, ip: string): void {
+    const unpullable = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
+      (c: { image?: string }) => this.options.cannotPull?.(c.image ?? "", node.name),
+    );
+    if (unpullable) {
+      this.pullFailure(pod, node, ip, unpullable.image);
+      return;
+    }
+    this.pullAttempts.delete(pod.metadata.uid);
     const now = this.store.now();
     this.writeStatus(pod, runningStatus(pod, node.internalIP, ip, now));
     recordContainerStarts(this.options.recorder, this.current(pod), node.name, now);
+  }
+
+  /**
+   * An image the node cannot pull: the pod stays Pending, its container waiting on ErrImagePull, then on
+   * ImagePullBackOff, alternating on each retry, with the kubelet's Pulling/Failed/BackOff events.
+   */
+  private pullFailure(pod: KubeObject, node: SimNode, ip: string, image: string): void {
+    const attempt = this.pullAttempts.get(pod.metadata.uid) ?? 0;
+    this.pullAttempts.set(pod.metadata.uid, attempt + 1);
+    const reason = attempt % 2 === 0 ? "ErrImagePull" : "ImagePullBackOff";
+    const pullError = imagePullError(image);
+    const since = pod.status?.startTime ? new Date(pod.status.startTime) : this.store.now();
+    this.writeStatus(
+      pod,
+      imagePullStatus(pod, node.internalIP, ip, since, {
+        image,
+        reason,
+        pullError: `rpc error: code = Unknown desc = ${pullError}`,
+      }),
+    );
+    this.backOff(pod);
+    const source = { component: "kubelet", host: node.name };
+    const current = this.current(pod);
+    const events =
+      reason === "ErrImagePull"
+        ? [
+            { type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` },
+            { type: "Warning", reason: "Failed", message: `Failed to pull image "${image}": ${pullError}` },
+            { type: "Warning", reason: "Failed", message: "Error: ErrImagePull" },
+          ]
+        : [
+            { type: "Normal", reason: "BackOff", message: `Back-off pulling image "${image}"` },
+            { type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff" },
+          ];
+    for (const e of events)
+      this.options.recorder.record(current, { ...e, type: e.type as "Normal" | "Warning", source });
   }
 
   private writeStatus(pod: KubeObject, status: KubeObject["status"]): void {

@@ -194,6 +194,72 @@ export function initImagePullStatus(
   };
 }
 
+/** A pod whose container image cannot be pulled: Pending, that container waiting on ErrImagePull or ImagePullBackOff. */
+export function imagePullStatus(
+  pod: KubeObject,
+  hostIP: string,
+  podIP: string,
+  since: Date,
+  blocked: { image: string; reason: "ErrImagePull" | "ImagePullBackOff"; pullError: string },
+): KubeObject["status"] {
+  const at = isoSeconds(since);
+  const message =
+    blocked.reason === "ErrImagePull" ? blocked.pullError : `Back-off pulling image "${blocked.image}"`;
+  return {
+    phase: "Pending",
+    conditions: [
+      condition("PodReadyToStartContainers", "True", at),
+      condition("Initialized", "True", at),
+      condition("Ready", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+      condition("ContainersReady", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+      condition("PodScheduled", "True", at),
+    ],
+    ...hostFields(hostIP),
+    podIP,
+    podIPs: [{ ip: podIP }],
+    startTime: at,
+    containerStatuses: containers(pod).map((c) =>
+      c.image === blocked.image
+        ? waitingContainer(c, { reason: blocked.reason, message })
+        : waitingContainer(c, { reason: "ContainerCreating" }),
+    ),
+    qosClass: "BestEffort",
+  };
+}
+
+/**
+ * A pod past its activeDeadlineSeconds: Failed with DeadlineExceeded, its containers killed (kubernetes
+ * pkg/kubelet/active_deadline.go: the reason and message; the kubelet then stops the containers).
+ */
+export function deadlineExceededStatus(pod: KubeObject, at: Date): KubeObject["status"] {
+  const when = isoSeconds(at);
+  return {
+    ...pod.status,
+    phase: "Failed",
+    reason: "DeadlineExceeded",
+    message: DEADLINE_EXCEEDED_MESSAGE,
+    conditions: (pod.status?.conditions ?? []).map((c: { type: string }) =>
+      c.type === "Ready" || c.type === "ContainersReady"
+        ? condition(c.type, "False", when, "PodFailed", "")
+        : c,
+    ),
+    containerStatuses: containers(pod).map((c) => ({
+      name: c.name,
+      state: {
+        terminated: { exitCode: 137, reason: "Error", startedAt: pod.status?.startTime, finishedAt: when },
+      },
+      lastState: {},
+      ready: false,
+      restartCount: 0,
+      image: c.image,
+      imageID: "",
+      started: false,
+    })),
+  };
+}
+
+export const DEADLINE_EXCEEDED_MESSAGE = "Pod was active on the node longer than the specified deadline";
+
 /** A pod is Ready when its Ready condition says so. */
 export function isPodReady(pod: KubeObject): boolean {
   return (pod.status?.conditions ?? []).some(

@@ -126,5 +126,6 @@ export function generateLargeScenario(p: LargeParameters): Scenario {
     calico: { install: "operator", version: "v3.27.2", confDir: "/etc/cni/net.d" },
     nodes,
     workloads,
+    unpullableImages: [],
   };
 }

@@ -124,6 +124,10 @@ export const scenarioSchema = z
       .strict(),
     nodes: z.array(node).min(1),
     workloads: z.array(workload).default([]),
+    /** Images the nodes (default: all) cannot pull: pods using them wait on ErrImagePull / ImagePullBackOff. */
+    unpullableImages: z
+      .array(z.object({ image: z.string().min(1), nodes: z.array(z.string()).optional() }).strict())
+      .default([]),
   })
   .strict()
   .superRefine((s, ctx) => {

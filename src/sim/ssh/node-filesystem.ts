@@ -25,6 +25,8 @@ const ERRNO_TEXT = {
   EXDEV: "Invalid cross-device link",
   ENAMETOOLONG: "File name too long",
   EIO: "Input/output error",
+  EROFS: "Read-only file system",
+  EBUSY: "Device or resource busy",
 } as const;
 
 export type Errno = keyof typeof ERRNO_TEXT;
@@ -58,13 +60,38 @@ export interface ResolvedPath {
   hostPath: string;
   /** lstat of the final component, or undefined when it does not exist (its parent does). */
   stat: BigIntStats | undefined;
+  /**
+   * Which filesystem holds it, where a path can cross mounts (a container's hostPath volumes); undefined on a node,
+   * which is one filesystem here. A rename between two devices fails with EXDEV, so `mv` copies and unlinks.
+   */
+  device?: string;
+  /** On a read-only mount: every change fails with EROFS. */
+  readOnly?: boolean;
+}
+
+/**
+ * What the simulated programs see of a filesystem: a node's (`NodeFilesystem`) or a container's, whose paths may lead
+ * into hostPath volumes (`src/sim/exec/container-filesystem.ts`).
+ */
+export interface FileTree {
+  resolve(path: string, options: { followFinal: boolean }): Promise<ResolvedPath>;
+  resolveExisting(
+    path: string,
+    options: { followFinal: boolean },
+  ): Promise<ResolvedPath & { stat: BigIntStats }>;
+  isRoot(resolved: ResolvedPath): boolean;
+  checkAccess(stat: BigIntStats, kind: AccessKind): void;
+  /** Throws unless an entry may be created, removed or renamed at this path (EROFS, EACCES on its directory). */
+  checkWritable(resolved: ResolvedPath): Promise<void>;
+  parentStat(resolved: ResolvedPath): Promise<BigIntStats>;
+  entryIn(directory: ResolvedPath, name: string): Promise<ResolvedPath>;
 }
 
 export type AccessKind = "read" | "write" | "search";
 
 const OTHER_BITS: Record<AccessKind, number> = { read: 0o004, write: 0o002, search: 0o001 };
 
-export class NodeFilesystem {
+export class NodeFilesystem implements FileTree {
   /** Real directory on the host that is this node's `/`. */
   readonly hostRoot: string;
   /** True when commands run as root (behind sudo). */
@@ -153,6 +180,10 @@ export class NodeFilesystem {
     const resolved = await this.resolve(path, options);
     if (resolved.stat === undefined) throw new NodeFsError("ENOENT");
     return resolved as ResolvedPath & { stat: BigIntStats };
+  }
+
+  async checkWritable(resolved: ResolvedPath): Promise<void> {
+    this.checkAccess(await this.parentStat(resolved), "write");
   }
 
   /** Whether a resolved path is the node's `/` (which has no parent to change). */

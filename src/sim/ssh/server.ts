@@ -63,7 +63,7 @@ export interface NodeCommandEvent {
 }
 
 /** The nanosecond clock `date +%s.%N` reads: the host's wall clock plus the node's offset. */
-function nodeClockNs(offsetMs: number): bigint {
+export function nodeClockNs(offsetMs: number): bigint {
   // Date.now() is the wall clock the product compares against; performance.now()'s fraction only adds plausible
   // sub-millisecond digits, so the reading never strays more than 1 ms from Date.now().
   const subMillisecondNs = Math.floor((performance.now() % 1) * 1e6);

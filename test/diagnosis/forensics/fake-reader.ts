@@ -25,7 +25,7 @@ export function fakeReader(state: ReaderState, reviewed: string[] = []): Cluster
     getNode: unused,
     listDaemonSets: unused,
     listServices: unused,
-    getEndpoints: unused,
+    readyServiceAddresses: unused,
     getPod: async (_ns, name) => {
       const uid = state.pods?.[name];
       return uid ? { metadata: { name, uid } } : null;

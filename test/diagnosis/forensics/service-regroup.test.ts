@@ -85,7 +85,7 @@ function clusterReader(ca: TestCa, tokens: { expired: string }): ClusterReader {
       },
     ],
     listServices: async () => [],
-    getEndpoints: async () => null,
+    readyServiceAddresses: async () => ({ source: "EndpointSlice", ready: [] }),
     getConfigMap: async () => ({ data: { "ca.crt": ca.pem } }),
     getServiceAccount: async (namespace, name) => ({ metadata: { namespace, name, uid: LIVE_SA_UID } }),
     reviewToken: async (token) =>

@@ -24,7 +24,7 @@ const DEFAULT_DIRECTORY_MODE = 0o755;
 async function createOne(path: string, mode: number, io: ProgramIo): Promise<void> {
   const resolved = await io.fs.resolve(path, { followFinal: true });
   if (resolved.stat !== undefined) throw new NodeFsError("EEXIST");
-  io.fs.checkAccess(await io.fs.parentStat(resolved), "write");
+  await io.fs.checkWritable(resolved);
   await makeDirectory(resolved.hostPath);
   await chmod(resolved.hostPath, mode);
 }

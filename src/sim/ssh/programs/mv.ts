@@ -2,9 +2,11 @@
  * GNU coreutils `mv` (9.1, as on Debian 12): `mv [-n|-f] [-v] -t DIR -- FILE...`, `mv SRC... DIR` and `mv SRC DEST`
  * (with -T: always DEST). A symlink is moved as itself. With -n an existing destination is skipped silently and the
  * exit status stays 0 (coreutils 9.1; later versions differ, which is why cni-doctor verifies moves afterwards).
- * Moves stay inside the node root, so each is one rename(2).
+ * Within one filesystem a move is one rename(2). Across filesystems (a container's two hostPath volumes) rename fails
+ * with EXDEV and GNU mv copies the file, keeping its mode and times, then unlinks the source: for a moment both exist,
+ * never neither.
  */
-import { rename } from "node:fs/promises";
+import { copyFile, rename, stat as statHost, unlink, utimes } from "node:fs/promises";
 import { posix } from "node:path";
 import { asNodeFsError, NodeFsError, type ResolvedPath } from "../node-filesystem.ts";
 import { quoteAlways } from "../shell-words.ts";
@@ -81,11 +83,13 @@ async function moveOne(
     }
   }
   try {
-    io.fs.checkAccess(await io.fs.parentStat(source), "write");
-    io.fs.checkAccess(await io.fs.parentStat(destination), "write");
+    await io.fs.checkWritable(source);
+    await io.fs.checkWritable(destination);
     if (io.signal.aborted) return false;
     // Check-then-rename: a real `mv -n` uses renameat2(RENAME_NOREPLACE); nothing else writes here concurrently.
-    await rename(source.hostPath, destination.hostPath);
+    if ((source.device ?? "") === (destination.device ?? ""))
+      await rename(source.hostPath, destination.hostPath);
+    else await copyThenUnlink(source, destination);
   } catch (err) {
     const error = asNodeFsError(err);
     return fail(
@@ -95,6 +99,15 @@ async function moveOne(
   if (options.verbose)
     io.stdout.write(`renamed ${quoteAlways(sourceOperand)} -> ${quoteAlways(destinationDisplay)}\n`);
   return true;
+}
+
+/** GNU mv across devices (copy.c with move mode): a regular file is copied with its mode and times, then unlinked. */
+async function copyThenUnlink(source: ResolvedPath, destination: ResolvedPath): Promise<void> {
+  if (!source.stat?.isFile()) throw new NodeFsError("EXDEV");
+  const times = await statHost(source.hostPath);
+  await copyFile(source.hostPath, destination.hostPath);
+  await utimes(destination.hostPath, times.atime, times.mtime);
+  await unlink(source.hostPath);
 }
 
 /** Resolves a target directory; reports like coreutils when it is missing or not a directory. */

@@ -3,7 +3,7 @@
  * run to completion before anything is sent back, so a fault injected "after running" sees every effect applied and
  * no output delivered, like a node whose connection died just before the exit status.
  */
-import type { NodeFilesystem } from "../node-filesystem.ts";
+import type { FileTree } from "../node-filesystem.ts";
 
 /** Collects one output stream of a program. */
 export class OutputBuffer {
@@ -19,8 +19,8 @@ export class OutputBuffer {
 }
 
 export interface ProgramIo {
-  /** The node's filesystem, as root when the program runs behind sudo. */
-  fs: NodeFilesystem;
+  /** The node's filesystem (as root when the program runs behind sudo), or a container's. */
+  fs: FileTree;
   /** The node's clock (ns since the epoch), including any simulated clock offset. */
   nowNs(): bigint;
   stdout: OutputBuffer;

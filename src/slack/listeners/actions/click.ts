@@ -1,6 +1,6 @@
 /** A button click as the bot sees it: who, where, and the opaque run id the button carries. Nothing else is trusted. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
-import type { Click } from "../../bot.ts";
+import type { Click } from "../../flows/clicks.ts";
 
 const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -23,7 +23,7 @@ export function clickOf(body: BlockAction, action: ButtonAction): Click | null {
 }
 
 /**
- * A button's listener: ack at once (Slack's 3-second limit), then hand the click to the bot, which runs the work as a
+ * A button's listener: ack at once (Slack's 3-second limit), then hand the click to its flow, which runs the work as a
  * job. Who may do what is decided there, at click time, never from anything the button carries but the run id.
  */
 export function buttonListener(handle: (click: Click) => void) {

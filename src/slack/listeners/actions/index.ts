@@ -1,13 +1,13 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import type { CniBot } from "../../bot.ts";
+import type { SlackFlows } from "../../flows/context.ts";
 import { approveAction, approveActionId } from "./approve.ts";
 import { dryRunAction, dryRunActionId } from "./dry-run.ts";
 import { rejectAction, rejectActionId } from "./reject.ts";
 import { stopAction, stopActionId } from "./stop.ts";
 
-export function registerActions(app: App, bot: CniBot): void {
-  app.action<BlockAction<ButtonAction>>(approveActionId, approveAction(bot));
-  app.action<BlockAction<ButtonAction>>(dryRunActionId, dryRunAction(bot));
-  app.action<BlockAction<ButtonAction>>(rejectActionId, rejectAction(bot));
-  app.action<BlockAction<ButtonAction>>(stopActionId, stopAction(bot));
+export function registerActions(app: App, flows: SlackFlows): void {
+  app.action<BlockAction<ButtonAction>>(approveActionId, approveAction(flows));
+  app.action<BlockAction<ButtonAction>>(dryRunActionId, dryRunAction(flows));
+  app.action<BlockAction<ButtonAction>>(rejectActionId, rejectAction(flows));
+  app.action<BlockAction<ButtonAction>>(stopActionId, stopAction(flows));
 }

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
-import type { CniBot } from "../../bot.ts";
+import type { SlackFlows } from "../../flows/context.ts";
 import { CNI_COMMAND, cniCommand } from "./cni.ts";
 
-export function registerCommands(app: App, bot: CniBot): void {
-  app.command(CNI_COMMAND, cniCommand(bot));
+export function registerCommands(app: App, flows: SlackFlows): void {
+  app.command(CNI_COMMAND, cniCommand(flows));
 }

@@ -3,11 +3,12 @@
  * an event it thinks was not received; the event id makes sure a re-delivery does not diagnose twice.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from "@slack/bolt";
-import type { CniBot } from "../../bot.ts";
 import { parseCniCommand } from "../../command-parser.ts";
+import type { SlackFlows } from "../../flows/context.ts";
+import { handleRequest } from "../../flows/requests.ts";
 import { RecentIds } from "../recent-ids.ts";
 
-export function appMention(bot: CniBot) {
+export function appMention(flows: SlackFlows) {
   const seen = new RecentIds(1000);
   return async ({
     event,
@@ -17,7 +18,7 @@ export function appMention(bot: CniBot) {
     if (!seen.add(eventId)) return;
     if (!event.user) return;
     const request = parseCniCommand(event.text);
-    bot.handle(request, {
+    handleRequest(flows, request, {
       user: event.user,
       channel: event.channel,
       threadTs: event.thread_ts ?? event.ts,

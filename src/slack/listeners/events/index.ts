@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
-import type { CniBot } from "../../bot.ts";
+import type { SlackFlows } from "../../flows/context.ts";
 import { appMention } from "./app-mention.ts";
 
-export function registerEvents(app: App, bot: CniBot): void {
-  app.event("app_mention", appMention(bot));
+export function registerEvents(app: App, flows: SlackFlows): void {
+  app.event("app_mention", appMention(flows));
 }

@@ -1,10 +1,10 @@
 import type { App, MessageShortcut } from "@slack/bolt";
-import type { CniBot } from "../../bot.ts";
+import type { SlackFlows } from "../../flows/context.ts";
 import { DIAGNOSE_CNI_CALLBACK, diagnoseCniShortcut } from "./diagnose-cni.ts";
 
-export function registerShortcuts(app: App, bot: CniBot): void {
+export function registerShortcuts(app: App, flows: SlackFlows): void {
   app.shortcut<MessageShortcut>(
     { type: "message_action", callback_id: DIAGNOSE_CNI_CALLBACK },
-    diagnoseCniShortcut(bot),
+    diagnoseCniShortcut(flows),
   );
 }

@@ -1,0 +1,14 @@
+/**
+ * containerd's error for an image it cannot pull because the registry cannot be resolved (the node's resolver answers
+ * SERVFAIL), as the kubelet reports it in the "Failed to pull image" event. A registry-less image is docker.io's.
+ */
+export function imagePullError(image: string): string {
+  const first = image.split("/")[0] ?? "";
+  const hasRegistry =
+    image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  const registryHost = !hasRegistry || first === "docker.io" ? "registry-1.docker.io" : first;
+  const rest = hasRegistry ? image.slice(first.length + 1) : image;
+  const [repository = "", tag = "latest"] = rest.split(":");
+  const path = !hasRegistry && !repository.includes("/") ? `library/${repository}` : repository;
+  return `failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to do request: Head "https://${registryHost}/v2/${path}/manifests/${tag}": dial tcp: lookup ${registryHost} on 127.0.0.53:53: server misbehaving`;
+}

@@ -1,0 +1,150 @@
+/**
+ * Approve, and execute when the approval completes the quorum: the plan message shows each approval; the run
+ * reports into the plan's thread; a run refused at the last moment says why, and one refused because the cluster
+ * changed is followed by a fresh plan in the same thread.
+ */
+import type { ApprovalOutcome, RunResult } from "../../remediation/run.ts";
+import { renderError, renderNotice } from "../blocks/messages.ts";
+import type { ClusterHandle } from "../clusters.ts";
+import { ThreadReporter } from "../thread-reporter.ts";
+import { type Click, onClick, refuse } from "./clicks.ts";
+import { workflowFor } from "./cluster-workflow.ts";
+import { actorFor, type SlackFlows } from "./context.ts";
+import type { TrackedPlan } from "./plan-tracker.ts";
+import { proposeInThread } from "./propose.ts";
+
+export function approveClick(flows: SlackFlows, click: Click): void {
+  onClick(flows, "approve", click, async (remediation, cluster) => {
+    const approver = await actorFor(flows, click.user);
+    let reporter: ThreadReporter | undefined;
+    const workflow = workflowFor(cluster, remediation, {
+      progress: async () => {
+        flows.plans.rememberClicked(click);
+        await flows.plans.setState(click.runId, {
+          kind: "approved",
+          approvals: approvalsSoFar(flows, click),
+        });
+        reporter = await startReporter(flows, click.runId, cluster);
+        return reporter;
+      },
+    });
+    try {
+      const step = await workflow.approve(click.runId, approver);
+      if (step.kind === "not-approved") {
+        await showApproval(flows, click, step.approval);
+        return;
+      }
+      await reporter?.settled();
+      // The run had a plan message to report under, or it would not have started.
+      const tracked = flows.plans.plan(click.runId) as TrackedPlan;
+      if (step.result.status !== "refused") return;
+      await showRefusedRun(flows, click.runId, tracked, step.result, cluster);
+      if (step.replan) {
+        const fresh = await workflow.diagnose();
+        await proposeInThread(flows, {
+          cluster,
+          workflow,
+          diagnosis: fresh,
+          user: tracked.view.requestedBy,
+          thread: tracked.thread,
+          key: `${click.runId}:drift`,
+        });
+      }
+    } finally {
+      flows.plans.runEnded(click.runId);
+    }
+  });
+}
+
+/** The approvals the plan message shows: those so far, and this clicker's (once). */
+function approvalsSoFar(flows: SlackFlows, click: Click): { userId: string; at: string }[] {
+  const tracked = flows.plans.plan(click.runId);
+  const previous = tracked && "approvals" in tracked.view.state ? tracked.view.state.approvals : [];
+  return previous.some((a) => a.userId === click.user)
+    ? previous
+    : [...previous, { userId: click.user, at: new Date().toISOString() }];
+}
+
+/** An approval that did not start the run: counted, repeated, or refused. */
+async function showApproval(
+  flows: SlackFlows,
+  click: Click,
+  outcome: Exclude<ApprovalOutcome, { status: "approved" }>,
+): Promise<void> {
+  flows.plans.rememberClicked(click);
+  switch (outcome.status) {
+    case "refused":
+      if (outcome.reason === "expired") {
+        const expiresAt = outcome.run?.expiresAt ?? new Date().toISOString();
+        await flows.plans.setState(click.runId, { kind: "expired", at: expiresAt });
+      }
+      await refuse(flows, click, outcome.message);
+      return;
+    case "already-approved":
+      // A double click or a retried delivery: nothing changed, and nothing more is said in the channel.
+      await flows.messenger.ephemeral(
+        {
+          channel: click.channel,
+          user: click.user,
+          ...(click.threadTs ? { threadTs: click.threadTs } : {}),
+        },
+        renderNotice(outcome.message),
+      );
+      return;
+    case "recorded":
+      await flows.plans.setState(click.runId, { kind: "pending", approvals: approvalsSoFar(flows, click) });
+      return;
+  }
+}
+
+/** The progress message in the plan's thread, posted before the run starts; its Stop button reaches the run. */
+async function startReporter(
+  flows: SlackFlows,
+  runId: string,
+  cluster: ClusterHandle,
+): Promise<ThreadReporter> {
+  const tracked = flows.plans.plan(runId);
+  if (!tracked) throw new Error(`run ${runId} has no plan message to report under`);
+  const reporter = new ThreadReporter({
+    messenger: flows.messenger,
+    thread: tracked.thread,
+    runId,
+    plan: tracked.view.plan,
+    dryRun: false,
+    ...(flows.settings.progressIntervalMs !== undefined
+      ? { minUpdateIntervalMs: flows.settings.progressIntervalMs }
+      : {}),
+    onSlackError: (err) =>
+      flows.logger.warn({ runId, err: err.message }, "progress could not be shown in Slack"),
+  });
+  flows.plans.runStarted(runId, { cluster: cluster.name, reporter });
+  await reporter.start();
+  return reporter;
+}
+
+/** A run the service refused after the approval: the plan message and the thread say why. */
+async function showRefusedRun(
+  flows: SlackFlows,
+  runId: string,
+  tracked: TrackedPlan,
+  result: Extract<RunResult, { status: "refused" }>,
+  cluster: ClusterHandle,
+): Promise<void> {
+  const drift = result.reason === "drift";
+  await flows.plans.setState(
+    runId,
+    drift
+      ? { kind: "superseded", reason: `${result.message} A new plan follows.` }
+      : { kind: "refused", reason: result.message },
+  );
+  await flows.messenger.post(
+    tracked.thread,
+    renderError(
+      "The fix did not run",
+      result.message,
+      drift ? "The cluster changed since the plan was made." : "Nothing was changed.",
+      cluster.identity,
+    ),
+    `${runId}:refused`,
+  );
+}
