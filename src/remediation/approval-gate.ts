@@ -1,6 +1,6 @@
 /**
  * The approval decision, pure: given a run as the journal holds it, an approver and the time, is this approval
- * allowed, and what does it change? Decided at click time, server side (research notes §10.3-4, §11): the approver
+ * allowed, and what does it change? Decided at click time, server side, so no front end can skip it: the approver
  * must be listed (by user or group), may not be the requester unless the policy allows self-approval, the plan must
  * not have expired or break a policy limit, and approving twice changes nothing.
  */
@@ -37,6 +37,19 @@ export function selfApprovalAllowed(
   approver: Actor,
 ): boolean {
   return policy.selfApproval === "all" || (policy.selfApproval === "cli" && approver.via === "cli");
+}
+
+/**
+ * Who may turn the kill switch on or off: approvers only, the same rule for the terminal, Slack and anything else
+ * that drives the service. Null when `by` may; else the refusal, saying who may.
+ */
+export function killSwitchRefusal(
+  by: Actor,
+  action: "pause" | "resume",
+  approvers: readonly string[],
+): string | null {
+  if (isListedApprover(by, approvers)) return null;
+  return `${approverKey(by)} may not ${action} remediation: only approvers may ${action} it (CNI_DOCTOR_APPROVERS).`;
 }
 
 export function decideApproval(

@@ -87,6 +87,74 @@ export class RunJournal {
     );
   }
 
+  /**
+   * Moves an approved run to running, for this executor: at most one caller ever succeeds. Null when the run was not
+   * approved any more (started elsewhere, closed meanwhile).
+   */
+  async claim(id: string, executor: string, startedAt: string): Promise<RunRecord | null> {
+    const claimed = await this.update<boolean>(id, (r) =>
+      r.state === "approved"
+        ? {
+            record: {
+              ...r,
+              state: "running",
+              execution: { executor, startedAt, finishedAt: null, heartbeatAt: startedAt },
+            },
+            result: true,
+          }
+        : { declined: false },
+    );
+    return claimed?.applied ? claimed.record : null;
+  }
+
+  /** Records how a run ended. */
+  async finish(
+    id: string,
+    outcome: Pick<RunRecord, "outcome" | "verification"> & { state: RunRecord["state"] },
+    finishedAt: string,
+  ): Promise<void> {
+    await this.update(id, (r) => ({
+      record: {
+        ...r,
+        ...outcome,
+        execution: r.execution ? { ...r.execution, finishedAt, heartbeatAt: finishedAt } : null,
+      },
+      result: undefined,
+    }));
+  }
+
+  /** Moves a run from one state to another with its outcome, only if it is still in `from`; the new record or null. */
+  async close(
+    id: string,
+    from: RunRecord["state"],
+    to: RunRecord["state"],
+    outcome: string,
+  ): Promise<RunRecord | null> {
+    const updated = await this.update(id, (r) =>
+      r.state === from
+        ? { record: { ...r, state: to, outcome }, result: undefined }
+        : { declined: undefined },
+    );
+    return updated?.record ?? null;
+  }
+
+  /** The cluster changed after approval: an approved run is superseded by the plan with `digest`. */
+  async supersede(id: string, digest: string): Promise<void> {
+    await this.update(id, (r) =>
+      r.state === "approved"
+        ? {
+            record: {
+              ...r,
+              state: "superseded",
+              supersededBy: { digest },
+              outcome: `superseded: the cluster changed; new plan ${digest}`,
+            },
+            result: undefined,
+          }
+        : { declined: undefined },
+    );
+  }
+
   /** The most recent runs, newest first. */
   async recent(): Promise<RunRecord[]> {
     const items = await this.#writer.listConfigMaps(this.#namespace, `${KIND_LABEL}=run`);

@@ -21,6 +21,18 @@ export interface LeaseHolder {
 
 export type AcquireResult = { acquired: true } | { acquired: false; heldBy: LeaseHolder };
 
+export interface HeldLease {
+  /** True once a renewal found another holder: the body must stop at its next step boundary. */
+  lost(): boolean;
+}
+
+export interface LeaseHooks {
+  /** A renewal failed (not lost): it is retried at the next tick, the lease lapsing only after its duration. */
+  onRenewError(err: Error): void;
+  /** Releasing failed: the next run waits until the lease lapses. */
+  onReleaseError(err: Error): void;
+}
+
 export class ClusterLease {
   readonly #writer: ClusterWriter;
   readonly #namespace: string;
@@ -60,6 +72,36 @@ export class ClusterLease {
     }
     const live = await this.holder();
     return { acquired: false, heldBy: live ?? { holder: "unknown", runId: null, expiresAt: this.#now() } };
+  }
+
+  /**
+   * Runs `body` while holding the lease, renewing it every third of its duration, and releases it however the body
+   * ends. When another holder has it, `body` does not run.
+   */
+  async withLease<T>(
+    holder: string,
+    runId: string,
+    hooks: LeaseHooks,
+    body: (lease: HeldLease) => Promise<T>,
+  ): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LeaseHolder }> {
+    const taken = await this.acquire(holder, runId);
+    if (!taken.acquired) return taken;
+    let lost = false;
+    const renewEvery = Math.max(200, (this.#durationSeconds * 1000) / 3);
+    const renewal = setInterval(() => {
+      this.renew(holder, runId).then(
+        (ok) => {
+          if (!ok) lost = true;
+        },
+        (err: unknown) => hooks.onRenewError(err as Error),
+      );
+    }, renewEvery);
+    try {
+      return { acquired: true, value: await body({ lost: () => lost }) };
+    } finally {
+      clearInterval(renewal);
+      await this.release(holder).catch((err: unknown) => hooks.onReleaseError(err as Error));
+    }
   }
 
   /** Renews; false when the lease was lost (another holder took it after it lapsed). */

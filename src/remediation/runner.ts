@@ -6,7 +6,7 @@
  * Pods are recycled only after every node is fixed; then the run is verified.
  */
 import type { RunAudit } from "./audit.ts";
-import type { PlanStep } from "./plan.ts";
+import { isClusterStep, isNodeFixStep, type PlanStep } from "./plan-steps.ts";
 import {
   type ProgressReporter,
   type RollbackRecord,
@@ -17,7 +17,6 @@ import {
   stepStartedEvent,
   type VerificationResult,
 } from "./run.ts";
-import { checkNodeCni } from "./steps/check-node-cni.ts";
 import {
   type RemediationDeps,
   recordingExitCode,
@@ -25,11 +24,9 @@ import {
   StepFailure,
   StepLedger,
 } from "./steps/context.ts";
-import { type QuarantineRecord, quarantineCniConfig } from "./steps/quarantine-cni-config.ts";
-import { recyclePods } from "./steps/recycle-pods.ts";
-import { restartCniAgent } from "./steps/restart-cni-agent.ts";
+import { type NodeRepair, startRepair } from "./steps/node-repair.ts";
+import { executorFor, type StepScope } from "./steps/registry.ts";
 import { restoreNodeBackup } from "./steps/rollback.ts";
-import { verifyHealed } from "./steps/verify.ts";
 
 export interface RunnerInput {
   deps: RemediationDeps;
@@ -51,79 +48,32 @@ export interface RunnerOutcome {
 type NodeOutcome = { status: "healed" } | { status: "failed" | "rolled-back" | "stopped"; message: string };
 
 export async function runPlan(input: RunnerInput): Promise<RunnerOutcome> {
-  const { run } = input;
-  const plan = run.plan;
-  const steps: StepRecord[] = [];
-  const rollbacks: RollbackRecord[] = [];
-  const nodeInfo = nodeInfoCache(input.deps);
-  const state = { steps, rollbacks, nodeInfo };
+  const plan = input.run.plan;
+  const state: RunState = { steps: [], rollbacks: [], nodeInfo: nodeInfoCache(input.deps) };
+  const end = (
+    status: RunnerOutcome["status"],
+    message: string,
+    verification: VerificationResult | null = null,
+  ): RunnerOutcome => ({ status, message, steps: state.steps, rollbacks: state.rollbacks, verification });
 
-  const fixNodes = orderedNodes(
-    plan.steps.filter((s) => s.kind === "quarantine-cni-config" || s.kind === "restart-cni-agent"),
-  );
+  const fixNodes = orderedNodes(plan.steps.filter(isNodeFixStep));
   const batchSize = Math.max(1, input.deps.policy.batchSize);
   for (let i = 0; i < fixNodes.length; i += batchSize) {
     const batch = fixNodes.slice(i, i + batchSize);
     const outcomes = await Promise.all(batch.map((node) => fixNode(input, state, node)));
     const bad = outcomes.find((o): o is Exclude<NodeOutcome, { status: "healed" }> => o.status !== "healed");
-    if (bad)
-      return {
-        status: bad.status === "rolled-back" ? "rolled-back" : bad.status,
-        message: bad.message,
-        steps,
-        rollbacks,
-        verification: null,
-      };
+    if (bad) return end(bad.status, bad.message);
   }
 
-  for (const step of plan.steps.filter((s) => s.kind === "recycle-pods")) {
+  // Pods are recycled only after every node is fixed, then the run is verified: the plan lists them in that order.
+  const scope: StepScope = { repair: null, verification: null, planScope: plan.scope };
+  for (const step of plan.steps.filter(isClusterStep)) {
     const why = await input.stopReason();
-    if (why)
-      return {
-        status: "stopped",
-        message: `Stopped before recycling pods: ${why}.`,
-        steps,
-        rollbacks,
-        verification: null,
-      };
-    const r = await runStep(input, state, step, input.deps.policy.podReadyTimeoutMs, async (ctx) => {
-      await recyclePods(ctx, step.pods ?? []);
-    });
-    if (!r.ok) return { status: "failed", message: r.error, steps, rollbacks, verification: null };
+    if (why) return end("stopped", `Stopped before ${executorFor(step).before}: ${why}.`, scope.verification);
+    const r = await runStep(input, state, step, scope);
+    if (!r.ok) return end("failed", r.error, scope.verification);
   }
-
-  const verifyStep = plan.steps.find((s) => s.kind === "verify");
-  let verification: VerificationResult | null = null;
-  if (verifyStep) {
-    const why = await input.stopReason();
-    if (why)
-      return {
-        status: "stopped",
-        message: `Stopped before verification: ${why}.`,
-        steps,
-        rollbacks,
-        verification: null,
-      };
-    const r = await runStep(input, state, verifyStep, input.deps.policy.podReadyTimeoutMs, async (ctx) => {
-      verification = await verifyHealed(ctx, { owners: verifyStep.owners ?? [], scope: plan.scope });
-      if (!verification.ok) {
-        throw new StepFailure(
-          `verification failed: ${verification.checks
-            .filter((c) => !c.ok)
-            .map((c) => `${c.name}: ${c.detail}`)
-            .join("; ")}`,
-        );
-      }
-    });
-    if (!r.ok) return { status: "failed", message: r.error, steps, rollbacks, verification };
-  }
-  return {
-    status: "succeeded",
-    message: `Healed ${plan.blastRadius.nodes.join(", ")}; verified.`,
-    steps,
-    rollbacks,
-    verification,
-  };
+  return end("succeeded", `Healed ${plan.blastRadius.nodes.join(", ")}; verified.`, scope.verification);
 }
 
 interface RunState {
@@ -132,91 +82,75 @@ interface RunState {
   nodeInfo: (node: string) => Promise<{ internalIP: string | undefined; uid: string | undefined }>;
 }
 
+/** One node's fix steps in order; the first failure or stop request ends them, rolling back a half-done node. */
 async function fixNode(input: RunnerInput, state: RunState, node: string): Promise<NodeOutcome> {
-  const { plan } = input.run;
-  const nodeSteps = plan.steps.filter(
-    (s) => s.node === node && (s.kind === "quarantine-cni-config" || s.kind === "restart-cni-agent"),
-  );
-  const staleToken = plan.evidence.nodes.find((n) => n.node === node)?.kubeconfig?.token ?? null;
-  let moved: QuarantineRecord | null = null;
-  let verified = false;
-
-  const rollBack = async (why: string, status: "rolled-back" | "stopped"): Promise<NodeOutcome> => {
-    if (!moved || verified) {
-      await report(input, {
-        type: "node-finished",
-        runId: input.run.id,
-        node,
-        status: status === "stopped" ? "stopped" : "failed",
-      });
-      return { status: status === "stopped" ? "stopped" : "failed", message: why };
-    }
-    const ctx = stepContext(input, state, new StepLedger(), Date.now() + input.deps.policy.stepTimeoutMs);
-    const rb = await restoreNodeBackup(ctx, moved);
-    state.rollbacks.push(rb);
-    await input.audit.rollback(rb);
-    await report(input, { type: "rolled-back", runId: input.run.id, rollback: rb });
-    await report(input, {
-      type: "node-finished",
-      runId: input.run.id,
-      node,
-      status: status === "stopped" ? "stopped" : "rolled-back",
-    });
-    return {
-      status: status === "stopped" ? "stopped" : rb.ok ? "rolled-back" : "failed",
-      message: `${why} ${rb.message}`,
-    };
-  };
-
-  for (const step of nodeSteps) {
+  const repair = startRepair(input.run.plan, node);
+  if (typeof repair === "string") {
+    await report(input, { type: "node-finished", runId: input.run.id, node, status: "failed" });
+    return { status: "failed", message: repair };
+  }
+  const scope: StepScope = { repair, verification: null, planScope: input.run.plan.scope };
+  for (const step of repair.steps) {
     const why = await input.stopReason();
-    if (why) return rollBack(`Stopped on ${node} before ${step.kind}: ${why}.`, "stopped");
-    const hasRestart = nodeSteps.some((s) => s.kind === "restart-cni-agent");
-    const result =
-      step.kind === "quarantine-cni-config" && step.quarantine
-        ? await runStep(input, state, step, input.deps.policy.stepTimeoutMs, async (ctx) => {
-            const q = step.quarantine as NonNullable<PlanStep["quarantine"]>;
-            moved = await quarantineCniConfig(ctx, node, q, (record) => {
-              moved = record;
-            });
-            if (!hasRestart) {
-              // A shadowing config needs no restart: the node is fixed once the runtime's first config is Calico's.
-              const check = await checkNodeCni(ctx, node, q.cniConfDir, {
-                staleTokenFingerprint: null,
-                needsKubeconfig: false,
-              });
-              for (const line of check.lines) ctx.ledger.note(`${node}: ${line}`);
-              if (!check.ok)
-                throw new StepFailure(
-                  `${node} is still not sound after moving the files aside: ${check.lines.join(" ")}`,
-                );
-              verified = true;
-            }
-          })
-        : await runStep(input, state, step, input.deps.policy.agentReadyTimeoutMs, async (ctx) => {
-            const agent = step.agent;
-            if (!agent) throw new StepFailure(`plan step restart-cni-agent on ${node} names no agent pod`);
-            const cniConfDir =
-              step.quarantine?.cniConfDir ??
-              moved?.cniConfDir ??
-              input.deps.nodeShell.target(node, (await ctx.nodeInfo(node)).internalIP).cniConfDir;
-            await restartCniAgent(ctx, node, agent, { cniConfDir, staleTokenFingerprint: staleToken });
-            verified = true;
-          });
-    if (!result.ok) return rollBack(`${step.kind} on ${node} failed: ${result.error}`, "rolled-back");
+    if (why)
+      return endRepair(input, state, repair, `Stopped on ${node} before ${step.kind}: ${why}.`, "stopped");
+    const result = await runStep(input, state, step, scope);
+    if (!result.ok)
+      return endRepair(
+        input,
+        state,
+        repair,
+        `${step.kind} on ${node} failed: ${result.error}`,
+        "rolled-back",
+      );
   }
   await report(input, { type: "node-finished", runId: input.run.id, node, status: "healed" });
   return { status: "healed" };
 }
 
-/** Runs one step with its timeout, recording it (journal, log, node Event) and reporting its start and end. */
+/**
+ * A node's repair ended early. Files moved but not verified are restored byte for byte; a node with nothing moved,
+ * or already verified, is left as it is.
+ */
+async function endRepair(
+  input: RunnerInput,
+  state: RunState,
+  repair: NodeRepair,
+  why: string,
+  status: "rolled-back" | "stopped",
+): Promise<NodeOutcome> {
+  const { node, moved } = repair;
+  if (!moved || repair.verified) {
+    const ended = status === "stopped" ? "stopped" : "failed";
+    await report(input, { type: "node-finished", runId: input.run.id, node, status: ended });
+    return { status: ended, message: why };
+  }
+  const ctx = stepContext(input, state, new StepLedger(), Date.now() + input.deps.policy.stepTimeoutMs);
+  const rb = await restoreNodeBackup(ctx, moved);
+  state.rollbacks.push(rb);
+  await input.audit.rollback(rb);
+  await report(input, { type: "rolled-back", runId: input.run.id, rollback: rb });
+  await report(input, {
+    type: "node-finished",
+    runId: input.run.id,
+    node,
+    status: status === "stopped" ? "stopped" : "rolled-back",
+  });
+  return {
+    status: status === "stopped" ? "stopped" : rb.ok ? "rolled-back" : "failed",
+    message: `${why} ${rb.message}`,
+  };
+}
+
+/** Runs one step by its kind's executor, within that executor's timeout, recording it (journal, log, node Event) and reporting its start and end. */
 async function runStep(
   input: RunnerInput,
   state: RunState,
   step: PlanStep,
-  timeoutMs: number,
-  body: (ctx: StepContext) => Promise<void>,
+  scope: StepScope,
 ): Promise<{ ok: true } | { ok: false; error: string }> {
+  const executor = executorFor(step);
+  const timeoutMs = executor.timeoutMs(input.deps.policy);
   const index = input.run.plan.steps.indexOf(step);
   const ledger = new StepLedger();
   const started = Date.now();
@@ -241,7 +175,7 @@ async function runStep(
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      body(stepContext(input, state, ledger, deadline)),
+      executor.execute(stepContext(input, state, ledger, deadline), step, scope),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new StepFailure(`timed out after ${Math.round(timeoutMs / 1000)} s`)),

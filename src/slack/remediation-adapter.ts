@@ -1,12 +1,10 @@
 /**
- * The RemediationService as the Slack bot's RemediationPort. The service decides everything; this only turns its
- * thrown refusals into answers the bot can show, and keeps `/cni pause|resume` to approvers (the issue's rule for the
- * Slack command), using the service's own approver check.
+ * The RemediationService as the Slack bot's RemediationPort. The service decides everything (who may pause and
+ * resume included); this only turns its thrown refusals into answers the bot can show.
  */
 import type { Diagnosis } from "../diagnosis/index.ts";
 import {
   type Actor,
-  isListedApprover,
   type ProgressReporter,
   RemediationRefused,
   type RemediationService,
@@ -14,13 +12,6 @@ import {
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
 
 export function remediationPort(service: RemediationService): RemediationPort {
-  const mustBeApprover = (by: Actor, what: string) => {
-    if (!isListedApprover(by, service.policy.approvers)) {
-      throw new RemediationRefused(
-        `only approvers may ${what} remediation from Slack; ${by.id} is not in CNI_DOCTOR_APPROVERS`,
-      );
-    }
-  };
   return {
     propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) =>
       service.propose(diagnosis, options),
@@ -36,14 +27,8 @@ export function remediationPort(service: RemediationService): RemediationPort {
         throw err;
       }
     },
-    pause: async (by) => {
-      mustBeApprover(by, "pause");
-      await service.pause(by);
-    },
-    resume: async (by) => {
-      mustBeApprover(by, "resume");
-      await service.resume(by);
-    },
+    pause: (by) => service.pause(by),
+    resume: (by) => service.resume(by),
     isPaused: () => service.isPaused(),
     recentRuns: () => service.recentRuns(),
     stopForShutdown: (reason) => service.stopForShutdown(reason),

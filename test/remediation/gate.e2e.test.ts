@@ -146,11 +146,16 @@ describe("approval gate on stale-cni-config", () => {
     await service.reject(run.id, bob);
   });
 
-  it("the kill switch refuses runs until an approver resumes", async () => {
+  it("only an approver pulls the kill switch; it refuses runs until an approver resumes", async () => {
     const service = await ctx.h.service();
     const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
     await service.approve(run.id, bob);
-    await service.pause({ id: "someone", via: "cli" });
+    await expect(service.pause(mallory)).rejects.toThrow(
+      /may not pause remediation: only approvers may pause/,
+    );
+    await expect(service.pause({ id: "someone", via: "cli" })).rejects.toThrow(/may not pause/);
+    expect(await service.isPaused()).toBe(false);
+    await service.pause(alice);
     expect(await service.isPaused()).toBe(true);
     expect(await service.execute(run.id, collectEvents())).toMatchObject({
       status: "refused",

@@ -3,11 +3,11 @@
  * filtering: three event lists by reason, one list of Pending pods, the nodes, the DaemonSets, then the agent pod on
  * each affected node only. Each failed call is recorded as an error, never taken for an empty answer.
  */
+import { agentKindByDaemonSet, type CniAgentKind } from "../../cni/identity.ts";
 import { KubeAccessError, toKubeAccessError } from "../../kube/errors.ts";
 import type { ClusterReader } from "../../kube/reader.ts";
 import type { CoreV1Event, V1DaemonSet, V1Node, V1Pod } from "../../kube/types.ts";
 import { Limiter } from "../../shared/limiter.ts";
-import { agentKindByDaemonSet, type CniAgentKind } from "../cni-agents.ts";
 import type { DiagnosisError } from "../model.ts";
 
 /** The kubelet's event reasons for sandbox set-up and tear-down failures. */

@@ -4,7 +4,7 @@
  * likely means for the node from cluster-side evidence alone (its verdict). ./index.ts is the registry. Adding a family
  * = add it to the `Family` union (message/classification.ts), one file here, one line in ./index.ts.
  */
-import type { CniAgentKind } from "../cni-agents.ts";
+import type { CniAgentKind } from "../../cni/identity.ts";
 import type { CniPlugin, Family } from "../message/classification.ts";
 import type { AgentStatus, RootCauseVerdict } from "../model.ts";
 

@@ -3,7 +3,7 @@
  * family's guide and cluster-side verdict live in its own file. The one rule that crosses families (a CNI's error
  * with no such CNI deployed) is decided here, before the family's own verdict.
  */
-import { agentKindForCni } from "../cni-agents.ts";
+import { agentKindForCni } from "../../cni/identity.ts";
 import { describeAgent } from "../findings/agent-status.ts";
 import type { ClassificationDetails, CniPlugin, Family } from "../message/classification.ts";
 import type { RootCauseVerdict } from "../model.ts";

@@ -4,7 +4,7 @@
  */
 import type { ClusterReader } from "../../kube/reader.ts";
 import type { DiagnosisError } from "../model.ts";
-import { certificateFingerprints } from "./calico-kubeconfig.ts";
+import { certificateFingerprints } from "./secrets.ts";
 
 /** The API server's clock against ours: server minus local, ms, within ± uncertaintyMs. */
 export interface ServerClockReading {
@@ -87,4 +87,22 @@ async function readServiceAccountIssuers(reader: ClusterReader): Promise<string[
     }
   }
   return [...issuers];
+}
+
+/** This cluster's CA fingerprints: kube-root-ca.crt's and the CA of the kubeconfig cni-doctor uses. */
+export async function clusterCaFingerprints(
+  reader: ClusterReader,
+  cluster: ClusterReference,
+  problems: string[],
+): Promise<string[]> {
+  let root = cluster.rootCaFingerprints;
+  if (root === undefined) {
+    try {
+      root = await readRootCaFingerprints(reader);
+    } catch (err) {
+      problems.push(`kube-system/kube-root-ca.crt could not be read: ${(err as Error).message}`);
+      root = [];
+    }
+  }
+  return [...new Set([...root, ...(cluster.caFingerprint ? [cluster.caFingerprint] : [])])];
 }

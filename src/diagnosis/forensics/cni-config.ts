@@ -4,7 +4,7 @@
  * `10-flannel.conflist` therefore shadows `10-calico.conflist`. Pure.
  */
 
-import { cniFromPluginType } from "../cni.ts";
+import { cniFromPluginType } from "../../cni/identity.ts";
 import type { CniPlugin } from "../message/classification.ts";
 import type { CniConfigFile, ConfDirEntry } from "./inspection.ts";
 
@@ -52,24 +52,6 @@ export function parseCniConfig(name: string, text: string, truncated: boolean): 
     return { ...unusable(isList ? "no plugin has a `type`" : "no `type`"), network };
   }
   return { name, network, pluginTypes, cni: cniFromPluginType(pluginTypes[0]), problem: null };
-}
-
-/** Where the Calico plugin in a config says its kubeconfig is (`kubernetes.kubeconfig`), if it says. */
-export function calicoKubeconfigPath(text: string): string | null {
-  try {
-    const doc = JSON.parse(text) as Record<string, unknown>;
-    const plugins = Array.isArray(doc.plugins) ? doc.plugins : [doc];
-    for (const p of plugins) {
-      if (p === null || typeof p !== "object") continue;
-      const plugin = p as Record<string, unknown>;
-      if (plugin.type !== "calico") continue;
-      const k8s = plugin.kubernetes as Record<string, unknown> | undefined;
-      if (k8s && typeof k8s.kubeconfig === "string") return k8s.kubeconfig;
-    }
-  } catch {
-    // Not JSON: parseCniConfig reports it.
-  }
-  return null;
 }
 
 export interface ShadowingAnalysis {

@@ -4,8 +4,11 @@
  * changes nothing there or in the cluster. The CNI token is sent only to this cluster's API server (TokenReview) and
  * is otherwise kept as claims and a fingerprint; a final pass removes it from every string of the result.
  */
+
+import { calicoKubeconfigLocator, inspectCalicoKubeconfig } from "../../cni/calico/kubeconfig-forensics.ts";
 import type { ClusterReader } from "../../kube/reader.ts";
 import {
+  type DirEntry,
   isNodeAccessError,
   listDirectory,
   type NodeClockReading,
@@ -13,23 +16,12 @@ import {
   readFileBounded,
   readNodeClock,
 } from "../../nodes/index.ts";
-import { certificateFingerprints, parseCalicoKubeconfig, type SecretToken } from "./calico-kubeconfig.ts";
-import { type ClusterReference, readRootCaFingerprints } from "./cluster-reference.ts";
-import { calicoKubeconfigPath, parseCniConfig, runtimeConfigCandidates } from "./cni-config.ts";
-import type {
-  CalicoKubeconfigForensics,
-  ClockSkew,
-  CniConfigFile,
-  ConfDirEntry,
-  NodeForensics,
-  TokenForensics,
-  UnreadableFile,
-} from "./inspection.ts";
-import { decodeTokenClaims, tokenFingerprint } from "./token-claims.ts";
+import type { ClusterReference } from "./cluster-reference.ts";
+import { parseCniConfig, runtimeConfigCandidates } from "./cni-config.ts";
+import type { ClockSkew, CniConfigFile, ConfDirEntry, NodeForensics, UnreadableFile } from "./inspection.ts";
 
 /** CNI configs are a few KiB; anything near this is not one. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
-export const MAX_KUBECONFIG_BYTES = 64 * 1024;
 /** The runtime only ever uses the first; the rest are read to spot shadowed ones. */
 export const MAX_CONFIG_FILES = 16;
 /** The Date header has whole seconds: a reading may be up to this far off on top of the round trip. */
@@ -51,32 +43,11 @@ export async function inspectNode(
 ): Promise<NodeForensics> {
   const { node, internalIP } = input;
   const confDir = input.cniConfDir ?? shell.target(node, internalIP).cniConfDir;
-  const within = [confDir];
   const problems: string[] = [];
 
   const clock = await measureClock(shell, input, cluster, problems);
-  const listing = await shell.run(node, internalIP, listDirectory(confDir, { within }));
-  const entries: ConfDirEntry[] =
-    listing.status === "ok"
-      ? listing.entries.map((e) => ({
-          name: e.name,
-          sizeBytes: e.sizeBytes,
-          modifiedAt: new Date(e.mtimeMs).toISOString(),
-          owner: e.owner,
-          group: e.group,
-          mode: `0${(e.mode & 0o7777).toString(8).padStart(3, "0")}`,
-          type: e.type,
-        }))
-      : [];
-
-  const candidates = runtimeConfigCandidates(entries);
-  if (candidates.length > MAX_CONFIG_FILES) {
-    problems.push(
-      `${candidates.length} config files in ${confDir}; only the first ${MAX_CONFIG_FILES} were read.`,
-    );
-  }
-  const configFiles: CniConfigFile[] = [];
-  let kubeconfigPath = `${confDir}/calico-kubeconfig`;
+  const listing = await shell.run(node, internalIP, listDirectory(confDir, { within: [confDir] }));
+  const entries = listing.status === "ok" ? listing.entries.map(confDirEntry) : [];
   const access: ReadAccess = {
     shell,
     input,
@@ -84,9 +55,68 @@ export async function inspectNode(
     entries,
     confDir,
   };
+  const kubeconfigLocation = calicoKubeconfigLocator(confDir, problems);
+  const configFiles = await readConfigFiles(access, problems, (parsed, text) =>
+    kubeconfigLocation.see(parsed, text),
+  );
+  const { kubeconfig, token } =
+    listing.status === "ok"
+      ? await inspectCalicoKubeconfig({
+          path: kubeconfigLocation.path,
+          entries,
+          confDir,
+          read: (path, maxBytes) => readOrProblem(access, path, maxBytes, problems),
+          reader,
+          cluster,
+          problems,
+        })
+      : { kubeconfig: null, token: null };
+
+  const forensics: NodeForensics = {
+    node,
+    cniConfDir: confDir,
+    inspectedAt: now().toISOString(),
+    confDir: { status: listing.status, entries },
+    configFiles,
+    activeConfig: configFiles[0]?.name ?? null,
+    kubeconfig,
+    clock,
+    problems,
+  };
+  return token ? redactEverywhere(forensics, token.reveal()) : forensics;
+}
+
+function confDirEntry(e: DirEntry): ConfDirEntry {
+  return {
+    name: e.name,
+    sizeBytes: e.sizeBytes,
+    modifiedAt: new Date(e.mtimeMs).toISOString(),
+    owner: e.owner,
+    group: e.group,
+    mode: `0${(e.mode & 0o7777).toString(8).padStart(3, "0")}`,
+    type: e.type,
+  };
+}
+
+/**
+ * The config files the runtime would try, in its order (at most MAX_CONFIG_FILES), each parsed or said unreadable.
+ * `onParsed` sees each parsed one with its text, for a CNI that follows its config to its credentials.
+ */
+async function readConfigFiles(
+  access: ReadAccess,
+  problems: string[],
+  onParsed: (parsed: CniConfigFile, text: string) => void,
+): Promise<CniConfigFile[]> {
+  const { confDir } = access;
+  const candidates = runtimeConfigCandidates(access.entries);
+  if (candidates.length > MAX_CONFIG_FILES) {
+    problems.push(
+      `${candidates.length} config files in ${confDir}; only the first ${MAX_CONFIG_FILES} were read.`,
+    );
+  }
+  const configFiles: CniConfigFile[] = [];
   for (const name of candidates.slice(0, MAX_CONFIG_FILES)) {
-    const path = `${confDir}/${name}`;
-    const read = await readOrProblem(access, path, MAX_CONFIG_BYTES, problems);
+    const read = await readOrProblem(access, `${confDir}/${name}`, MAX_CONFIG_BYTES, problems);
     if (!read.ok) {
       configFiles.push({
         name,
@@ -101,56 +131,9 @@ export async function inspectNode(
     const text = read.content.toString("utf8");
     const parsed = parseCniConfig(name, text, read.truncated);
     configFiles.push(parsed);
-    const named = parsed.cni === "calico" ? calicoKubeconfigPath(text) : null;
-    if (named !== null && configFiles.filter((c) => c.cni === "calico").length === 1) {
-      if (named.startsWith(`${confDir}/`)) kubeconfigPath = named;
-      else problems.push(`${name} names kubeconfig ${named}, outside ${confDir}; it was not read.`);
-    }
+    onParsed(parsed, text);
   }
-
-  const kubeconfigEntry = entries.find((e) => `${confDir}/${e.name}` === kubeconfigPath);
-  let kubeconfig: CalicoKubeconfigForensics | null = null;
-  let token: SecretToken | null = null;
-  if (listing.status === "ok") {
-    if (!kubeconfigEntry) {
-      kubeconfig = emptyKubeconfig(kubeconfigPath, "missing", null);
-    } else {
-      const read = await readOrProblem(access, kubeconfigPath, MAX_KUBECONFIG_BYTES, problems);
-      if (!read.ok && read.unreadable) {
-        kubeconfig = {
-          ...emptyKubeconfig(kubeconfigPath, "unreadable", read.unreadable.message, kubeconfigEntry),
-          unreadable: read.unreadable,
-        };
-      } else if (read.ok) {
-        const result = await examineKubeconfig(
-          read.content.toString("utf8"),
-          read.truncated,
-          kubeconfigEntry,
-          {
-            path: kubeconfigPath,
-            reader,
-            cluster,
-            problems,
-          },
-        );
-        kubeconfig = result.forensics;
-        token = result.token;
-      }
-    }
-  }
-
-  const forensics: NodeForensics = {
-    node,
-    cniConfDir: confDir,
-    inspectedAt: now().toISOString(),
-    confDir: { status: listing.status, entries },
-    configFiles,
-    activeConfig: configFiles[0]?.name ?? null,
-    kubeconfig,
-    clock,
-    problems,
-  };
-  return token ? redactEverywhere(forensics, token.reveal()) : forensics;
+  return configFiles;
 }
 
 async function measureClock(
@@ -271,159 +254,6 @@ export function describeUnreadable(
 
 function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
-}
-
-function emptyKubeconfig(
-  path: string,
-  status: "missing" | "unparsable" | "unreadable",
-  problem: string | null,
-  entry?: ConfDirEntry,
-): CalicoKubeconfigForensics {
-  return {
-    path,
-    status,
-    problem,
-    modifiedAt: entry?.modifiedAt ?? null,
-    sizeBytes: entry?.sizeBytes ?? null,
-    truncated: false,
-    headerLine: null,
-    writer: "unknown",
-    server: null,
-    caFingerprint: null,
-    caMatchesCluster: null,
-    insecureSkipTlsVerify: false,
-    token: null,
-  };
-}
-
-async function examineKubeconfig(
-  text: string,
-  truncated: boolean,
-  entry: ConfDirEntry,
-  context: { path: string; reader: ClusterReader; cluster: ClusterReference; problems: string[] },
-): Promise<{ forensics: CalicoKubeconfigForensics; token: SecretToken | null }> {
-  const { path, reader, cluster } = context;
-  const parsed = parseCalicoKubeconfig(text);
-  if (!parsed.ok) {
-    return {
-      forensics: emptyKubeconfig(
-        path,
-        "unparsable",
-        `${parsed.problem}${truncated ? " (truncated at the read limit)" : ""}`,
-        entry,
-      ),
-      token: null,
-    };
-  }
-  const k = parsed.value;
-  const caFingerprint = k.caPem ? (certificateFingerprints(k.caPem)[0] ?? null) : null;
-  if (k.caPem && caFingerprint === null)
-    context.problems.push(`${path}: certificate-authority-data holds no parsable certificate.`);
-  const clusterCas = await clusterCaFingerprints(reader, cluster, context.problems);
-  const caMatchesCluster =
-    caFingerprint === null || clusterCas.length === 0 ? null : clusterCas.includes(caFingerprint);
-  const token = k.token;
-  return {
-    forensics: {
-      path,
-      status: "ok",
-      problem: null,
-      modifiedAt: entry.modifiedAt,
-      sizeBytes: entry.sizeBytes,
-      truncated,
-      headerLine: k.headerLine,
-      writer: k.writer,
-      server: k.server,
-      caFingerprint,
-      caMatchesCluster,
-      insecureSkipTlsVerify: k.insecureSkipTlsVerify,
-      token: token ? await examineToken(token, reader, cluster) : null,
-    },
-    token,
-  };
-}
-
-async function clusterCaFingerprints(
-  reader: ClusterReader,
-  cluster: ClusterReference,
-  problems: string[],
-): Promise<string[]> {
-  let root = cluster.rootCaFingerprints;
-  if (root === undefined) {
-    try {
-      root = await readRootCaFingerprints(reader);
-    } catch (err) {
-      problems.push(`kube-system/kube-root-ca.crt could not be read: ${(err as Error).message}`);
-      root = [];
-    }
-  }
-  return [...new Set([...root, ...(cluster.caFingerprint ? [cluster.caFingerprint] : [])])];
-}
-
-async function examineToken(
-  secret: SecretToken,
-  reader: ClusterReader,
-  cluster: ClusterReference,
-): Promise<TokenForensics> {
-  const token = secret.reveal();
-  const decoded = decodeTokenClaims(token);
-  const claims = decoded.ok ? decoded.claims : null;
-  const sa = claims?.serviceAccount;
-  const issuers = cluster.issuers ?? [];
-
-  let liveServiceAccount: TokenForensics["liveServiceAccount"];
-  if (!sa?.namespace || !sa.name) {
-    liveServiceAccount = { status: "unknown", reason: "the token names no service account" };
-  } else {
-    try {
-      const live = await reader.getServiceAccount(sa.namespace, sa.name);
-      liveServiceAccount =
-        live === null
-          ? { status: "missing" }
-          : {
-              status: "found",
-              uid: live.metadata?.uid ?? "",
-              matchesToken: sa.uid ? sa.uid === live.metadata?.uid : null,
-            };
-    } catch (err) {
-      liveServiceAccount = { status: "unknown", reason: (err as Error).message };
-    }
-  }
-
-  let boundPod: TokenForensics["boundPod"] = null;
-  if (claims?.pod && sa?.namespace) {
-    try {
-      const pod = await reader.getPod(sa.namespace, claims.pod.name);
-      const liveUid = pod?.metadata?.uid ?? null;
-      boundPod =
-        pod === null
-          ? { status: "gone", liveUid: null }
-          : { status: claims.pod.uid && claims.pod.uid !== liveUid ? "replaced" : "exists", liveUid };
-    } catch (err) {
-      boundPod = { status: "unknown", reason: (err as Error).message };
-    }
-  }
-
-  let review: TokenForensics["review"];
-  try {
-    const status = await reader.reviewToken(token);
-    review = status.authenticated
-      ? { status: "authenticated", username: status.user?.username ?? null }
-      : { status: "rejected", error: status.error ?? null };
-  } catch (err) {
-    review = { status: "unknown", reason: (err as Error).message };
-  }
-
-  return {
-    fingerprint: tokenFingerprint(token),
-    lengthChars: token.length,
-    claims,
-    problem: decoded.ok ? null : decoded.problem,
-    issuerMatchesCluster: claims?.issuer && issuers.length > 0 ? issuers.includes(claims.issuer) : null,
-    liveServiceAccount,
-    boundPod,
-    review,
-  };
 }
 
 /** Replaces the token wherever it might have slipped into a string (an API server error echoing it, say). */

@@ -5,7 +5,18 @@
  */
 import type { V1Pod } from "../../kube/types.ts";
 import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
+import type { RecyclePodsStep } from "../plan-steps.ts";
 import { type StepContext, StepFailure } from "./context.ts";
+import type { StepExecutor } from "./registry.ts";
+
+export const recyclePodsExecutor: StepExecutor<RecyclePodsStep> = {
+  phase: "cluster",
+  before: "recycling pods",
+  timeoutMs: (policy) => policy.podReadyTimeoutMs,
+  async execute(ctx, step) {
+    await recyclePods(ctx, step.pods);
+  },
+};
 
 export interface RecycleResult {
   deleted: string[];

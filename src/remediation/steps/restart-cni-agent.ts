@@ -1,20 +1,42 @@
 /**
- * Restarts the CNI agent on one node by deleting its pod (guarded by uid; the DaemonSet starts a replacement whose
- * install-cni writes fresh CNI files), waits for the replacement to be Ready, then re-inspects the node until its
- * calico-kubeconfig holds a token the API server accepts — all within the step's deadline.
+ * Restarts the CNI agent on one node by deleting its pod (guarded by uid; the DaemonSet starts a replacement, which
+ * writes fresh CNI files as it starts), waits for the replacement to be Ready, then has the node's CNI remediator
+ * re-inspect the node until its credentials work (Calico: calico-kubeconfig holds a token the API server accepts) —
+ * all within the step's deadline.
  */
 
+import type { CniRemediator } from "../../cni/remediator.ts";
 import type { V1Pod } from "../../kube/types.ts";
 import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
-import type { AgentDetail } from "../plan.ts";
-import { checkNodeCni } from "./check-node-cni.ts";
+import type { AgentDetail, RestartAgentStep } from "../plan-steps.ts";
 import { pollUntil, type StepContext, StepFailure } from "./context.ts";
+import { nodeCheckContext } from "./node-check.ts";
+import { repairOf } from "./node-repair.ts";
+import type { StepExecutor } from "./registry.ts";
+
+export const restartAgentExecutor: StepExecutor<RestartAgentStep> = {
+  phase: "node",
+  timeoutMs: (policy) => policy.agentReadyTimeoutMs,
+  async execute(ctx, step, scope) {
+    const repair = repairOf(scope, step);
+    const { node } = step;
+    const cniConfDir =
+      repair.moved?.cniConfDir ??
+      ctx.deps.nodeShell.target(node, (await ctx.nodeInfo(node)).internalIP).cniConfDir;
+    await restartCniAgent(ctx, node, step.agent, {
+      remediator: repair.remediator,
+      cniConfDir,
+      staleTokenFingerprint: repair.staleTokenFingerprint,
+    });
+    repair.verified = true;
+  },
+};
 
 export async function restartCniAgent(
   ctx: StepContext,
   node: string,
   agent: AgentDetail,
-  verify: { cniConfDir: string; staleTokenFingerprint: string | null },
+  verify: { remediator: CniRemediator; cniConfDir: string; staleTokenFingerprint: string | null },
 ): Promise<void> {
   const { reader, writer, kubeConfig, policy } = ctx.deps;
   for (const line of agent.whyDown) ctx.ledger.note(`why it was down: ${line}`);
@@ -56,9 +78,10 @@ export async function restartCniAgent(
 
   const check = await pollUntil(
     async () => {
-      const c = await checkNodeCni(ctx, node, verify.cniConfDir, {
+      const c = await verify.remediator.verify(nodeCheckContext(ctx), node, {
+        cniConfDir: verify.cniConfDir,
         staleTokenFingerprint: verify.staleTokenFingerprint,
-        needsKubeconfig: true,
+        needsCredentials: true,
       });
       return { done: c.ok, value: c };
     },

@@ -5,8 +5,28 @@
  */
 import type { V1Pod, V1Service } from "../../kube/types.ts";
 import { isPodReady } from "../../kube/wait.ts";
+import type { VerifyStep } from "../plan-steps.ts";
 import type { VerificationResult } from "../run.ts";
-import { pollUntil, type StepContext } from "./context.ts";
+import { pollUntil, type StepContext, StepFailure } from "./context.ts";
+import type { StepExecutor } from "./registry.ts";
+
+export const verifyExecutor: StepExecutor<VerifyStep> = {
+  phase: "cluster",
+  before: "verification",
+  timeoutMs: (policy) => policy.podReadyTimeoutMs,
+  async execute(ctx, step, scope) {
+    const verification = await verifyHealed(ctx, { owners: step.owners, scope: scope.planScope });
+    scope.verification = verification;
+    if (!verification.ok) {
+      throw new StepFailure(
+        `verification failed: ${verification.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name}: ${c.detail}`)
+          .join("; ")}`,
+      );
+    }
+  },
+};
 
 export interface VerifyInput {
   /** Controllers whose pods were recycled, as namespace/Kind/name. */

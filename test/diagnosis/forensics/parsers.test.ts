@@ -1,17 +1,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { calicoKubeconfigPath, parseCalicoKubeconfig } from "../../../src/cni/calico/kubeconfig.ts";
 import {
-  certificateFingerprints,
-  parseCalicoKubeconfig,
-  type SecretToken,
-} from "../../../src/diagnosis/forensics/calico-kubeconfig.ts";
-import {
-  calicoKubeconfigPath,
   findShadowing,
   parseCniConfig,
   runtimeConfigCandidates,
 } from "../../../src/diagnosis/forensics/cni-config.ts";
 import type { ConfDirEntry } from "../../../src/diagnosis/forensics/inspection.ts";
+import { certificateFingerprints, type SecretToken } from "../../../src/diagnosis/forensics/secrets.ts";
 import { decodeTokenClaims, tokenFingerprint } from "../../../src/diagnosis/forensics/token-claims.ts";
 import {
   CALICO_CONFLIST,

@@ -1,43 +1,27 @@
 /**
- * Re-runs node forensics on one node after a change and says whether its CNI is now sound: the runtime's first
- * config is Calico's (or a delegating Multus), calico-kubeconfig is present, trusts this cluster's CA, and holds a
- * token the API server accepts (TokenReview) — a new one when the old one was the problem. Read-only.
+ * Whether a node's Calico CNI is sound after a repair, from a fresh inspection: the runtime's first config is
+ * Calico's (or a delegating Multus), calico-kubeconfig is present, trusts this cluster's CA, and holds a token the API
+ * server accepts (TokenReview) — a new one when the old one was the problem. Read-only.
  */
-import { inspectNode, readClusterReference } from "../../diagnosis/forensics/index.ts";
-import type { NodeForensics } from "../../diagnosis/forensics/inspection.ts";
-import type { StepContext } from "./context.ts";
+import type { NodeForensics } from "../../diagnosis/model.ts";
+import type { NodeCheckContext, NodeCniCheck, NodeExpectation } from "../remediator.ts";
 
-export interface NodeCniCheck {
-  ok: boolean;
-  lines: string[];
-}
-
-export async function checkNodeCni(
-  ctx: StepContext,
+export async function verifyCalicoNode(
+  ctx: NodeCheckContext,
   node: string,
-  cniConfDir: string,
-  expect: { staleTokenFingerprint: string | null; needsKubeconfig: boolean },
+  expect: NodeExpectation,
 ): Promise<NodeCniCheck> {
-  const { reader, nodeShell, now } = ctx.deps;
-  const { internalIP } = await ctx.nodeInfo(node);
-  const { reference } = await readClusterReference(reader);
-  const f: NodeForensics = await inspectNode(
-    nodeShell,
-    reader,
-    { node, internalIP, cniConfDir },
-    reference,
-    now,
+  const f = await ctx.inspectNode(node, expect.cniConfDir);
+  ctx.recordCall(
+    `inspect ${node}: list ${expect.cniConfDir}, read its configs and calico-kubeconfig, TokenReview`,
   );
-  ctx.ledger.apiCall(
-    `inspect ${node}: list ${cniConfDir}, read its configs and calico-kubeconfig, TokenReview`,
-  );
-  return judgeNodeCni(f, expect);
+  return judgeCalicoNode(f, expect);
 }
 
 /** Pure: the verdict on a fresh inspection. */
-export function judgeNodeCni(
+export function judgeCalicoNode(
   f: NodeForensics,
-  expect: { staleTokenFingerprint: string | null; needsKubeconfig: boolean },
+  expect: Pick<NodeExpectation, "staleTokenFingerprint" | "needsCredentials">,
 ): NodeCniCheck {
   const lines: string[] = [];
   let ok = true;
@@ -50,9 +34,8 @@ export function judgeNodeCni(
   else if (active.cni !== "calico" && active.cni !== "multus")
     fail(`the runtime would use ${active.name} (${active.cni}), not Calico's config.`);
   else lines.push(`the runtime uses ${active.name} (${active.cni}).`);
-
   const k = f.kubeconfig;
-  if (!expect.needsKubeconfig && (!k || k.status === "missing")) return { ok, lines };
+  if (!expect.needsCredentials && (!k || k.status === "missing")) return { ok, lines };
   if (k?.status !== "ok") {
     fail(`calico-kubeconfig is ${k?.status ?? "missing"}${k?.problem ? `: ${k.problem}` : ""}.`);
     return { ok, lines };

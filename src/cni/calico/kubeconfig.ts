@@ -6,38 +6,12 @@
  * The token is returned inside a `SecretToken`, whose string forms are redacted, so it cannot reach a log or a report
  * by accident; only `reveal()` gives it, for the TokenReview.
  */
-import { X509Certificate } from "node:crypto";
 import { parseDocument } from "yaml";
-import type { KubeconfigWriter } from "./inspection.ts";
+import { SecretToken } from "../../diagnosis/forensics/secrets.ts";
+import type { KubeconfigWriter } from "../../diagnosis/model.ts";
 
 export const INSTALL_CNI_HEADER = "# Kubeconfig file for Calico CNI plugin.";
 export const REFRESHER_MARK = "Installed by calico/node.";
-
-/** A bearer token that prints as "[redacted token]" in logs, JSON and template strings. */
-export class SecretToken {
-  readonly #value: string;
-
-  constructor(value: string) {
-    this.#value = value;
-  }
-
-  /** The token itself: only for sending to the API server for review. */
-  reveal(): string {
-    return this.#value;
-  }
-
-  toString(): string {
-    return "[redacted token]";
-  }
-
-  toJSON(): string {
-    return "[redacted token]";
-  }
-
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return "SecretToken [redacted]";
-  }
-}
 
 export interface ParsedCalicoKubeconfig {
   headerLine: string | null;
@@ -108,20 +82,20 @@ function pick(list: Record<string, unknown>[], name: unknown): Record<string, un
   return list.find((e) => e.name === name) ?? list[0];
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/**
- * SHA-256 over the DER of each certificate in a PEM bundle, lower-case hex, in bundle order (kube-root-ca.crt holds
- * two during a CA rotation). Unparsable blocks are skipped.
- */
-export function certificateFingerprints(pem: string): string[] {
-  const out: string[] = [];
-  for (const block of pem.match(PEM_CERTIFICATE) ?? []) {
-    try {
-      out.push(new X509Certificate(block).fingerprint256.replaceAll(":", "").toLowerCase());
-    } catch {
-      // Not a certificate: ignore it rather than fail the whole inspection.
+/** Where the Calico plugin in a config says its kubeconfig is (`kubernetes.kubeconfig`), if it says. */
+export function calicoKubeconfigPath(text: string): string | null {
+  try {
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    const plugins = Array.isArray(doc.plugins) ? doc.plugins : [doc];
+    for (const p of plugins) {
+      if (p === null || typeof p !== "object") continue;
+      const plugin = p as Record<string, unknown>;
+      if (plugin.type !== "calico") continue;
+      const k8s = plugin.kubernetes as Record<string, unknown> | undefined;
+      if (k8s && typeof k8s.kubeconfig === "string") return k8s.kubeconfig;
     }
+  } catch {
+    // Not JSON: parseCniConfig reports it.
   }
-  return out;
+  return null;
 }
