@@ -2,12 +2,14 @@
  * Wiring shared by the remediation commands (fix, pause, resume, runs): config, cluster, reader and writer, node
  * access when a nodes file is given, the audit logger, and the RemediationService.
  */
+
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { createClusterReader } from "../kube/reader.ts";
+import { createPodWatcher } from "../kube/wait.ts";
 import { createClusterWriter } from "../kube/writer.ts";
-import { NodeAccessError, type NodeShell } from "../nodes/index.ts";
+import { NodeAccessError, type NodeWriter } from "../nodes/index.ts";
 import { type Actor, createAuditLogger, RemediationService } from "../remediation/index.ts";
 import type { CommandIO, ParsedArgs } from "./command.ts";
 import { openNodeAccess } from "./commands/diagnose.ts";
@@ -34,24 +36,24 @@ export async function openRemediation(
   const audit = auditDestination(config.auditLog, io);
   if (audit.path) io.stderr.write(`(audit log: ${audit.path})\n`);
   const nodesFile = options.nodesFile ?? config.nodesFile;
-  const nodeShell: NodeShell =
+  const nodeWriter: NodeWriter =
     nodesFile === undefined ? noNodeAccess() : await openNodeAccess(nodesFile, options.verbose ?? false, io);
   const service = new RemediationService({
     reader,
     writer,
-    kubeConfig: cluster.kubeConfig,
-    nodeShell,
+    pods: createPodWatcher(cluster.kubeConfig, reader),
+    nodeWriter,
     policy: config.remediation,
     logger: createAuditLogger(audit.destination, config.logLevel),
   });
   return {
     service,
     reader,
-    nodeShell,
+    nodeWriter,
     identity: cluster.identity,
     config,
     hasNodeAccess: nodesFile !== undefined,
-    close: () => nodeShell.close(),
+    close: () => nodeWriter.close(),
   };
 }
 
@@ -68,7 +70,7 @@ function auditDestination(configured: string | undefined, io: CommandIO) {
 }
 
 /** For commands that never touch nodes (pause, resume, runs): any attempt says so instead of pretending. */
-function noNodeAccess(): NodeShell {
+function noNodeAccess(): NodeWriter {
   const refuse = (): never => {
     throw new NodeAccessError(
       "argument-rejected",

@@ -21,11 +21,6 @@ export interface DiagnoseOptions {
   maxPodReads?: number;
   /** Reads the affected nodes' CNI files over SSH; without it, root causes rest on cluster-side evidence alone. */
   nodeReader?: NodeReader;
-  /**
-   * The old name of `nodeReader`. Typed `never` so a caller still passing it (often through a spread, which escapes
-   * the excess-property check) fails to compile instead of silently diagnosing without the nodes.
-   */
-  nodeShell?: never;
   /** The API server's clock, for measuring node clock skew; without it, nodes are compared with the local clock. */
   apiServerClock?: ApiServerClock;
   /** Nodes inspected at once (the NodeReader bounds its own connections too). */

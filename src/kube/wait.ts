@@ -239,15 +239,3 @@ export function isPodReady(pod: V1Pod): boolean {
     (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
   );
 }
-
-/**
- * One wait without keeping a watcher. Remediation steps still call this with the KubeConfig they hold; they move to
- * a `PodWatcher` given to them, so that nothing outside src/kube holds a raw KubeConfig.
- */
-export function waitForPods(
-  kubeConfig: KubeConfig,
-  reader: ClusterReader,
-  options: WaitForPodsOptions,
-): Promise<V1Pod[]> {
-  return createPodWatcher(kubeConfig, reader).waitForPods(options);
-}

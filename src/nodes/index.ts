@@ -30,5 +30,5 @@ export {
   resolveNodeTarget,
 } from "./inventory.ts";
 export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
-export { type NodeReader, type NodeShell, type NodeWriter, readOnlyView } from "./node-reader.ts";
+export { type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";

@@ -24,9 +24,6 @@ export interface NodeWriter extends NodeReader {
   run<T>(nodeName: string, internalIP: string | undefined, template: CommandTemplate<T>): Promise<T>;
 }
 
-/** The name code outside src/nodes still uses for a NodeWriter. */
-export type NodeShell = NodeWriter;
-
 /**
  * A NodeReader that refuses, before anything is sent, every command whose template says it changes the node, whatever
  * object it wraps. Diagnosis wraps the access it is given in this, so a writer passed where a reader is expected still

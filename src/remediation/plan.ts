@@ -60,7 +60,7 @@ export interface PlanOptions {
   includeBarePods?: boolean;
   backupRoot?: string;
   /**
-   * The exact command line a node would run for a template (NodeShell.commandLine, which knows about sudo). Defaults
+   * The exact command line a node would run for a template (NodeReader.commandLine, which knows about sudo). Defaults
    * to the template without sudo.
    */
   renderCommand?: (node: string, template: CommandTemplate<unknown>) => string;

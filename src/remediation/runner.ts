@@ -206,7 +206,7 @@ async function runStep(
 }
 
 function stepContext(input: RunnerInput, state: RunState, ledger: StepLedger, deadline: number): StepContext {
-  const { nodeShell } = input.deps;
+  const { nodeWriter } = input.deps;
   return {
     deps: input.deps,
     runId: input.run.id,
@@ -215,8 +215,8 @@ function stepContext(input: RunnerInput, state: RunState, ledger: StepLedger, de
     nodeInfo: state.nodeInfo,
     async onNode(node, template) {
       const { internalIP } = await state.nodeInfo(node);
-      ledger.ran.push(nodeShell.commandLine(node, internalIP, template));
-      return nodeShell.run(
+      ledger.ran.push(nodeWriter.commandLine(node, internalIP, template));
+      return nodeWriter.run(
         node,
         internalIP,
         recordingExitCode(template, (code) => ledger.exitCodes.push(code)),

@@ -6,14 +6,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { RemediationPolicy } from "../config.ts";
 import type { Diagnosis } from "../diagnosis/index.ts";
 import { diagnoseCluster } from "../diagnosis/index.ts";
 import type { ClusterReader } from "../kube/reader.ts";
+import type { PodWatcher } from "../kube/wait.ts";
 import type { ClusterWriter } from "../kube/writer.ts";
-import type { NodeShell } from "../nodes/index.ts";
+import type { NodeWriter } from "../nodes/index.ts";
 import { approverKey, isListedApprover, killSwitchRefusal, sameActor } from "./approval-gate.ts";
 import { RunAudit } from "./audit.ts";
 import { approvalTransition, rejectTransition } from "./decisions.ts";
@@ -42,14 +42,16 @@ import type { RemediationDeps } from "./steps/context.ts";
 export interface RemediationServiceDeps {
   reader: ClusterReader;
   writer: ClusterWriter;
-  kubeConfig: KubeConfig;
-  nodeShell: NodeShell;
+  /** Waits on pods through the API server (the replacement agent, the recreated pods). */
+  pods: PodWatcher;
+  /** The only node access that may change a node: handed to approved runs alone. */
+  nodeWriter: NodeWriter;
   policy: RemediationPolicy;
   logger: Logger;
   clock?: () => Date;
   /** Names this process in the Lease; defaults to host/pid/random. */
   instanceId?: string;
-  /** Diagnoses again for the drift check and verification; defaults to diagnoseCluster with the node shell. */
+  /** Diagnoses again for the drift check and verification; defaults to diagnoseCluster reading the nodes through the writer (wrapped read-only). */
   diagnose?: (scope: Diagnosis["scope"]) => Promise<Diagnosis>;
 }
 
@@ -72,8 +74,8 @@ export class RemediationService {
     this.#deps = {
       reader: deps.reader,
       writer: deps.writer,
-      kubeConfig: deps.kubeConfig,
-      nodeShell: deps.nodeShell,
+      pods: deps.pods,
+      nodeWriter: deps.nodeWriter,
       policy: deps.policy,
       now,
       diagnose:
@@ -81,7 +83,7 @@ export class RemediationService {
         ((scope) =>
           diagnoseCluster(deps.reader, {
             scope: { namespace: scope.namespace ?? undefined, node: scope.node ?? undefined },
-            nodeReader: deps.nodeShell,
+            nodeReader: deps.nodeWriter,
             now,
           })),
     };
@@ -117,7 +119,7 @@ export class RemediationService {
     return planRemediation(diagnosis, {
       includeBarePods: options.includeBarePods ?? false,
       backupRoot: this.#deps.policy.backupRoot,
-      renderCommand: (node, template) => this.#deps.nodeShell.commandLine(node, ips.get(node), template),
+      renderCommand: (node, template) => this.#deps.nodeWriter.commandLine(node, ips.get(node), template),
     });
   }
 

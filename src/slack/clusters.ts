@@ -6,7 +6,7 @@
 
 import type { ClusterReader } from "../kube/reader.ts";
 import type { ClusterIdentity } from "../kube/types.ts";
-import type { NodeShell } from "../nodes/index.ts";
+import type { NodeReader } from "../nodes/index.ts";
 import type { RemediationPort } from "./remediation-port.ts";
 
 export interface ClusterHandle {
@@ -15,8 +15,8 @@ export interface ClusterHandle {
   reader: ClusterReader;
   /** null when remediation is not set up for this cluster (diagnosis still works). */
   remediation: RemediationPort | null;
-  /** A NodeShell for one job (closed by the caller), or null without a nodes file. */
-  openNodeShell(): Promise<NodeShell | null>;
+  /** A NodeReader for one job (diagnosis only) (closed by the caller), or null without a nodes file. */
+  openNodeReader(): Promise<NodeReader | null>;
 }
 
 export interface ClusterDirectory {

@@ -4,7 +4,7 @@
  */
 import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
 import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
-import { type CommandEvent, loadInventory, NodeAccess, type NodeShell } from "../nodes/index.ts";
+import { type CommandEvent, loadInventory, NodeAccess, type NodeReader } from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
 
@@ -72,7 +72,7 @@ export class KubeconfigClusters implements ClusterDirectory {
       identity: loaded.identity,
       reader,
       remediation,
-      openNodeShell: async (): Promise<NodeShell | null> =>
+      openNodeReader: async (): Promise<NodeReader | null> =>
         nodesFile
           ? new NodeAccess(await loadInventory(nodesFile), { env, ...(onCommand ? { onCommand } : {}) })
           : null,

@@ -4,11 +4,13 @@
  * operations side — one logger, one metrics registry, /healthz, /readyz and /metrics on PORT, graceful shutdown.
  * Used by `cni-doctor serve`, the tests and the demo, so they all run the same wiring.
  */
+
 import type { DestinationStream, Logger } from "pino";
 import { pino } from "pino";
 import type { Config, SlackSettings } from "../config.ts";
 import type { LoadedCluster } from "../kube/cluster-config.ts";
 import { createClusterReader } from "../kube/reader.ts";
+import { createPodWatcher } from "../kube/wait.ts";
 import { createClusterWriter } from "../kube/writer.ts";
 import { type CommandEvent, loadInventory, NodeAccess } from "../nodes/index.ts";
 import {
@@ -184,12 +186,12 @@ function botClusters(options: StartOptions, wiring: ClusterWiring) {
     ...(nodesFile
       ? {
           remediationFor: async (cluster: LoadedCluster) => {
-            const nodeShell = new NodeAccess(await loadInventory(nodesFile), {
+            const nodeWriter = new NodeAccess(await loadInventory(nodesFile), {
               env: options.env,
               onCommand: onNodeCommand,
             });
-            shells.push(nodeShell);
-            const port = clusterRemediation(options, wiring, cluster, nodeShell);
+            shells.push(nodeWriter);
+            const port = clusterRemediation(options, wiring, cluster, nodeWriter);
             remediations.push(port);
             return port;
           },
@@ -206,24 +208,25 @@ function clusterRemediation(
   options: StartOptions,
   wiring: ClusterWiring,
   cluster: LoadedCluster,
-  nodeShell: NodeAccess,
+  nodeWriter: NodeAccess,
 ): RemediationPort {
   const { kubeCalls, logger, metrics } = wiring;
+  const reader = observeKubeCalls(
+    createClusterReader(cluster.kubeConfig, cluster.identity, {
+      requestTimeoutMs: options.config.kubeRequestTimeoutMs,
+    }),
+    kubeCalls,
+  );
   const service = new RemediationService({
-    reader: observeKubeCalls(
-      createClusterReader(cluster.kubeConfig, cluster.identity, {
-        requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-      }),
-      kubeCalls,
-    ),
+    reader,
     writer: observeKubeCalls(
       createClusterWriter(cluster.kubeConfig, {
         requestTimeoutMs: options.config.kubeRequestTimeoutMs,
       }),
       kubeCalls,
     ),
-    kubeConfig: cluster.kubeConfig,
-    nodeShell,
+    pods: createPodWatcher(cluster.kubeConfig, reader),
+    nodeWriter,
     policy: options.config.remediation,
     logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
   });

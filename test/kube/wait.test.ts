@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { KubeAccessError } from "../../src/kube/errors.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
-import { createPodWatcher, isPodReady, waitForPods } from "../../src/kube/wait.ts";
+import { createPodWatcher, isPodReady } from "../../src/kube/wait.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
 import { recordApiRequests } from "../support/fault-records.ts";
 
@@ -40,7 +40,7 @@ describe("waitForPods against the simulated API server", () => {
     // A forced delete straight in the store; the DaemonSet controller then makes a replacement pod.
     sim.store.delete("pods", "calico-system", before?.metadata?.name as string);
 
-    const pods = await waitForPods(cluster.kubeConfig, reader, {
+    const pods = await createPodWatcher(cluster.kubeConfig, reader).waitForPods({
       query: calicoOnWorker1,
       satisfied: (ps) => ps.some((p) => p.metadata?.uid !== oldUid && isPodReady(p)),
       timeoutMs: 20_000,
@@ -66,7 +66,7 @@ describe("waitForPods against the simulated API server", () => {
         return list;
       },
     };
-    const pods = await waitForPods(cluster.kubeConfig, racing, {
+    const pods = await createPodWatcher(cluster.kubeConfig, racing).waitForPods({
       query: { namespace: "default", labelSelector: "app=redis" },
       satisfied: (ps) => !ps.some((p) => p.metadata?.uid === victimUid),
       timeoutMs: 10_000,
@@ -197,12 +197,14 @@ describe("waitForPods against the simulated API server", () => {
   it("reports a refused watch as forbidden instead of retrying it", async () => {
     const remove = sim.apiServer.faults.add({ resource: "pods", verb: "watch", status: 403 });
     try {
-      const error = await waitForPods(cluster.kubeConfig, reader, {
-        query: calicoOnWorker1,
-        satisfied: () => false,
-        timeoutMs: 20_000,
-        description: "something that never happens",
-      }).catch((e: unknown) => e);
+      const error = await createPodWatcher(cluster.kubeConfig, reader)
+        .waitForPods({
+          query: calicoOnWorker1,
+          satisfied: () => false,
+          timeoutMs: 20_000,
+          description: "something that never happens",
+        })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KubeAccessError);
       expect((error as KubeAccessError).failure).toBe("forbidden");
       expect(sim.apiServer.requestCount()).toBeGreaterThan(0);
@@ -212,12 +214,14 @@ describe("waitForPods against the simulated API server", () => {
   });
 
   it("times out with a message naming what it waited for", async () => {
-    const error = await waitForPods(cluster.kubeConfig, reader, {
-      query: calicoOnWorker1,
-      satisfied: () => false,
-      timeoutMs: 300,
-      description: "a pod that never comes",
-    }).catch((e: unknown) => e);
+    const error = await createPodWatcher(cluster.kubeConfig, reader)
+      .waitForPods({
+        query: calicoOnWorker1,
+        satisfied: () => false,
+        timeoutMs: 300,
+        description: "a pod that never comes",
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubeAccessError);
     expect((error as KubeAccessError).failure).toBe("timeout");
     expect((error as Error).message).toContain("a pod that never comes");

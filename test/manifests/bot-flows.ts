@@ -6,6 +6,7 @@
  * API, as `kubectl apply` would; the bot authenticates with a TokenRequest token for cni-doctor/cni-doctor, as its
  * projected token in a pod; every authorization decision the API server takes is recorded.
  */
+
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { type LoadedCluster, loadCluster } from "../../src/kube/cluster-config.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
+import { createPodWatcher } from "../../src/kube/wait.ts";
 import { createClusterWriter } from "../../src/kube/writer.ts";
 import { loadInventory, NodeAccess } from "../../src/nodes/index.ts";
 import {
@@ -212,8 +214,8 @@ async function runFlows(
   const service = new RemediationService({
     reader,
     writer,
-    kubeConfig: bot.kubeConfig,
-    nodeShell: shell(),
+    pods: createPodWatcher(bot.kubeConfig, reader),
+    nodeWriter: shell(),
     policy,
     logger: createAuditLogger(
       new Writable({
@@ -242,8 +244,7 @@ async function runFlows(
     // Inspection carries on when a cross-check is refused (the verdict says "unknown" and why); the flow's job is
     // every verdict, so an unknown one is a failure here.
     "inspect nodes": async () => {
-      const nodeShell = shell();
-      inspected = await diagnoseCluster(reader, { nodeReader: nodeShell });
+      inspected = await diagnoseCluster(reader, { nodeReader: shell() });
       const d = inspected;
       const output = JSON.stringify({ errors: d.errors, findings: d.findings });
       const verdictsKnown = !output.includes('"status":"unknown"');

@@ -2,6 +2,7 @@
  * A simulated cluster with SSH nodes and the bot's namespace applied (as its manifests would), plus a
  * RemediationService wired to it exactly as the CLI wires one: client-node over HTTPS, ssh2 to the nodes.
  */
+
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -14,6 +15,7 @@ import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { createClusterReader } from "../../src/kube/reader.ts";
+import { createPodWatcher } from "../../src/kube/wait.ts";
 import { createClusterWriter } from "../../src/kube/writer.ts";
 import { loadInventory, NodeAccess, type NodeReader } from "../../src/nodes/index.ts";
 import { createAuditLogger, RemediationService, type RunEvent } from "../../src/remediation/index.ts";
@@ -127,8 +129,8 @@ export async function startHarness(
         ...options,
         reader,
         writer,
-        kubeConfig: cluster.kubeConfig,
-        nodeShell: shell(),
+        pods: createPodWatcher(cluster.kubeConfig, reader),
+        nodeWriter: shell(),
         policy: policy(overrides),
         logger: createAuditLogger(logSink),
       });

@@ -1,5 +1,6 @@
 import { diagnoseCluster } from "../../diagnosis/index.ts";
 import { createClusterReader } from "../../kube/reader.ts";
+import type { NodeReader } from "../../nodes/index.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
@@ -48,18 +49,19 @@ export const diagnoseCommand: CommandSpec = {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
     const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
-    const nodeShell =
+    // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only.
+    const nodeReader: NodeReader | undefined =
       nodesFile === undefined ? undefined : await openNodeAccess(nodesFile, Boolean(v.verbose), io);
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
         scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
         concurrency: config.concurrency,
-        ...(nodeShell ? { nodeReader: nodeShell } : {}),
+        ...(nodeReader ? { nodeReader } : {}),
       });
     } finally {
       // SSH connections would otherwise keep the process alive.
-      await nodeShell?.close();
+      await nodeReader?.close();
     }
     io.stdout.write(
       v.json

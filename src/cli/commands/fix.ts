@@ -108,7 +108,7 @@ async function fixCluster(
     diagnose: (scope) =>
       diagnoseCluster(setup.reader, {
         scope,
-        nodeReader: setup.nodeShell,
+        nodeReader: setup.nodeWriter,
         concurrency: setup.config.concurrency,
       }),
     remediation: setup.service,

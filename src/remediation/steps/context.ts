@@ -1,19 +1,19 @@
 /**
- * What every step gets: the cluster (read, write, wait), the node shell, the policy, and a ledger that records each
+ * What every step gets: the cluster (read, write, wait), the node writer, the policy, and a ledger that records each
  * command line it sends and its exit code, for the journal, the log and the node's Events.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { RemediationPolicy } from "../../config.ts";
 import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { ClusterReader } from "../../kube/reader.ts";
+import type { PodWatcher } from "../../kube/wait.ts";
 import type { ClusterWriter } from "../../kube/writer.ts";
-import type { CommandTemplate, NodeShell } from "../../nodes/index.ts";
+import type { CommandTemplate, NodeWriter } from "../../nodes/index.ts";
 
 export interface RemediationDeps {
   reader: ClusterReader;
   writer: ClusterWriter;
-  kubeConfig: KubeConfig;
-  nodeShell: NodeShell;
+  pods: PodWatcher;
+  nodeWriter: NodeWriter;
   policy: RemediationPolicy;
   now: () => Date;
   /** Diagnoses the cluster again (same scope), for the drift check and the final verification. */

@@ -4,15 +4,16 @@
  */
 import type { NodeCheckContext } from "../../cni/remediator.ts";
 import { inspectNode, readClusterReference } from "../../diagnosis/forensics/index.ts";
+import { readOnlyView } from "../../nodes/index.ts";
 import type { StepContext } from "./context.ts";
 
 export function nodeCheckContext(ctx: StepContext): NodeCheckContext {
-  const { reader, nodeShell, now } = ctx.deps;
+  const { reader, nodeWriter, now } = ctx.deps;
   return {
     async inspectNode(node, cniConfDir) {
       const { internalIP } = await ctx.nodeInfo(node);
       const { reference } = await readClusterReference(reader);
-      return inspectNode(nodeShell, reader, { node, internalIP, cniConfDir }, reference, now);
+      return inspectNode(readOnlyView(nodeWriter), reader, { node, internalIP, cniConfDir }, reference, now);
     },
     recordCall: (description) => ctx.ledger.apiCall(description),
   };

@@ -4,7 +4,7 @@
  * controller has as many Ready pods as before plus one per pod it lost.
  */
 import type { V1Pod } from "../../kube/types.ts";
-import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
+import { isPodReady, isTimeout } from "../../kube/wait.ts";
 import type { RecyclePodsStep } from "../plan-steps.ts";
 import { type StepContext, StepFailure } from "./context.ts";
 import type { StepExecutor } from "./registry.ts";
@@ -23,7 +23,7 @@ export interface RecycleResult {
 }
 
 export async function recyclePods(ctx: StepContext, pods: string[]): Promise<RecycleResult> {
-  const { reader, writer, kubeConfig } = ctx.deps;
+  const { reader, writer, pods: watcher } = ctx.deps;
   const deleted: Array<{ key: string; uid: string; owner: OwnerRef | null; namespace: string }> = [];
   /** Per owner, the uids of its pods that were Ready before any deletion (a pod recycled here may be among them). */
   const readyBefore = new Map<string, Set<string>>();
@@ -79,7 +79,7 @@ export async function recyclePods(ctx: StepContext, pods: string[]): Promise<Rec
     const stayed = [...(readyBefore.get(k) ?? [])].filter((uid) => !uids.includes(uid)).length;
     const want = stayed + uids.length;
     try {
-      const pods = await waitForPods(kubeConfig, reader, {
+      const pods = await watcher.waitForPods({
         query: { namespace },
         satisfied: (ps) => {
           const owned = ps.filter((p) => isOwnedBy(p, owner));

@@ -7,7 +7,7 @@
 
 import type { CniRemediator } from "../../cni/remediator.ts";
 import type { V1Pod } from "../../kube/types.ts";
-import { isPodReady, isTimeout, waitForPods } from "../../kube/wait.ts";
+import { isPodReady, isTimeout } from "../../kube/wait.ts";
 import type { AgentDetail, RestartAgentStep } from "../plan-steps.ts";
 import { pollUntil, type StepContext, StepFailure } from "./context.ts";
 import { nodeCheckContext } from "./node-check.ts";
@@ -22,7 +22,7 @@ export const restartAgentExecutor: StepExecutor<RestartAgentStep> = {
     const { node } = step;
     const cniConfDir =
       repair.moved?.cniConfDir ??
-      ctx.deps.nodeShell.target(node, (await ctx.nodeInfo(node)).internalIP).cniConfDir;
+      ctx.deps.nodeWriter.target(node, (await ctx.nodeInfo(node)).internalIP).cniConfDir;
     await restartCniAgent(ctx, node, step.agent, {
       remediator: repair.remediator,
       cniConfDir,
@@ -38,7 +38,7 @@ export async function restartCniAgent(
   agent: AgentDetail,
   verify: { remediator: CniRemediator; cniConfDir: string; staleTokenFingerprint: string | null },
 ): Promise<void> {
-  const { reader, writer, kubeConfig, policy } = ctx.deps;
+  const { reader, writer, pods: watcher, policy } = ctx.deps;
   for (const line of agent.whyDown) ctx.ledger.note(`why it was down: ${line}`);
   const pod = await reader.getPod(agent.namespace, agent.pod);
   const label = pod?.metadata?.labels?.["k8s-app"] ?? agent.name;
@@ -58,7 +58,7 @@ export async function restartCniAgent(
 
   let replacement: V1Pod | undefined;
   try {
-    const pods = await waitForPods(kubeConfig, reader, {
+    const pods = await watcher.waitForPods({
       query,
       satisfied: (ps) => ps.some((p) => p.metadata?.uid !== oldUid && isPodReady(p)),
       timeoutMs: Math.max(1, ctx.deadline - Date.now()),

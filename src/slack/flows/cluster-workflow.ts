@@ -20,7 +20,7 @@ export function diagnosisOf(
   options: { concurrency?: number; onNodesUnreachable?: (err: Error) => Promise<void> } = {},
 ): DiagnoseScope {
   return async (scope): Promise<Diagnosis> => {
-    const shell = await cluster.openNodeShell().catch(async (err: Error) => {
+    const shell = await cluster.openNodeReader().catch(async (err: Error) => {
       await options.onNodesUnreachable?.(err);
       return null;
     });

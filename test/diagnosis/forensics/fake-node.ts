@@ -1,8 +1,8 @@
 /**
- * A NodeShell over an in-memory conf dir, for unit tests of the I/O layer. It answers the real command templates
+ * A NodeWriter over an in-memory conf dir, for unit tests of the I/O layer. It answers the real command templates
  * with the output the real tools (find -printf, head -c, date) print, and lets the templates interpret it.
  */
-import type { CommandResult, CommandTemplate, NodeShell } from "../../../src/nodes/index.ts";
+import type { CommandResult, CommandTemplate, NodeWriter } from "../../../src/nodes/index.ts";
 import { NodeAccessError } from "../../../src/nodes/index.ts";
 
 export interface FakeFile {
@@ -27,7 +27,7 @@ export interface FakeNode {
   failWith?: "unreachable" | "host-key-unknown";
 }
 
-export class FakeNodeShell implements NodeShell {
+export class FakeNodeWriter implements NodeWriter {
   readonly commands: string[] = [];
   readonly nodes: Record<string, FakeNode>;
   constructor(nodes: Record<string, FakeNode>) {
@@ -40,7 +40,7 @@ export class FakeNodeShell implements NodeShell {
       nodeName,
       cniConfDir: node?.confDir ?? "/etc/cni/net.d",
       sudo: node?.sudo ?? true,
-    } as ReturnType<NodeShell["target"]>;
+    } as ReturnType<NodeWriter["target"]>;
   }
 
   commandLine(_node: string, _ip: string | undefined, template: CommandTemplate<unknown>): string {

@@ -1,12 +1,12 @@
 /**
- * inspectNode (over a fake NodeShell answering the real command templates, and a fake ClusterReader) followed by the
+ * inspectNode (over a fake NodeWriter answering the real command templates, and a fake ClusterReader) followed by the
  * pure refineRootCause: each cause of Calico's Unauthorized told apart by what the node's files show.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { inspectNode, refineRootCause } from "../../../src/diagnosis/forensics/index.ts";
 import type { NodeForensics } from "../../../src/diagnosis/forensics/inspection.ts";
 import type { AgentStatus, RootCauseVerdict } from "../../../src/diagnosis/index.ts";
-import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
+import { type FakeFile, FakeNodeWriter } from "./fake-node.ts";
 import { fakeReader, LIVE_SA_UID, type ReaderState } from "./fake-reader.ts";
 import {
   CALICO_CONFLIST,
@@ -56,7 +56,7 @@ const clusterGuess: RootCauseVerdict = {
 };
 
 async function inspect(files: Record<string, FakeFile>, state: ReaderState, clockOffsetMs = 0) {
-  const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files, clockOffsetMs } });
+  const shell = new FakeNodeWriter({ "k8s-worker1": { confDir: CONF, files, clockOffsetMs } });
   const reviewed: string[] = [];
   const reader = fakeReader(state, reviewed);
   const forensics = await inspectNode(
@@ -329,7 +329,7 @@ describe("node forensics", () => {
   });
 
   it("a conf dir that does not exist is reported, not an error", async () => {
-    const shell = new FakeNodeShell({ "k8s-worker1": { confDir: "/somewhere/else", files: {} } });
+    const shell = new FakeNodeWriter({ "k8s-worker1": { confDir: "/somewhere/else", files: {} } });
     const forensics = await inspectNode(
       shell,
       fakeReader({ ca: cluster }),
@@ -360,7 +360,7 @@ describe("node forensics", () => {
     });
 
     async function inspectAs(sudo: boolean, files: Record<string, FakeFile>, state: ReaderState) {
-      const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files, sudo } });
+      const shell = new FakeNodeWriter({ "k8s-worker1": { confDir: CONF, files, sudo } });
       const reviewed: string[] = [];
       const forensics = await inspectNode(
         shell,
@@ -415,7 +415,7 @@ describe("node forensics", () => {
     });
 
     it("sudo: true and still refused: points at what sudo cannot get past", async () => {
-      const shell = new FakeNodeShell({ "k8s-worker1": { confDir: CONF, files: {} } });
+      const shell = new FakeNodeWriter({ "k8s-worker1": { confDir: CONF, files: {} } });
       const { describeUnreadable } = await import("../../../src/diagnosis/forensics/inspect-node.ts");
       const line = describeUnreadable(
         {

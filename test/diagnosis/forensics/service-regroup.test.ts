@@ -10,7 +10,7 @@ import type { Diagnosis } from "../../../src/diagnosis/index.ts";
 import { diagnoseCluster } from "../../../src/diagnosis/index.ts";
 import type { ClusterReader, ListQuery } from "../../../src/kube/reader.ts";
 import type { CoreV1Event, V1Pod } from "../../../src/kube/types.ts";
-import { type FakeFile, FakeNodeShell } from "./fake-node.ts";
+import { type FakeFile, FakeNodeWriter } from "./fake-node.ts";
 import { LIVE_SA_UID } from "./fake-reader.ts";
 import {
   CALICO_CONFLIST,
@@ -112,7 +112,7 @@ describe("diagnoseCluster with node forensics", () => {
       "10-calico.conflist": { content: CALICO_CONFLIST, mtime },
       "calico-kubeconfig": { content: kubeconfig, mtime, mode: 0o600 },
     });
-    const shell = new FakeNodeShell({
+    const shell = new FakeNodeWriter({
       "k8s-worker1": {
         confDir: "/etc/cni/net.d",
         files: files(calicoKubeconfig({ caPem: previous.pem, token: staleToken }), ago(40 * 24 * HOUR)),

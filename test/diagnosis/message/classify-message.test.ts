@@ -105,8 +105,8 @@ describe("classifyMessage: look-alikes are not CNI failures", () => {
       `Couldn't get configMap kube-system/kube-dns: configmaps "kube-dns" is forbidden: User "system:node:127.0.0.1" cannot get configmaps in the namespace "kube-system".: "no path found to object"`,
     ],
     [
-      // Constructed from research §2's example ("serviceaccounts \"default\" is forbidden" on a volume mount) in the
-      // kubelet's MountVolume wording seen in bitnami/charts#31347.
+      // Constructed: a service-account token mount refused by the node authorizer ("serviceaccounts \"default\" is
+      // forbidden"), in the kubelet's MountVolume wording seen in bitnami/charts#31347.
       "volume mount, service account forbidden",
       `MountVolume.SetUp failed for volume "kube-api-access-4xwxg" : serviceaccounts "default" is forbidden: User "system:node:worker-1" cannot create resource "serviceaccounts/token" in API group "" in the namespace "default": no relationship found between node 'worker-1' and this object`,
     ],

@@ -20,8 +20,8 @@ describe("calico-forbidden", () => {
   });
 
   it("the v3.26+ calico-cni-plugin service account", () => {
-    // Constructed from the shape in the brief and research §3 (calico#7584): the calico#5834 message with the
-    // calico-cni-plugin account and the libcni plugin wrapper.
+    // Constructed: the calico#5834 message with the calico-cni-plugin account that Calico v3.26+ runs the CNI plugin
+    // as (projectcalico/calico#7584), inside the libcni plugin wrapper.
     const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "5c0ffee5e685b4d7ce11a2cec835f7d5c6918851fd8aadaa1530418a2dda8972": plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: clusterinformations.crd.projectcalico.org "default" is forbidden: User "system:serviceaccount:kube-system:calico-cni-plugin" cannot get resource "clusterinformations" in API group "crd.projectcalico.org" at the cluster scope`;
     expect(classifyMessage(message)).toMatchObject({
       family: "cni-credentials-forbidden",

@@ -62,8 +62,8 @@ describe("calico-unauthorized", () => {
   });
 
   it("FailedKillPod with escaped quotes (DEL)", () => {
-    // Constructed: the FailedKillPod wrapping is the one quoted in research §1 and projectcalico/calico#7647's
-    // title; the plugin error is calico#9215's. No real DEL event with this error was found in full.
+    // Constructed: the FailedKillPod wrapping is projectcalico/calico#7647's (its title); the plugin error is
+    // calico#9215's. No real DEL event with this error was found in full.
     const message = String.raw`error killing pod: failed to "KillPodSandbox" for "b2a5f0a4-2c1e-4d0e-9a63-7f1c2f8d9e10" with KillPodSandboxError: "rpc error: code = Unknown desc = failed to destroy network for sandbox \"0cb10d79d0671bbb3c7b3956bb6dd3075ac084f0cb40330703ddbf8e0126d7a5\": plugin type=\"calico\" failed (delete): error getting ClusterInformation: connection is unauthorized: Unauthorized"`;
     expect(classifyMessage(message)).toMatchObject({
       family: "cni-credentials-rejected",
