@@ -204,6 +204,18 @@ export const RESOURCES: ResourceDef[] = [
     subresources: ["status"],
   },
   {
+    plural: "priorityclasses",
+    singular: "priorityclass",
+    kind: "PriorityClass",
+    listKind: "PriorityClassList",
+    group: "scheduling.k8s.io",
+    version: "v1",
+    namespaced: false,
+    verbs: READ_WRITE,
+    shortNames: ["pc"],
+    fields: {},
+  },
+  {
     plural: "endpointslices",
     singular: "endpointslice",
     kind: "EndpointSlice",

@@ -116,6 +116,7 @@ describe("simulated API server over raw HTTPS", () => {
         "coordination.k8s.io",
         "discovery.k8s.io",
         "rbac.authorization.k8s.io",
+        "scheduling.k8s.io",
       ]);
       const core = (await call("/api/v1")).json();
       const pods = core.resources.find((r: { name: string }) => r.name === "pods");

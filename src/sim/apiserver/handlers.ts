@@ -184,6 +184,31 @@ function defaultPod(pod: Json): void {
   pod.status.phase ??= "Pending";
 }
 
+/**
+ * The Priority admission plugin (kubernetes/kubernetes plugin/pkg/admission/priority/admission.go): a pod naming a
+ * PriorityClass that does not exist is refused; otherwise it gets the class's value and preemption policy (or the
+ * global default's, or 0).
+ */
+function admitPriority(r: ResourceRequest, pod: Json): void {
+  const name = pod.spec.priorityClassName;
+  const classes = r.store.list("priorityclasses");
+  const chosen = name
+    ? classes.find((c) => c.metadata.name === name)
+    : classes.find((c) => c.globalDefault === true);
+  if (name && !chosen)
+    throw new ApiError(
+      403,
+      "Forbidden",
+      `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`,
+      {
+        name: pod.metadata.name,
+        kind: "pods",
+      },
+    );
+  pod.spec.priority = chosen?.value ?? 0;
+  if (chosen?.preemptionPolicy) pod.spec.preemptionPolicy ??= chosen.preemptionPolicy;
+}
+
 /** Spec changes bump metadata.generation for the workload controllers' observedGeneration. */
 function tracksGeneration(def: ResourceDef): boolean {
   return def.group === "apps";
@@ -220,6 +245,7 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
   if (problems.length > 0) throw errors.invalid(r.def, meta.name ?? "", problems);
   if (r.def.plural === "pods") {
     defaultPod(body);
+    admitPriority(r, body);
     // Validating admission (PodSecurity) sees the defaulted, validated pod, as in the real create handler.
     const security = evaluatePodSecurity(r.store.get("namespaces", undefined, r.namespace as string), body);
     if (security.refusal)

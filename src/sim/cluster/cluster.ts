@@ -277,6 +277,7 @@ class ClusterSetup {
       store.create("namespaces", namespaceObject(ns, created));
       this.namespaces.ensure(ns);
     }
+    for (const pc of systemPriorityClasses(created)) store.create("priorityclasses", pc);
     store.create(
       "services",
       serviceObject({
@@ -717,4 +718,32 @@ class ClusterSetup {
     }
     return pod;
   }
+}
+
+/**
+ * The two PriorityClasses every cluster has, as kube-apiserver creates them at start
+ * (kubernetes/kubernetes pkg/apis/scheduling/types.go: SystemCriticalPriority; pkg/registry/scheduling/rest).
+ */
+function systemPriorityClasses(created: Date): NewObject[] {
+  const classes: Array<[string, number, string]> = [
+    [
+      "system-cluster-critical",
+      2_000_000_000,
+      "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+    ],
+    [
+      "system-node-critical",
+      2_000_001_000,
+      "Used for system critical pods that must not be moved from their current node.",
+    ],
+  ];
+  return classes.map(([name, value, description]) => ({
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: { name, creationTimestamp: isoSeconds(created) },
+    value,
+    globalDefault: false,
+    description,
+    preemptionPolicy: "PreemptLowerPriority",
+  }));
 }
