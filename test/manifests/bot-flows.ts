@@ -65,7 +65,7 @@ const POLICY_ENV: Record<string, string> = {
   CNI_DOCTOR_AGENT_READY_TIMEOUT_MS: "20000",
   CNI_DOCTOR_POD_READY_TIMEOUT_MS: "20000",
   CNI_DOCTOR_POLL_INTERVAL_MS: "250",
-  CNI_DOCTOR_LEASE_SECONDS: "5",
+  CNI_DOCTOR_LEASE_SECONDS: "10",
 };
 
 /** The flows, in the order the bot runs them; a rule "serves" the first flow that breaks without it. */
