@@ -29,6 +29,12 @@ export {
   parseInventory,
   resolveNodeTarget,
 } from "./inventory.ts";
+export {
+  detectCniConfDir,
+  KubernetesNodeAccess,
+  type KubernetesNodeAccessOptions,
+  type NodeAgentBackend,
+} from "./kubernetes-access.ts";
 export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
-export { type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
+export { type NodeFacts, type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";
