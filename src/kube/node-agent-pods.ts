@@ -300,6 +300,22 @@ export class NodeAgentPods {
     return names;
   }
 
+  /**
+   * Whether the agent namespace exists. A 403 (the bot may not read namespaces) counts as yes: creating the pod will
+   * then say precisely what is missing.
+   */
+  async namespaceExists(): Promise<boolean> {
+    try {
+      await this.#core.readNamespace({ name: this.namespace }, this.#timeout());
+      return true;
+    } catch (err) {
+      const e = toKubeAccessError(err, `get namespace ${this.namespace}`);
+      if (e.failure === "not-found") return false;
+      if (e.failure === "forbidden") return true;
+      throw e;
+    }
+  }
+
   /** This process's agent pods that still exist (for tests and shutdown checks). */
   async listOwn(): Promise<string[]> {
     const list = await this.#core

@@ -291,3 +291,9 @@ function execFailure(err: unknown, node: string, command: string, namespace: str
       return new NodeAccessError("unreachable", `${e.message}; nothing ran.`, details);
   }
 }
+
+/** What opening the transport needs beyond running commands: the start-up sweep and a namespace check. */
+export interface NodeAgentAdmin extends NodeAgentBackend {
+  sweep(): Promise<string[]>;
+  namespaceExists(): Promise<boolean>;
+}
