@@ -300,18 +300,15 @@ export class NodeAgentPods {
     return names;
   }
 
-  /**
-   * Whether the agent namespace exists. A 403 (the bot may not read namespaces) counts as yes: creating the pod will
-   * then say precisely what is missing.
-   */
-  async namespaceExists(): Promise<boolean> {
+  /** Whether the agent namespace exists; "forbidden" when RBAC does not let the bot read it. */
+  async namespaceExists(): Promise<boolean | "forbidden"> {
     try {
       await this.#core.readNamespace({ name: this.namespace }, this.#timeout());
       return true;
     } catch (err) {
       const e = toKubeAccessError(err, `get namespace ${this.namespace}`);
       if (e.failure === "not-found") return false;
-      if (e.failure === "forbidden") return true;
+      if (e.failure === "forbidden") return "forbidden";
       throw e;
     }
   }

@@ -295,5 +295,5 @@ function execFailure(err: unknown, node: string, command: string, namespace: str
 /** What opening the transport needs beyond running commands: the start-up sweep and a namespace check. */
 export interface NodeAgentAdmin extends NodeAgentBackend {
   sweep(): Promise<string[]>;
-  namespaceExists(): Promise<boolean>;
+  namespaceExists(): Promise<boolean | "forbidden">;
 }

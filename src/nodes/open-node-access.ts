@@ -63,13 +63,22 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
     return new NodeAccess(await loadInventory(input.nodesFile as string), { env: input.env, ...onCommand });
   }
   const k = input.kubernetes;
-  if (!(await k.agents.namespaceExists())) {
-    const line = `namespace ${k.agents.namespace} does not exist, so nodes' CNI files are not inspected; create it (labelled pod-security.kubernetes.io/enforce=privileged) for the kubernetes node access, or pass --nodes-file for SSH.`;
-    if (input.choice === "auto") {
-      input.onNote?.(line);
-      return undefined;
-    }
-    throw new NodeAccessError("agent-pod-unavailable", line);
+  const exists = await k.agents.namespaceExists();
+  // auto stays cluster-side when the agent namespace is not set up (or not visible); an explicit choice goes on, and
+  // each node then says exactly what failed.
+  if (exists !== true && input.choice === "auto") {
+    input.onNote?.(
+      exists === false
+        ? `namespace ${k.agents.namespace} does not exist, so nodes' CNI files are not inspected; create it (labelled pod-security.kubernetes.io/enforce=privileged) for the kubernetes node access, or pass --nodes-file for SSH.`
+        : `cannot read namespace ${k.agents.namespace} (forbidden), so nodes' CNI files are not inspected; grant "get" on namespaces (resourceNames ${k.agents.namespace}) for the kubernetes node access, or pass --nodes-file for SSH.`,
+    );
+    return undefined;
+  }
+  if (exists === false) {
+    throw new NodeAccessError(
+      "agent-pod-unavailable",
+      `namespace ${k.agents.namespace} does not exist; create it, labelled pod-security.kubernetes.io/enforce=privileged, for the kubernetes node access.`,
+    );
   }
   // Leftovers of an earlier process (it crashed, or was killed before deleting its pods); never fatal.
   const swept = await k.agents.sweep().catch((err: unknown) => {

@@ -141,3 +141,23 @@ describe("node access through Kubernetes, end to end", () => {
     expect(await agentPods(core)).toEqual([]);
   }, 90_000);
 });
+
+describe("an exec stream dropped mid-mv during fix", () => {
+  it("restores the node byte for byte and says the move's outcome was unknown", async () => {
+    const { harness, core } = await start("stale-cni-config");
+    await diagnoseUntil(harness, (x) => nodesOf(x, "stale-cni-config").length === 2);
+    const before = confDigest(harness, "k8s-worker1");
+    harness.sim.apiServer.faults.add({ dropExec: "after-running", program: "mv", times: 1 });
+    const r = await cli(
+      ["fix", "--yes", "--kubeconfig", harness.kubeconfigPath, "--node", "k8s-worker1"],
+      CLI_ENV,
+    );
+    expect(r.code, r.out + r.err).toBe(1);
+    expect(r.out).toMatch(/closed without an exit status; the command may or may not have taken effect/);
+    expect(r.out).toMatch(
+      /rollback on k8s-worker1: Restored 10-calico.conflist, calico-kubeconfig in \/etc\/cni\/net.d on k8s-worker1, byte-identical/,
+    );
+    expect(confDigest(harness, "k8s-worker1")).toEqual(before);
+    expect(await agentPods(core)).toEqual([]);
+  }, 90_000);
+});
