@@ -3,50 +3,35 @@
  * channel, other Failure Statuses as errors, output caps, a refused upgrade, and a stream cut without a status
  * ("dropped": outcome unknown), told apart from one whose command exited.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { execInPod, PodExecError } from "../../src/kube/exec.ts";
 import { NodeAgentPods } from "../../src/kube/node-agent-pods.ts";
-import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
+import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
+import {
+  AGENT_SETTINGS,
+  type AgentCluster,
+  AGENT_NAMESPACE as NS,
+  startAgentCluster,
+} from "../support/agent-pods.ts";
 
-const NS = "cni-doctor-nodes";
 const CONF = "/etc/cni/net.d";
 
 describe("execInPod", () => {
+  let world: AgentCluster;
   let sim: RunningSimulatedCluster;
-  let dir: string;
-  let cluster: ReturnType<typeof loadCluster>;
+  let cluster: AgentCluster["cluster"];
   let pod: string;
   const limits = { timeoutMs: 10_000, maxStdoutBytes: 1 << 20, maxStderrBytes: 4096 };
   const run = (argv: string[], options = limits) =>
     execInPod(cluster.kubeConfig, { namespace: NS, pod, container: "agent" }, argv, options);
 
   beforeAll(async () => {
-    sim = await startSimulatedCluster({ scenario: "stale-cni-config", port: 0, sshNodes: false });
-    dir = await mkdtemp(join(tmpdir(), "cni-doctor-exec-"));
-    await writeFile(join(dir, "kubeconfig"), sim.kubeconfig());
-    cluster = loadCluster({ kubeconfigPath: join(dir, "kubeconfig") });
-    await cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespace({
-      body: { metadata: { name: NS, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
-    });
-    const agents = new NodeAgentPods(cluster.kubeConfig, {
-      namespace: NS,
-      image: "cni-doctor:test",
-      priorityClassName: undefined,
-      deadlineSeconds: 300,
-      startTimeoutMs: 15_000,
-      requestTimeoutMs: 5000,
-    });
+    world = await startAgentCluster("stale-cni-config");
+    ({ sim, cluster } = world);
+    const agents = new NodeAgentPods(cluster.kubeConfig, AGENT_SETTINGS);
     pod = await agents.start({ node: "k8s-worker1", mode: "read", cniConfDir: CONF, backupRoot: "/b" });
   });
-  afterAll(async () => {
-    await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   it("returns stdout and exit code 0 for a command that succeeds", async () => {
     const r = await run(["find", CONF, "-mindepth", "1", "-maxdepth", "1", "-printf", "%f\\n"]);

@@ -3,32 +3,19 @@
  * that names the namespace label, an RBAC refusal that names the rule, an image that cannot be pulled reported
  * within the start timeout, and the sweep of leftovers that leaves live pods of other processes alone.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
+import type { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCluster } from "../../src/kube/cluster-config.ts";
+import { AgentPodError, agentPodManifest, NodeAgentPods } from "../../src/kube/node-agent-pods.ts";
+import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
 import {
-  AgentPodError,
-  agentPodManifest,
-  NodeAgentPods,
-  type NodeAgentSettings,
-} from "../../src/kube/node-agent-pods.ts";
-import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
+  type AgentCluster,
+  AGENT_NAMESPACE as NS,
+  AGENT_SETTINGS as SETTINGS,
+  startAgentCluster,
+} from "../support/agent-pods.ts";
 
-const NS = "cni-doctor-nodes";
 const CONF = "/etc/cni/net.d";
 const BACKUP = "/var/lib/cni-doctor/backup";
-const SETTINGS: NodeAgentSettings = {
-  namespace: NS,
-  image: "cni-doctor:test",
-  priorityClassName: undefined,
-  deadlineSeconds: 300,
-  startTimeoutMs: 15_000,
-  requestTimeoutMs: 5000,
-  pollIntervalMs: 100,
-};
 
 describe("agentPodManifest", () => {
   const read = agentPodManifest(
@@ -87,26 +74,17 @@ describe("agentPodManifest", () => {
 });
 
 describe("NodeAgentPods against the simulated cluster", () => {
+  let world: AgentCluster;
   let sim: RunningSimulatedCluster;
-  let dir: string;
-  let cluster: ReturnType<typeof loadCluster>;
+  let cluster: AgentCluster["cluster"];
   let core: CoreV1Api;
   const request = { node: "k8s-worker1", mode: "read" as const, cniConfDir: CONF, backupRoot: BACKUP };
 
   beforeAll(async () => {
-    sim = await startSimulatedCluster({ scenario: "stale-cni-config", port: 0, sshNodes: false });
-    dir = await mkdtemp(join(tmpdir(), "cni-doctor-agents-"));
-    await writeFile(join(dir, "kubeconfig"), sim.kubeconfig());
-    cluster = loadCluster({ kubeconfigPath: join(dir, "kubeconfig") });
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({
-      body: { metadata: { name: NS, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
-    });
+    world = await startAgentCluster("stale-cni-config");
+    ({ sim, cluster, core } = world);
   });
-  afterAll(async () => {
-    await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   it("starts a pod on a node whose CNI is broken, and deletes it", async () => {
     const agents = new NodeAgentPods(cluster.kubeConfig, SETTINGS);

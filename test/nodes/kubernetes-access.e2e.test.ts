@@ -8,12 +8,11 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import type { Diagnosis, Finding } from "../../src/diagnosis/index.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
+import { runCli } from "../support/run-cli.ts";
 import { type Harness, startHarness, TEST_ENV } from "../support/sim-harness.ts";
 
 const AGENTS = "cni-doctor-nodes";
@@ -25,16 +24,7 @@ const CLI_ENV = {
   NO_COLOR: "1",
 };
 
-async function cli(argv: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough(), env });
-  return { code, out, err };
-}
+const cli = (argv: string[], env: Record<string, string>) => runCli(argv, env);
 
 let h: Harness | undefined;
 afterEach(async () => {

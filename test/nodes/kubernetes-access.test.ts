@@ -5,12 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
+import type { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCluster } from "../../src/kube/cluster-config.ts";
 import { NodeAgentPods, type NodeAgentSettings } from "../../src/kube/node-agent-pods.ts";
 import {
   checksumFiles,
@@ -29,20 +26,16 @@ import {
   type KubernetesNodeAccessOptions,
   type NodeAgentBackend,
 } from "../../src/nodes/kubernetes-access.ts";
-import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
+import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
+import {
+  type AgentCluster,
+  AGENT_NAMESPACE as NS,
+  AGENT_SETTINGS as SETTINGS,
+  startAgentCluster,
+} from "../support/agent-pods.ts";
 
-const NS = "cni-doctor-nodes";
 const CONF = "/etc/cni/net.d";
 const BACKUP = "/var/lib/cni-doctor/backup";
-const SETTINGS: NodeAgentSettings = {
-  namespace: NS,
-  image: "cni-doctor:test",
-  priorityClassName: undefined,
-  deadlineSeconds: 300,
-  startTimeoutMs: 15_000,
-  requestTimeoutMs: 5000,
-  pollIntervalMs: 100,
-};
 
 describe("detectCniConfDir", () => {
   const node = (kubeletVersion: string, labels: Record<string, string> = {}) => ({
@@ -64,25 +57,16 @@ describe("detectCniConfDir", () => {
 });
 
 describe("KubernetesNodeAccess against the simulated cluster", () => {
+  let world: AgentCluster;
   let sim: RunningSimulatedCluster;
-  let dir: string;
-  let cluster: ReturnType<typeof loadCluster>;
+  let cluster: AgentCluster["cluster"];
   let core: CoreV1Api;
 
   beforeAll(async () => {
-    sim = await startSimulatedCluster({ scenario: "stale-cni-config", port: 0, sshNodes: false });
-    dir = await mkdtemp(join(tmpdir(), "cni-doctor-k8s-access-"));
-    await writeFile(join(dir, "kubeconfig"), sim.kubeconfig());
-    cluster = loadCluster({ kubeconfigPath: join(dir, "kubeconfig") });
-    core = cluster.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({
-      body: { metadata: { name: NS, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
-    });
+    world = await startAgentCluster("stale-cni-config");
+    ({ sim, cluster, core } = world);
   });
-  afterAll(async () => {
-    await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   function open(
     mode: "read" | "write",
