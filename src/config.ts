@@ -56,12 +56,38 @@ const dnsLabel = (fallback: string) =>
       .default(fallback),
   );
 
+export const NODE_ACCESS_MODES = ["auto", "kubernetes", "ssh", "none"] as const;
+export type NodeAccessMode = (typeof NODE_ACCESS_MODES)[number];
+
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   /** Nodes file (YAML) describing how to reach nodes over SSH; without it, nodes are not inspected. */
   CNI_DOCTOR_NODES_FILE: optionalPath(),
+  /** How nodes are reached: auto (ssh with a nodes file, kubernetes otherwise), kubernetes, ssh, none. */
+  CNI_DOCTOR_NODE_ACCESS: z.preprocess(
+    unsetIfEmpty,
+    z.enum(NODE_ACCESS_MODES, { error: `must be one of ${NODE_ACCESS_MODES.join(", ")}` }).default("auto"),
+  ),
+  /**
+   * Image of the node-agent pods (kubernetes node access). Default: the bot's own image as manifests/deployment.yaml
+   * names it: Debian with GNU coreutils and findutils, so the command templates run as over SSH, and no second image
+   * to trust or mirror.
+   */
+  CNI_DOCTOR_NODE_AGENT_IMAGE: z.preprocess(unsetIfEmpty, z.string().default("cni-doctor")),
+  /** The only namespace where node-agent pods are created, exec'd into and deleted. */
+  CNI_DOCTOR_NODE_AGENT_NAMESPACE: dnsLabel("cni-doctor-nodes"),
+  /** PriorityClass of node-agent pods; none by default. */
+  CNI_DOCTOR_NODE_AGENT_PRIORITY_CLASS: optionalPath(),
+  /** How long a node-agent pod has to start (image pull included) before its node is reported not inspected, in ms. */
+  CNI_DOCTOR_NODE_AGENT_START_TIMEOUT_MS: positiveInt(60_000),
+  /** activeDeadlineSeconds of node-agent pods: the kubelet ends one its creator failed to delete. */
+  CNI_DOCTOR_NODE_AGENT_DEADLINE_SECONDS: positiveInt(900),
+  /** Timeout of one command on a node over the kubernetes transport, in milliseconds. */
+  CNI_DOCTOR_NODE_COMMAND_TIMEOUT_MS: positiveInt(30_000),
+  /** The CNI conf dir on every node (kubernetes transport); unset: detected per node from its Node object. */
+  CNI_DOCTOR_CNI_CONF_DIR: optionalPath(),
   /** Per-request timeout for Kubernetes API calls, in milliseconds. */
   CNI_DOCTOR_KUBE_TIMEOUT_MS: positiveInt(15_000),
   /** Kubernetes reads and node inspections in flight at once. */
@@ -128,8 +154,21 @@ export interface RemediationPolicy {
   leaseDurationSeconds: number;
 }
 
+/** How the kubernetes node-access transport runs its agent pods. */
+export interface NodeAgentConfig {
+  image: string;
+  namespace: string;
+  priorityClassName: string | undefined;
+  startTimeoutMs: number;
+  deadlineSeconds: number;
+  commandTimeoutMs: number;
+  cniConfDir: string | undefined;
+}
+
 export type Config = {
   nodesFile: string | undefined;
+  nodeAccess: NodeAccessMode;
+  nodeAgent: NodeAgentConfig;
   auditLog: string | undefined;
   kubeRequestTimeoutMs: number;
   concurrency: number;
@@ -150,6 +189,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   return {
     nodesFile: e.CNI_DOCTOR_NODES_FILE,
+    nodeAccess: e.CNI_DOCTOR_NODE_ACCESS,
+    nodeAgent: {
+      image: e.CNI_DOCTOR_NODE_AGENT_IMAGE,
+      namespace: e.CNI_DOCTOR_NODE_AGENT_NAMESPACE,
+      priorityClassName: e.CNI_DOCTOR_NODE_AGENT_PRIORITY_CLASS,
+      startTimeoutMs: e.CNI_DOCTOR_NODE_AGENT_START_TIMEOUT_MS,
+      deadlineSeconds: e.CNI_DOCTOR_NODE_AGENT_DEADLINE_SECONDS,
+      commandTimeoutMs: e.CNI_DOCTOR_NODE_COMMAND_TIMEOUT_MS,
+      cniConfDir: e.CNI_DOCTOR_CNI_CONF_DIR,
+    },
     auditLog: e.CNI_DOCTOR_AUDIT_LOG,
     kubeRequestTimeoutMs: e.CNI_DOCTOR_KUBE_TIMEOUT_MS,
     concurrency: e.CNI_DOCTOR_CONCURRENCY,

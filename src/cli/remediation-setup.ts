@@ -12,7 +12,7 @@ import { createClusterWriter } from "../kube/writer.ts";
 import { NodeAccessError, type NodeWriter } from "../nodes/index.ts";
 import { type Actor, createAuditLogger, RemediationService } from "../remediation/index.ts";
 import type { CommandIO, ParsedArgs } from "./command.ts";
-import { openNodeAccess } from "./commands/diagnose.ts";
+import { openCliNodeAccess } from "./commands/diagnose.ts";
 import { loadSettings } from "./load-settings.ts";
 
 export { CLUSTER_OPTIONS } from "./load-settings.ts";
@@ -23,11 +23,7 @@ export function terminalActor(): Actor {
   return { id: name, displayName: name, via: "cli" };
 }
 
-export async function openRemediation(
-  args: ParsedArgs,
-  io: CommandIO,
-  options: { nodesFile?: string | undefined; verbose?: boolean },
-) {
+export async function openRemediation(args: ParsedArgs, io: CommandIO, options: { nodeAccess?: boolean }) {
   const { config, cluster } = loadSettings(args.values, io.env);
   const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
     requestTimeoutMs: config.kubeRequestTimeoutMs,
@@ -35,9 +31,12 @@ export async function openRemediation(
   const writer = createClusterWriter(cluster.kubeConfig, { requestTimeoutMs: config.kubeRequestTimeoutMs });
   const audit = auditDestination(config.auditLog, io);
   if (audit.path) io.stderr.write(`(audit log: ${audit.path})\n`);
-  const nodesFile = options.nodesFile ?? config.nodesFile;
-  const nodeWriter: NodeWriter =
-    nodesFile === undefined ? noNodeAccess() : await openNodeAccess(nodesFile, options.verbose ?? false, io);
+  // Only `fix` asks for node access; it is the writer an approved run is handed (read-write agent pods or SSH).
+  const opened =
+    options.nodeAccess === true
+      ? await openCliNodeAccess({ values: args.values, config, cluster, reader, io }, "write")
+      : undefined;
+  const nodeWriter: NodeWriter = opened ?? noNodeAccess();
   const service = new RemediationService({
     reader,
     writer,
@@ -52,7 +51,7 @@ export async function openRemediation(
     nodeWriter,
     identity: cluster.identity,
     config,
-    hasNodeAccess: nodesFile !== undefined,
+    hasNodeAccess: opened !== undefined,
     close: () => nodeWriter.close(),
   };
 }
@@ -74,7 +73,7 @@ function noNodeAccess(): NodeWriter {
   const refuse = (): never => {
     throw new NodeAccessError(
       "argument-rejected",
-      "no nodes file was given, so cni-doctor cannot reach nodes; pass --nodes-file FILE or set CNI_DOCTOR_NODES_FILE.",
+      "no node access was opened, so cni-doctor cannot reach nodes; use --node-access kubernetes (agent pods) or --nodes-file FILE (SSH).",
     );
   };
   return { target: refuse, commandLine: refuse, run: async () => refuse(), close: async () => {} };

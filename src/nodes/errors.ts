@@ -31,7 +31,11 @@ export type NodeAccessErrorKind =
   /** The command ran but failed in a way its template does not expect, or its output could not be parsed. */
   | "command-failed"
   /** A command that changes the node was handed to read-only node access. Nothing was sent. */
-  | "write-refused";
+  | "write-refused"
+  /** Kubernetes transport: the node's agent pod could not be created or did not start (image, Pod Security...). */
+  | "agent-pod-unavailable"
+  /** Kubernetes transport: RBAC refused creating the agent pod or exec into it; the message names the rule. */
+  | "forbidden";
 
 export interface NodeAccessErrorDetails {
   /** Node name as the cluster knows it (or the jump host, described as such). */

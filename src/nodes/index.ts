@@ -29,6 +29,20 @@ export {
   parseInventory,
   resolveNodeTarget,
 } from "./inventory.ts";
+export {
+  detectCniConfDir,
+  KubernetesNodeAccess,
+  type KubernetesNodeAccessOptions,
+  type NodeAgentAdmin,
+  type NodeAgentBackend,
+} from "./kubernetes-access.ts";
 export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
-export { type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
+export { type NodeFacts, type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
+export {
+  chooseNodeTransport,
+  NODE_ACCESS_CHOICES,
+  type NodeAccessChoice,
+  type NodeTransport,
+  openNodeAccess,
+} from "./open-node-access.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";

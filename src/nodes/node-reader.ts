@@ -6,11 +6,18 @@
  */
 import type { CommandTemplate, ReadOnlyCommand } from "./commands.ts";
 import { NodeAccessError } from "./errors.ts";
-import type { NodeTarget } from "./inventory.ts";
+
+/** What every transport can say about a node (SSH's NodeTarget adds host, port, user...): plain data, no secrets. */
+export interface NodeFacts {
+  nodeName: string;
+  cniConfDir: string;
+  /** Whether commands run behind `sudo -n --` (SSH only; the Kubernetes agent runs as root). */
+  sudo: boolean;
+}
 
 export interface NodeReader {
-  /** The resolved target (host, port, user, sudo, cniConfDir...) for a node: plain data, no secrets. */
-  target(nodeName: string, internalIP: string | undefined): NodeTarget;
+  /** The resolved target for a node: plain data, no secrets. */
+  target(nodeName: string, internalIP: string | undefined): NodeFacts;
   /** The exact command line that `run` would send to this node, for plans shown to operators. */
   commandLine(nodeName: string, internalIP: string | undefined, template: CommandTemplate<unknown>): string;
   /** Runs one read-only command on a node and returns its interpreted result. Throws NodeAccessError. */

@@ -2,9 +2,19 @@
  * The ClusterDirectory over kubeconfig contexts: each allowed context is loaded once (identity with CA fingerprint,
  * a read-only reader), with the nodes file for SSH and, when a factory is given, its remediation service.
  */
+
+import type { NodeAgentConfig } from "../config.ts";
 import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
+import { NodeAgentPods } from "../kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
-import { type CommandEvent, loadInventory, NodeAccess, type NodeReader } from "../nodes/index.ts";
+import {
+  type CommandEvent,
+  loadInventory,
+  NodeAccess,
+  type NodeReader,
+  type NodeWriter,
+  openNodeAccess,
+} from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
 
@@ -13,10 +23,22 @@ export interface KubeconfigClustersOptions {
   /** Allowed contexts; empty means the kubeconfig's current context only (or in-cluster config). */
   contexts: string[];
   nodesFile?: string;
+  /** CNI_DOCTOR_NODE_ACCESS and the agent-pod settings; absent: SSH with a nodes file, none without. */
+  nodeAccess?: {
+    choice: string;
+    agent: NodeAgentConfig;
+    concurrency: number;
+    backupRoot: string;
+    /** Told when auto falls back to cluster-side only, and why. */
+    onNote?: (line: string) => void;
+  };
   kubeRequestTimeoutMs: number;
   env: NodeJS.ProcessEnv;
   /** Builds a cluster's remediation service; absent means diagnosis only. */
-  remediationFor?: (cluster: LoadedCluster, name: string) => Promise<RemediationPort> | RemediationPort;
+  remediationFor?: (
+    cluster: LoadedCluster,
+    name: string,
+  ) => Promise<RemediationPort | null> | RemediationPort | null;
   /** Wraps each cluster's reader when loaded (metrics, readiness; the wiring also learns its credentials to redact). */
   wrapReader?: (reader: ClusterReader, cluster: LoadedCluster) => ClusterReader;
   /** Told after every node command the diagnosis runs over SSH (metrics). */
@@ -64,19 +86,55 @@ export class KubeconfigClusters implements ClusterDirectory {
     });
     const reader = this.options.wrapReader?.(plainReader, loaded) ?? plainReader;
     const remediation = this.options.remediationFor ? await this.options.remediationFor(loaded, name) : null;
-    const nodesFile = this.options.nodesFile;
-    const env = this.options.env;
-    const onCommand = this.options.onNodeCommand;
     return {
       name,
       identity: loaded.identity,
       reader,
       remediation,
       openNodeReader: async (): Promise<NodeReader | null> =>
-        nodesFile
-          ? new NodeAccess(await loadInventory(nodesFile), { env, ...(onCommand ? { onCommand } : {}) })
-          : null,
+        (await this.openNodeAccess(loaded, reader, "read")) ?? null,
     };
+  }
+
+  /** Node access as CNI_DOCTOR_NODE_ACCESS says: read-only agent pods for diagnosis, read-write for a run. */
+  openNodeAccess(
+    loaded: LoadedCluster,
+    reader: ClusterReader,
+    mode: "read" | "write",
+  ): Promise<NodeWriter | undefined> {
+    const access = this.options.nodeAccess;
+    const onCommand = this.options.onNodeCommand;
+    const nodesFile = this.options.nodesFile;
+    if (access === undefined) {
+      return Promise.resolve(
+        nodesFile
+          ? loadInventory(nodesFile).then(
+              (inventory) =>
+                new NodeAccess(inventory, { env: this.options.env, ...(onCommand ? { onCommand } : {}) }),
+            )
+          : undefined,
+      );
+    }
+    const onNote = access.onNote;
+    return openNodeAccess({
+      choice: access.choice,
+      nodesFile,
+      mode,
+      env: this.options.env,
+      kubernetes: {
+        agents: new NodeAgentPods(loaded.kubeConfig, {
+          ...access.agent,
+          requestTimeoutMs: this.options.kubeRequestTimeoutMs,
+        }),
+        listNodes: () => reader.listNodes(),
+        cniConfDir: access.agent.cniConfDir,
+        backupRoot: access.backupRoot,
+        concurrency: access.concurrency,
+        commandTimeoutMs: access.agent.commandTimeoutMs,
+      },
+      ...(onCommand ? { onCommand } : {}),
+      ...(onNote ? { onNote } : {}),
+    });
   }
 }
 

@@ -12,7 +12,7 @@ import type { LoadedCluster } from "../kube/cluster-config.ts";
 import { createClusterReader } from "../kube/reader.ts";
 import { createPodWatcher } from "../kube/wait.ts";
 import { createClusterWriter } from "../kube/writer.ts";
-import { type CommandEvent, loadInventory, NodeAccess } from "../nodes/index.ts";
+import { type CommandEvent, chooseNodeTransport, type NodeWriter } from "../nodes/index.ts";
 import {
   type OpsRoute,
   opsRoutes,
@@ -169,13 +169,22 @@ function botClusters(options: StartOptions, wiring: ClusterWiring) {
     wiring.scrubber.add(user?.token);
     wiring.scrubber.add(user?.password);
   };
-  const shells: NodeAccess[] = [];
+  const shells: NodeWriter[] = [];
   const remediations: RemediationPort[] = [];
-  const nodesFile = options.config.nodesFile;
-  const clusters = new KubeconfigClusters({
+  const { nodesFile, nodeAccess } = options.config;
+  // A bad CNI_DOCTOR_NODE_ACCESS (ssh without a nodes file) fails the start, with the variable to fix.
+  const transport = chooseNodeTransport(nodeAccess, nodesFile);
+  const clusters: KubeconfigClusters = new KubeconfigClusters({
     ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
     contexts: options.slack.clusters,
     ...(nodesFile ? { nodesFile } : {}),
+    nodeAccess: {
+      choice: nodeAccess,
+      agent: options.config.nodeAgent,
+      concurrency: options.config.concurrency,
+      backupRoot: options.config.remediation.backupRoot,
+      onNote: (line) => logger.warn({}, line),
+    },
     kubeRequestTimeoutMs: options.config.kubeRequestTimeoutMs,
     env: options.env,
     wrapReader: (reader, cluster) => {
@@ -183,13 +192,15 @@ function botClusters(options: StartOptions, wiring: ClusterWiring) {
       return observeKubeCalls(reader, wiring.kubeCalls);
     },
     onNodeCommand,
-    ...(nodesFile
+    ...(transport !== "none"
       ? {
           remediationFor: async (cluster: LoadedCluster) => {
-            const nodeWriter = new NodeAccess(await loadInventory(nodesFile), {
-              env: options.env,
-              onCommand: onNodeCommand,
+            const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
+              requestTimeoutMs: options.config.kubeRequestTimeoutMs,
             });
+            // Read-write agent pods are only started when an approved run sends a command.
+            const nodeWriter = await clusters.openNodeAccess(cluster, reader, "write");
+            if (nodeWriter === undefined) return null;
             shells.push(nodeWriter);
             const port = clusterRemediation(options, wiring, cluster, nodeWriter);
             remediations.push(port);
@@ -198,8 +209,13 @@ function botClusters(options: StartOptions, wiring: ClusterWiring) {
         }
       : {}),
   });
-  if (!nodesFile)
-    logger.warn({}, "no CNI_DOCTOR_NODES_FILE: the bot diagnoses from the cluster side and cannot fix");
+  if (transport === "none" || (transport === "kubernetes" && nodeAccess === "auto" && !nodesFile))
+    logger.warn(
+      {},
+      transport === "none"
+        ? "CNI_DOCTOR_NODE_ACCESS=none: the bot diagnoses from the cluster side and cannot fix"
+        : "no CNI_DOCTOR_NODES_FILE: nodes are reached through agent pods when their namespace is set up; otherwise the bot diagnoses from the cluster side and cannot fix",
+    );
   return { clusters, shells, remediations };
 }
 
@@ -208,7 +224,7 @@ function clusterRemediation(
   options: StartOptions,
   wiring: ClusterWiring,
   cluster: LoadedCluster,
-  nodeWriter: NodeAccess,
+  nodeWriter: NodeWriter,
 ): RemediationPort {
   const { kubeCalls, logger, metrics } = wiring;
   const reader = observeKubeCalls(

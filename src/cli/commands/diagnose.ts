@@ -1,11 +1,22 @@
+import type { Config } from "../../config.ts";
 import { diagnoseCluster } from "../../diagnosis/index.ts";
+import type { LoadedCluster } from "../../kube/cluster-config.ts";
+import { NodeAgentPods } from "../../kube/node-agent-pods.ts";
+import type { ClusterReader } from "../../kube/reader.ts";
 import { createClusterReader } from "../../kube/reader.ts";
-import type { NodeReader } from "../../nodes/index.ts";
-import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
-import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
+import type { NodeReader, NodeWriter } from "../../nodes/index.ts";
+import { isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
+import { type CommandIO, type CommandSpec, type ParsedArgs, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
 import { styleFor } from "../render/style.ts";
+
+export const NODE_ACCESS_OPTION = {
+  type: "string",
+  valueName: "MODE",
+  description:
+    "How nodes are reached: auto (ssh with a nodes file, else kubernetes), kubernetes (agent pods in $CNI_DOCTOR_NODE_AGENT_NAMESPACE, default cni-doctor-nodes), ssh, none (cluster-side only). Default: $CNI_DOCTOR_NODE_ACCESS or auto.",
+} as const;
 
 /** Exit codes of `diagnose`, documented in the README. */
 export const DIAGNOSE_EXIT = { healthy: 0, failure: 1, findings: 3, incomplete: 4 } as const;
@@ -13,7 +24,7 @@ export const DIAGNOSE_EXIT = { healthy: 0, failure: 1, findings: 3, incomplete: 
 export const diagnoseCommand: CommandSpec = {
   name: "diagnose",
   summary:
-    "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent (and, with a nodes file, its CNI files over SSH), and name the root cause.",
+    "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent and its CNI files (through a read-only agent pod, or over SSH with a nodes file), and name the root cause.",
   options: {
     ...CLUSTER_OPTIONS,
     namespace: { type: "string", short: "n", valueName: "NS", description: "Only pods in this namespace." },
@@ -24,6 +35,7 @@ export const diagnoseCommand: CommandSpec = {
       description:
         "Nodes file (YAML, schema in src/nodes/README.md): inspect affected nodes' CNI files over SSH (default: $CNI_DOCTOR_NODES_FILE).",
     },
+    "node-access": NODE_ACCESS_OPTION,
     json: {
       type: "boolean",
       description: "Print the Diagnosis as JSON (the stable contract in the README).",
@@ -36,7 +48,7 @@ export const diagnoseCommand: CommandSpec = {
   },
   details: [
     "Read-only: it lists and gets, and asks the API server to review tokens; it changes nothing.",
-    "With a nodes file it reads, on each affected node only: the CNI conf dir listing, the CNI config files and",
+    "With node access (--node-access) it reads, on each affected node only: the CNI conf dir listing, the CNI config files and",
     "calico-kubeconfig (bounded), and the clock. That tells a stale config from an earlier cluster, an expired or",
     "revoked token, a shadowing config and clock skew apart. The token is shown only as claims and a fingerprint.",
     "A node that cannot be reached keeps its cluster-side finding, and the report says why.",
@@ -48,10 +60,11 @@ export const diagnoseCommand: CommandSpec = {
     const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
-    const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
-    // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only.
-    const nodeReader: NodeReader | undefined =
-      nodesFile === undefined ? undefined : await openNodeAccess(nodesFile, Boolean(v.verbose), io);
+    // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only, and agent pods mount read-only.
+    const nodeReader: NodeReader | undefined = await openCliNodeAccess(
+      { values: v, config, cluster, reader, io },
+      "read",
+    );
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
@@ -73,27 +86,50 @@ export const diagnoseCommand: CommandSpec = {
   },
 };
 
-export async function openNodeAccess(
-  nodesFile: string,
-  verbose: boolean,
-  io: CommandIO,
-): Promise<NodeAccess> {
-  let inventory: Awaited<ReturnType<typeof loadInventory>>;
+export interface CliNodeAccessContext {
+  values: ParsedArgs["values"];
+  config: Config;
+  cluster: LoadedCluster;
+  reader: ClusterReader;
+  io: CommandIO;
+}
+
+/** Node access as --node-access and --nodes-file say: read-only pods for diagnosis, read-write for an approved run. */
+export async function openCliNodeAccess(
+  context: CliNodeAccessContext,
+  mode: "read" | "write",
+): Promise<NodeWriter | undefined> {
+  const { values: v, config, cluster, reader, io } = context;
+  const verbose = Boolean(v.verbose);
   try {
-    inventory = await loadInventory(nodesFile);
+    return await openNodeAccess({
+      choice: (v["node-access"] as string | undefined) ?? config.nodeAccess,
+      nodesFile: (v["nodes-file"] as string | undefined) ?? config.nodesFile,
+      mode,
+      env: io.env,
+      kubernetes: {
+        agents: new NodeAgentPods(cluster.kubeConfig, {
+          ...config.nodeAgent,
+          requestTimeoutMs: config.kubeRequestTimeoutMs,
+        }),
+        listNodes: () => reader.listNodes(),
+        cniConfDir: config.nodeAgent.cniConfDir,
+        backupRoot: config.remediation.backupRoot,
+        concurrency: config.concurrency,
+        commandTimeoutMs: config.nodeAgent.commandTimeoutMs,
+      },
+      onNote: (line) => io.stderr.write(`(${line})\n`),
+      ...(verbose
+        ? {
+            onCommand: (e) =>
+              io.stderr.write(
+                `node ${e.node}: ${e.commandLine} (${Math.round(e.durationMs)} ms, ${e.outcome}${e.errorKind ? `: ${e.errorKind}` : ""})\n`,
+              ),
+          }
+        : {}),
+    });
   } catch (err) {
     if (isNodeAccessError(err, "inventory-invalid")) throw new UsageError(err.message);
     throw err;
   }
-  return new NodeAccess(inventory, {
-    env: io.env,
-    ...(verbose
-      ? {
-          onCommand: (e) =>
-            io.stderr.write(
-              `node ${e.node}: ${e.commandLine} (${Math.round(e.durationMs)} ms, ${e.outcome}${e.errorKind ? `: ${e.errorKind}` : ""})\n`,
-            ),
-        }
-      : {}),
-  });
 }

@@ -6,6 +6,7 @@ import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { renderPlanText, renderRunEvent, renderRunsText } from "../render/plan-text.ts";
 import { type Style, styleFor } from "../render/style.ts";
+import { NODE_ACCESS_OPTION } from "./diagnose.ts";
 
 /** Exit codes of `fix`, documented in the README. */
 export const FIX_EXIT = { healed: 0, failed: 1, usage: 2, needsHuman: 3, refused: 4 } as const;
@@ -20,8 +21,9 @@ export const fixCommand: CommandSpec = {
       type: "string",
       valueName: "FILE",
       description:
-        "Nodes file (YAML) for SSH access to the nodes (default: $CNI_DOCTOR_NODES_FILE). Required.",
+        "Nodes file (YAML) for SSH access to the nodes (default: $CNI_DOCTOR_NODES_FILE); without one, agent pods.",
     },
+    "node-access": NODE_ACCESS_OPTION,
     node: { type: "string", valueName: "NODE", description: "Only this node." },
     "dry-run": {
       type: "boolean",
@@ -59,10 +61,15 @@ export const fixCommand: CommandSpec = {
     const json = Boolean(v.json);
     const style = styleFor(json ? { isTTY: false } : io.stdout, io.env);
     const out: FixOutput = { progress: json ? io.stderr : io.stdout, style, json: {} };
-    const nodesFile = (v["nodes-file"] as string | undefined) ?? io.env.CNI_DOCTOR_NODES_FILE;
-    if (!nodesFile)
-      throw new UsageError("fix needs node access: pass --nodes-file FILE (or set CNI_DOCTOR_NODES_FILE).");
-    const setup = await openRemediation(args, io, { nodesFile, verbose: Boolean(v.verbose) });
+    if (v["node-access"] === "none")
+      throw new UsageError("fix needs node access: --node-access none leaves it none to change nodes with.");
+    const setup = await openRemediation(args, io, { nodeAccess: true });
+    if (!setup.hasNodeAccess) {
+      await setup.close();
+      throw new UsageError(
+        "fix needs node access: create the agent namespace for --node-access kubernetes, or pass --nodes-file FILE (SSH).",
+      );
+    }
     const finish = (code: number) => {
       if (json) io.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
       return code;

@@ -1,0 +1,101 @@
+/**
+ * Choosing and opening node access: `--node-access auto|kubernetes|ssh|none` (CNI_DOCTOR_NODE_ACCESS for the bot).
+ * `auto` is SSH when a nodes file is given and the Kubernetes agent-pod transport otherwise; when auto picks
+ * Kubernetes but the agent namespace does not exist, nodes are not inspected (cluster-side only, as before there was
+ * a Kubernetes transport) and the caller is told why, so a cluster not set up for agent pods reads as before.
+ */
+import type { V1Node } from "../kube/types.ts";
+import { NodeAccessError } from "./errors.ts";
+import { loadInventory } from "./inventory.ts";
+import { KubernetesNodeAccess, type NodeAgentAdmin } from "./kubernetes-access.ts";
+import { type CommandEvent, NodeAccess } from "./node-access.ts";
+import type { NodeWriter } from "./node-reader.ts";
+import type { Environment } from "./ssh-connection.ts";
+
+export const NODE_ACCESS_CHOICES = ["auto", "kubernetes", "ssh", "none"] as const;
+export type NodeAccessChoice = (typeof NODE_ACCESS_CHOICES)[number];
+export type NodeTransport = "kubernetes" | "ssh" | "none";
+
+/** Which transport a choice means, given whether a nodes file was given. Throws inventory-invalid for bad input. */
+export function chooseNodeTransport(choice: string, nodesFile: string | undefined): NodeTransport {
+  if (!(NODE_ACCESS_CHOICES as readonly string[]).includes(choice)) {
+    throw new NodeAccessError(
+      "inventory-invalid",
+      `--node-access ${JSON.stringify(choice)} is not one of ${NODE_ACCESS_CHOICES.join(", ")}.`,
+    );
+  }
+  if (choice === "ssh" && nodesFile === undefined) {
+    throw new NodeAccessError(
+      "inventory-invalid",
+      "--node-access ssh needs a nodes file: pass --nodes-file FILE or set CNI_DOCTOR_NODES_FILE.",
+    );
+  }
+  if (choice === "auto") return nodesFile === undefined ? "kubernetes" : "ssh";
+  return choice as NodeTransport;
+}
+
+export interface OpenNodeAccessInput {
+  choice: string;
+  nodesFile: string | undefined;
+  /** "read" for diagnosis (read-only agent pods), "write" for an approved run's NodeWriter. */
+  mode: "read" | "write";
+  /** SSH_AUTH_SOCK and passphrase variables for SSH. */
+  env: Environment;
+  kubernetes: {
+    agents: NodeAgentAdmin;
+    listNodes: () => Promise<V1Node[]>;
+    cniConfDir: string | undefined;
+    backupRoot: string;
+    concurrency: number;
+    commandTimeoutMs: number;
+  };
+  onCommand?: (event: CommandEvent) => void;
+  /** Told, in one line, when auto falls back to cluster-side only. */
+  onNote?: (line: string) => void;
+}
+
+/** Node access for the chosen transport, or undefined for none. The caller closes it. */
+export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWriter | undefined> {
+  const transport = chooseNodeTransport(input.choice, input.nodesFile);
+  const onCommand = input.onCommand === undefined ? {} : { onCommand: input.onCommand };
+  if (transport === "none") return undefined;
+  if (transport === "ssh") {
+    return new NodeAccess(await loadInventory(input.nodesFile as string), { env: input.env, ...onCommand });
+  }
+  const k = input.kubernetes;
+  const exists = await k.agents.namespaceExists();
+  // auto stays cluster-side when the agent namespace is not set up (or not visible); an explicit choice goes on, and
+  // each node then says exactly what failed.
+  if (exists !== true && input.choice === "auto") {
+    input.onNote?.(
+      exists === false
+        ? `namespace ${k.agents.namespace} does not exist, so nodes' CNI files are not inspected; create it (labelled pod-security.kubernetes.io/enforce=privileged) for the kubernetes node access, or pass --nodes-file for SSH.`
+        : `cannot read namespace ${k.agents.namespace} (forbidden), so nodes' CNI files are not inspected; grant "get" on namespaces (resourceNames ${k.agents.namespace}) for the kubernetes node access, or pass --nodes-file for SSH.`,
+    );
+    return undefined;
+  }
+  if (exists === false) {
+    throw new NodeAccessError(
+      "agent-pod-unavailable",
+      `namespace ${k.agents.namespace} does not exist; create it, labelled pod-security.kubernetes.io/enforce=privileged, for the kubernetes node access.`,
+    );
+  }
+  // Leftovers of an earlier process (it crashed, or was killed before deleting its pods); never fatal.
+  const swept = await k.agents.sweep().catch((err: unknown) => {
+    input.onNote?.(`could not sweep old agent pods in ${k.agents.namespace}: ${(err as Error).message}`);
+    return [];
+  });
+  if (swept.length > 0)
+    input.onNote?.(`deleted ${swept.length} leftover agent pod(s) in ${k.agents.namespace}`);
+  return new KubernetesNodeAccess({
+    agents: k.agents,
+    mode: input.mode,
+    nodes: await k.listNodes(),
+    cniConfDir: k.cniConfDir,
+    backupRoot: k.backupRoot,
+    concurrency: k.concurrency,
+    commandTimeoutMs: k.commandTimeoutMs,
+    maxOutputBytes: 1024 * 1024,
+    ...onCommand,
+  });
+}
