@@ -259,10 +259,16 @@ function execFailure(err: unknown, node: string, command: string, namespace: str
   switch (e.failure) {
     case "refused":
       if (e.httpStatus === 403) {
-        return new NodeAccessError("forbidden", `${e.message}; nothing ran.`, {
-          ...details,
-          hint: `Grant the bot's ServiceAccount verb "create" on resource "pods/exec" in namespace ${namespace}.`,
-        });
+        // The WebSocket handshake's 403 carries no Status client-node reads, so say what the API server refused in
+        // its own words (authorization's "cannot VERB resource ...") and which rule grants it.
+        return new NodeAccessError(
+          "forbidden",
+          `${e.message}: cannot create resource "pods/exec" in API group "" in the namespace "${namespace}"; nothing ran.`,
+          {
+            ...details,
+            hint: `Grant the bot's ServiceAccount verb "create" on resource "pods/exec" in namespace ${namespace}.`,
+          },
+        );
       }
       return new NodeAccessError("agent-pod-unavailable", `${e.message}; nothing ran.`, {
         ...details,

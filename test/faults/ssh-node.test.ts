@@ -136,7 +136,7 @@ describe("SSH faults during a repair", () => {
       const diagnosis = await watched.world.diagnose();
       expect(diagnosis.healthy).toBe(false);
       expect(diagnosis.errors).toContainEqual(
-        expect.objectContaining({ operation: `inspect node ${W1} over SSH`, failure: "unreachable" }),
+        expect.objectContaining({ operation: `inspect node ${W1}`, failure: "unreachable" }),
       );
       const cli = await runCli([
         "diagnose",
@@ -156,7 +156,7 @@ describe("SSH faults during a repair", () => {
 
       // Not "the cluster changed": the check before the run could not see the node, and the message says so.
       expect(result).toMatchObject({ status: "refused", reason: "incomplete-check" });
-      expect(result.message).toContain(`inspect node ${W1} over SSH: unreachable`);
+      expect(result.message).toContain(`inspect node ${W1}: unreachable`);
       expect(result.message).toContain("Nothing was changed");
       expect(watched.api.podDeletes().size).toBe(0);
       expect(watched.journal.executions.get(run.id)).toBeUndefined();

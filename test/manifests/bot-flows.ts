@@ -18,10 +18,12 @@ import { loadConfig } from "../../src/config.ts";
 import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { type LoadedCluster, loadCluster } from "../../src/kube/cluster-config.ts";
+import { NodeAgentPods } from "../../src/kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
 import { createPodWatcher } from "../../src/kube/wait.ts";
 import { createClusterWriter } from "../../src/kube/writer.ts";
-import { loadInventory, NodeAccess } from "../../src/nodes/index.ts";
+import { loadInventory, NodeAccess, type NodeWriter } from "../../src/nodes/index.ts";
+import { openNodeAccess } from "../../src/nodes/open-node-access.ts";
 import {
   createAuditLogger,
   LEASE_NAME,
@@ -31,6 +33,7 @@ import {
 import type { RequestAttributes } from "../../src/sim/apiserver/index.ts";
 import type { AuthorizationRecord, RunningSimulatedCluster } from "../../src/sim/index.ts";
 import { startSimulatedCluster } from "../../src/sim/index.ts";
+import { AGENT_SETTINGS } from "../support/agent-pods.ts";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 export const BOT_NAMESPACE = "cni-doctor";
@@ -53,8 +56,8 @@ export function renderManifests(): Manifest[] {
 }
 
 export const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
-/** What the proof applies: identity and RBAC. (The Deployment would start the bot itself; the test plays the bot.) */
-const APPLIED_KINDS = new Set(["Namespace", "ServiceAccount", ...RBAC_KINDS]);
+/** What the proof applies: namespaces, identity, the PriorityClass and RBAC. (The Deployment would start the bot itself; the test plays the bot.) */
+const APPLIED_KINDS = new Set(["Namespace", "ServiceAccount", "PriorityClass", ...RBAC_KINDS]);
 
 /** Quick timeouts and polls so a broken flow fails fast; approvers for the two-person rule. */
 const POLICY_ENV: Record<string, string> = {
@@ -115,6 +118,7 @@ export async function startBotCluster(objects: Manifest[]): Promise<BotCluster> 
   const sim = await startSimulatedCluster({ scenario: SCENARIO, port: 0, syncPeriodMs: 300, rbac: true });
   const dir = await mkdtemp(join(tmpdir(), "cni-doctor-rbac-"));
   const shells: NodeAccess[] = [];
+  const agentAccess: NodeWriter[] = [];
   try {
     const adminPath = join(dir, "admin.kubeconfig");
     await writeFile(adminPath, sim.kubeconfig(), { mode: 0o600 });
@@ -141,9 +145,34 @@ export async function startBotCluster(objects: Manifest[]): Promise<BotCluster> 
 
     return {
       sim,
-      run: () => runFlows(sim, bot, shell),
+      run: () =>
+        runFlows(sim, bot, async (mode) => {
+          // As deployed: node access through agent pods in cni-doctor-nodes, opened as the bot.
+          const access = await openNodeAccess({
+            choice: "kubernetes",
+            nodesFile: undefined,
+            mode,
+            env: {},
+            kubernetes: {
+              // The agent pods carry the manifests' PriorityClass, as policy.env configures them.
+              agents: new NodeAgentPods(bot.kubeConfig, {
+                ...AGENT_SETTINGS,
+                priorityClassName: "cni-doctor-critical",
+              }),
+              listNodes: () =>
+                createClusterReader(bot.kubeConfig, bot.identity, { requestTimeoutMs: 10_000 }).listNodes(),
+              cniConfDir: undefined,
+              backupRoot: loadConfig(POLICY_ENV).remediation.backupRoot,
+              concurrency: 4,
+              commandTimeoutMs: 10_000,
+            },
+          });
+          if (!access) throw new Error("kubernetes node access did not open");
+          agentAccess.push(access);
+          return access;
+        }),
       stop: async () => {
-        for (const s of shells) await s.close();
+        for (const s of [...shells, ...agentAccess]) await s.close().catch(() => undefined);
         await sim.stop();
         await rm(dir, { recursive: true, force: true });
       },
@@ -199,7 +228,7 @@ const bob = { id: "U-BOB", displayName: "Bob", via: "slack" as const };
 async function runFlows(
   sim: RunningSimulatedCluster,
   bot: LoadedCluster,
-  shell: () => NodeAccess,
+  nodes: (mode: "read" | "write") => Promise<NodeWriter>,
 ): Promise<FlowRun> {
   const decisions: FlowRun["decisions"] = [];
   let current: FlowName = FLOWS[0];
@@ -211,21 +240,26 @@ async function runFlows(
   const reader = createClusterReader(bot.kubeConfig, bot.identity, { requestTimeoutMs: 10_000 });
   const writer = createClusterWriter(bot.kubeConfig, { requestTimeoutMs: 10_000 });
   const policy = loadConfig(POLICY_ENV).remediation;
-  const service = new RemediationService({
-    reader,
-    writer,
-    pods: createPodWatcher(bot.kubeConfig, reader),
-    nodeWriter: shell(),
-    policy,
-    logger: createAuditLogger(
-      new Writable({
-        write(chunk, _enc, done) {
-          logLines.push(...String(chunk).split("\n").filter(Boolean));
-          done();
-        },
-      }),
-    ),
-  });
+  // Made in the fix flow, with the read-write node access an approved run gets: its calls count for that flow.
+  let service: RemediationService | undefined;
+  const remediation = async () => {
+    service ??= new RemediationService({
+      reader,
+      writer,
+      pods: createPodWatcher(bot.kubeConfig, reader),
+      nodeWriter: await nodes("write"),
+      policy,
+      logger: createAuditLogger(
+        new Writable({
+          write(chunk, _enc, done) {
+            logLines.push(...String(chunk).split("\n").filter(Boolean));
+            done();
+          },
+        }),
+      ),
+    });
+    return service;
+  };
 
   // Each step returns whether the flow did its job, and what it showed.
   let inspected: Diagnosis | undefined;
@@ -244,13 +278,19 @@ async function runFlows(
     // Inspection carries on when a cross-check is refused (the verdict says "unknown" and why); the flow's job is
     // every verdict, so an unknown one is a failure here.
     "inspect nodes": async () => {
-      inspected = await diagnoseCluster(reader, { nodeReader: shell() });
+      const nodeReader = await nodes("read");
+      try {
+        inspected = await diagnoseCluster(reader, { nodeReader });
+      } finally {
+        await nodeReader.close();
+      }
       const d = inspected;
       const output = JSON.stringify({ errors: d.errors, findings: d.findings });
       const verdictsKnown = !output.includes('"status":"unknown"');
       return { ok: d.errors.length === 0 && incidentVisible(d) && verdictsKnown, output };
     },
     "fix (propose, approve, execute, verify)": async () => {
+      const service = await remediation();
       const proposed = await service.propose(inspected as Diagnosis, { requestedBy: alice });
       runId = proposed.run.id;
       const approval = await service.approve(runId, bob);
@@ -267,7 +307,7 @@ async function runFlows(
       };
     },
     "journal read-back": async () => {
-      const runs = await service.recentRuns();
+      const runs = await (await remediation()).recentRuns();
       return {
         ok: runs.some((r) => r.id === runId && r.state === "succeeded"),
         output: JSON.stringify(runs),

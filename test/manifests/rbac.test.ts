@@ -2,7 +2,8 @@
  * The RBAC in manifests/ is exactly sufficient, proven against the simulated cluster enforcing it:
  *
  * 1. As the bot's ServiceAccount (a TokenRequest token, as its projected token in a pod), the bot's whole flow runs
- *    on the stale-cni-config incident: diagnose, diagnose one node, inspect the nodes over SSH, fix (propose, approve
+ *    on the stale-cni-config incident: diagnose, diagnose one node, inspect the nodes through agent pods in
+ *    cni-doctor-nodes (the deployed node access), fix (propose, approve
  *    by a second person, execute, verify), read the journal back, record Events on the Nodes. Every call is allowed,
  *    and every permission granted is used.
  * 2. For each verb on each resource each Role or ClusterRole grants, the same flow with just that removed breaks, in
@@ -45,10 +46,7 @@ interface Grant {
  */
 type Effect = "fails" | "fails silently" | "degrades";
 const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
-  "ClusterRole cni-doctor-diagnose: get pods": {
-    flow: "fix (propose, approve, execute, verify)",
-    effect: "fails",
-  },
+  "ClusterRole cni-doctor-diagnose: get pods": { flow: "inspect nodes", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: list pods": { flow: "diagnose", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: list events": { flow: "diagnose", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: get nodes": { flow: "diagnose --node", effect: "fails" },
@@ -84,6 +82,16 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
     effect: "fails",
   },
   "Role default/cni-doctor-node-events: create events": { flow: "node events", effect: "fails" },
+  // Only auto node access asks (it stays cluster-side without the namespace); as deployed the choice is explicit.
+  "Role cni-doctor-nodes/cni-doctor-node-agents: get namespaces [cni-doctor-nodes]": {
+    flow: "inspect nodes",
+    effect: "degrades",
+  },
+  "Role cni-doctor-nodes/cni-doctor-node-agents: create pods": { flow: "inspect nodes", effect: "fails" },
+  "Role cni-doctor-nodes/cni-doctor-node-agents: create pods/exec": {
+    flow: "inspect nodes",
+    effect: "fails",
+  },
   "Role cni-doctor/cni-doctor: get namespaces [cni-doctor]": {
     flow: "fix (propose, approve, execute, verify)",
     effect: "fails",
@@ -155,6 +163,11 @@ function without(grant: Grant): Manifest[] {
     });
     return { ...m, rules };
   });
+}
+
+/** "pods", or "pods/exec" for a subresource, as a rule names it. */
+function resourceOf(a: { resource: string; subresource?: string | undefined }): string {
+  return a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
 }
 
 /** Does this role's rule allow the decision's request, and does the decision fall under the role's scope? */
@@ -262,7 +275,7 @@ describe("manifests/ RBAC", () => {
               !d.allowed &&
               d.attributes.verb === grant.verb &&
               d.attributes.group === grant.group &&
-              d.attributes.resource === grant.resource,
+              resourceOf(d.attributes) === grant.resource,
           );
           expect(denial, `no 403 for ${grant.verb} ${grant.resource}`).toBeDefined();
           // Nothing else was refused: the 403 is this grant's, not a side effect.

@@ -44,7 +44,7 @@ export async function inspectAffectedNodes(
             : { kind: "unexpected", message: (err as Error).message ?? String(err), hint: null };
           inspections.set(node, { status: "not-inspected", reason });
           errors.push({
-            operation: `inspect node ${node} over SSH`,
+            operation: `inspect node ${node}`,
             failure: reason.kind,
             message: reason.message,
           });

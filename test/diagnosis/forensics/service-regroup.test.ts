@@ -166,7 +166,7 @@ describe("diagnoseCluster with node forensics", () => {
     });
     expect(guess?.evidence.facts.join("\n")).toMatch(/k8s-worker3 was not inspected \(unreachable\)/);
     expect(diagnosis.errors).toEqual([
-      expect.objectContaining({ operation: "inspect node k8s-worker3 over SSH", failure: "unreachable" }),
+      expect.objectContaining({ operation: "inspect node k8s-worker3", failure: "unreachable" }),
     ]);
     expect(diagnosis.healthy).toBe(false);
   });
