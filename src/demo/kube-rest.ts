@@ -60,9 +60,13 @@ interface Manifest {
   metadata: { name: string; namespace?: string };
 }
 
-/** The kinds that make the bot's identity and permissions; the Deployment is what the demo runs in-process instead. */
+/**
+ * The kinds that make the bot's identity, permissions and the priority its agent pods carry; the Deployment is what
+ * the demo runs in-process instead.
+ */
 const IDENTITY_KINDS = [
   "Namespace",
+  "PriorityClass",
   "ServiceAccount",
   "ClusterRole",
   "ClusterRoleBinding",
@@ -72,6 +76,7 @@ const IDENTITY_KINDS = [
 
 const COLLECTION: Record<string, (ns: string) => string> = {
   Namespace: () => "/api/v1/namespaces",
+  PriorityClass: () => "/apis/scheduling.k8s.io/v1/priorityclasses",
   ServiceAccount: (ns) => `/api/v1/namespaces/${ns}/serviceaccounts`,
   ClusterRole: () => "/apis/rbac.authorization.k8s.io/v1/clusterroles",
   ClusterRoleBinding: () => "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
@@ -79,7 +84,7 @@ const COLLECTION: Record<string, (ns: string) => string> = {
   RoleBinding: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
 };
 
-/** The Namespace, ServiceAccount and RBAC objects listed by manifests/kustomization.yaml, in apply order. */
+/** The Namespace, PriorityClass, ServiceAccount and RBAC objects listed by manifests/kustomization.yaml, in apply order. */
 export function identityManifests(dir = MANIFESTS_DIR): Manifest[] {
   const kustomization = parseYaml(readFileSync(join(dir, "kustomization.yaml"), "utf8")) as {
     resources?: string[];

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the first incident end to end through the real bot. An on-call engineer asks `/cni diagnose` in an
  * incident channel, then `@cni-doctor fix` in the thread; the requester's own Approve is refused (two-person rule) and
- * an approver's goes through; the bot fixes the nodes over SSH, recycles the stuck pods and verifies. The people's
+ * an approver's goes through; the bot fixes the nodes through agent pods (or over SSH with --node-access ssh), recycles the stuck pods and verifies. The people's
  * actions are the only scripted part: what is printed is the Slack traffic as recorded, then the cluster as read back.
  *
  * Exit status: 0 when the bot did what it is designed to do for the scenario (heal it, roll a node back, leave manual
@@ -9,12 +9,14 @@
  * claimed success left pods stuck, a request was denied by its RBAC, a secret showed up, a message broke Slack's
  * limits).
  */
+
 import type { Writable } from "node:stream";
 import { loadScenario } from "../sim/index.ts";
 import type { StoredMessage } from "../sim/slack/index.ts";
 import { listPods, type PodRow, readEndpoints } from "./kube-rest.ts";
 import type { TextStyle } from "./slack-text.ts";
 import { SlackTranscript } from "./transcript.ts";
+import type { DemoNodeAccess } from "./world.ts";
 import {
   BOT_USER,
   CHANNEL,
@@ -43,6 +45,8 @@ export const EXPECTED_OUTCOME: Record<string, Outcome> = {
 
 export interface DemoOptions {
   scenario: string;
+  /** How the bot reaches nodes (default: agent pods, as deployed). */
+  nodeAccess?: DemoNodeAccess;
   stdout: Writable;
   stderr: Writable;
   style: TextStyle;
@@ -114,7 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const out = new DemoOutput(options);
 
   out.heading(`cni-doctor demo: ${options.scenario}`);
-  const world = await startDemoWorld(options.scenario);
+  const world = await startDemoWorld(options.scenario, options.nodeAccess);
   const secrets = world.secrets();
   const problems: string[] = [];
   let outcome: Outcome | undefined;
@@ -296,7 +300,7 @@ function describeWorld(world: DemoWorld, scenario: string, say: (text: string) =
   const nodes = world.sim.store.list("nodes").length;
   const count = (kind: string) => world.applied.filter((k) => k === kind).length;
   say(
-    `simulated cluster sim-${scenario.split(":")[0]} at ${world.sim.url}: ${nodes} nodes${world.sim.ssh ? ", each an SSH server with its own host key" : ""}; the API server enforces RBAC`,
+    `simulated cluster sim-${scenario.split(":")[0]} at ${world.sim.url}: ${nodes} nodes${world.sim.ssh ? ", each an SSH server with its own host key" : "; the bot reaches them through agent pods in cni-doctor-nodes (pods/exec), no SSH"}; the API server enforces RBAC`,
   );
   say(
     `kubectl apply -k manifests/ (the bot's identity): ${count("Namespace")} Namespace, ${count("ServiceAccount")} ServiceAccount, ${count("ClusterRole") + count("Role")} roles, ${count("ClusterRoleBinding") + count("RoleBinding")} bindings`,

@@ -83,7 +83,13 @@ const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).
 /** Undo steps, run newest first; each is allowed to fail so the rest still run. */
 type Cleanup = (() => Promise<unknown>)[];
 
-export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
+/** How the demo's bot reaches nodes: agent pods, as deployed by default, or SSH with a nodes file. */
+export type DemoNodeAccess = "kubernetes" | "ssh";
+
+export async function startDemoWorld(
+  scenario: string,
+  nodeAccess: DemoNodeAccess = "kubernetes",
+): Promise<DemoWorld> {
   const cleanup: Cleanup = [];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -94,6 +100,8 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
       port: 0,
       rbac: true,
       sandboxRetryMs: SANDBOX_RETRY_MS,
+      // Nodes are SSH servers only for the SSH story; with agent pods there is no sshd and no key anywhere.
+      sshNodes: nodeAccess === "ssh",
     });
     cleanup.push(() => sim.stop());
     const dir = await mkdtemp(join(tmpdir(), "cni-doctor-demo-"));
@@ -113,7 +121,7 @@ export async function startDemoWorld(scenario: string): Promise<DemoWorld> {
     });
     cleanup.push(() => slack.stop());
 
-    const botEnv = demoBotEnv(slack, secrets, identity.nodes?.nodesFile);
+    const botEnv = demoBotEnv(slack, secrets, nodeAccess, identity.nodes?.nodesFile);
     const logLines: string[] = [];
     const bot = await startBot(slack, botEnv, identity.kubeconfigPath, logLines, cleanup);
     const readyz = await waitForReadyz(bot);
@@ -171,6 +179,7 @@ async function installBotIdentity(sim: RunningSimulatedCluster, dir: string, cle
 function demoBotEnv(
   slack: FakeSlack,
   secrets: { botToken: string; appToken: string },
+  nodeAccess: DemoNodeAccess,
   nodesFile: string | undefined,
 ): Record<string, string> {
   const policy = readEnvFile(join(MANIFESTS_DIR, "config/policy.env"));
@@ -179,6 +188,7 @@ function demoBotEnv(
     ...policy,
     ...DEMO_TIMINGS,
     CNI_DOCTOR_APPROVERS: ONCALL_GROUP,
+    CNI_DOCTOR_NODE_ACCESS: nodeAccess,
     ...(nodesFile ? { CNI_DOCTOR_NODES_FILE: nodesFile } : {}),
     SLACK_BOT_TOKEN: secrets.botToken,
     SLACK_APP_TOKEN: secrets.appToken,

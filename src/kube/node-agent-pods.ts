@@ -193,6 +193,13 @@ export class NodeAgentPods {
         `${e.message}. Label the namespace: kubectl label namespace ${this.namespace} pod-security.kubernetes.io/enforce=privileged (agent pods use hostNetwork and hostPath).`,
       );
     }
+    // Priority admission refuses a pod naming a PriorityClass that does not exist: not an RBAC problem.
+    if (e.failure === "forbidden" && /no PriorityClass with name/.test(e.message)) {
+      return new AgentPodError(
+        "api",
+        `${e.message}. Create that PriorityClass (manifests/priorityclass.yaml) or unset CNI_DOCTOR_NODE_AGENT_PRIORITY_CLASS.`,
+      );
+    }
     if (e.failure === "forbidden") {
       return new AgentPodError(
         "forbidden",

@@ -17,9 +17,16 @@ export const demoCommand: CommandSpec = {
       description:
         "Scenario to run (default: stale-cni-config, the first incident report); list: src/sim/scenarios/README.md.",
     },
+    "node-access": {
+      type: "string",
+      valueName: "kubernetes|ssh",
+      description:
+        "How the bot reaches nodes: agent pods through the API server (default, as deployed) or SSH to simulated sshd nodes.",
+    },
   },
   details: [
-    "Starts the simulated cluster with its nodes as SSH servers, applies the bot's identity and RBAC from manifests/,",
+    "Starts the simulated cluster (its nodes reached through agent pods, or as SSH servers with --node-access ssh),",
+    "applies the bot's identity and RBAC from manifests/,",
     "starts a local Slack stand-in (Web API and Socket Mode) and the bot as `cni-doctor serve` runs it. @alice asks",
     "`/cni diagnose`, then `@cni-doctor fix`; @bob approves; the thread is printed as Slack shows it, then the cluster",
     "is read back. Everything listens on 127.0.0.1; the credentials are generated for the run and never printed.",
@@ -27,6 +34,9 @@ export const demoCommand: CommandSpec = {
   ].join("\n"),
   async run(args, io) {
     const scenario = (args.values.scenario as string | undefined) ?? "stale-cni-config";
+    const nodeAccess = (args.values["node-access"] as string | undefined) ?? "kubernetes";
+    if (nodeAccess !== "kubernetes" && nodeAccess !== "ssh")
+      throw new UsageError(`--node-access must be kubernetes or ssh, not "${nodeAccess}"`);
     // Loaded on use: `diagnose` must not pay for the simulator, Slack's stand-in or Bolt at start-up.
     const [{ runDemo }, { ScenarioError }, { ANSI, NO_STYLE }] = await Promise.all([
       import("../../demo/run-demo.ts"),
@@ -36,6 +46,7 @@ export const demoCommand: CommandSpec = {
     try {
       const result = await runDemo({
         scenario,
+        nodeAccess,
         stdout: io.stdout,
         stderr: io.stderr,
         style: io.stdout.isTTY && !io.env.NO_COLOR ? ANSI : NO_STYLE,
