@@ -24,7 +24,7 @@ interface Told {
 }
 
 /** Runs the demo in-process and reads the workload's pods and endpoints from the cluster before it stops. */
-async function tell(scenario: string): Promise<Told> {
+async function tell(scenario: string, nodeAccess: "kubernetes" | "ssh" = "kubernetes"): Promise<Told> {
   let out = "";
   let err = "";
   const stdout = new PassThrough();
@@ -36,6 +36,7 @@ async function tell(scenario: string): Promise<Told> {
   let endpointIps: string[] = [];
   const result = await runDemo({
     scenario,
+    nodeAccess,
     stdout,
     stderr,
     style: NO_STYLE,
@@ -121,7 +122,8 @@ describe("npm run demo", () => {
       "@alice in the thread writes  @cni-doctor fix",
       "Proposed fix",
       "Blast radius: 2 nodes (`k8s-worker1`, `k8s-worker2`)",
-      "sudo -n -- mv -n -t /var/lib/cni-doctor/backup/",
+      // The node commands run in agent pods, as deployed: no sudo, no SSH.
+      "kubectl exec -n cni-doctor-nodes <agent pod on k8s-worker1> -- mv -n -t /var/lib/cni-doctor/backup/",
       "Restart calico-node on k8s-worker1",
       "Delete the 1 stuck pod on k8s-worker1",
       /Expires \d\d:\d\d:\d\d \(in 15 min\)/,
@@ -179,6 +181,18 @@ describe("npm run demo", () => {
       /✔ demo finished/,
     ]);
     expect(told.out).not.toContain("Node `k8s-worker1`: ✅ healed");
+  });
+
+  it("keeps the SSH story with --node-access ssh: nodes are sshd servers, commands run behind sudo -n", async () => {
+    const told = await tell("expired-token", "ssh");
+    expectHealedStory(told, [
+      "each an SSH server with its own host key",
+      "Restart calico-node on k8s-worker2",
+      "@bob clicks  [ Approve ]",
+      "Node `k8s-worker2`: ✅ healed",
+      /✔ demo finished/,
+    ]);
+    expect(told.out).not.toContain("kubectl exec -n cni-doctor-nodes");
   });
 });
 
