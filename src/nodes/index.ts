@@ -7,6 +7,7 @@ export {
   type DirEntry,
   type DirectoryListing,
   type FileChecksum,
+  hasControlCharacters,
   listDirectory,
   makeBackupDirectory,
   moveIntoDirectory,

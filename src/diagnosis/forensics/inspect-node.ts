@@ -9,6 +9,7 @@ import { calicoKubeconfigLocator, inspectCalicoKubeconfig } from "../../cni/cali
 import type { ClusterReader } from "../../kube/reader.ts";
 import {
   type DirEntry,
+  hasControlCharacters,
   isNodeAccessError,
   listDirectory,
   type NodeClockReading,
@@ -47,7 +48,11 @@ export async function inspectNode(
 
   const clock = await measureClock(shell, input, cluster, problems);
   const listing = await shell.run(node, internalIP, listDirectory(confDir, { within: [confDir] }));
-  const entries = listing.status === "ok" ? listing.entries.map(confDirEntry) : [];
+  const listed = listing.status === "ok" ? listing.entries : [];
+  const entries = listed.filter((e) => !hasControlCharacters(e.name)).map(confDirEntry);
+  const suspiciousNames = listed
+    .filter((e) => hasControlCharacters(e.name))
+    .map((e) => JSON.stringify(e.name));
   const access: ReadAccess = {
     shell,
     input,
@@ -77,6 +82,7 @@ export async function inspectNode(
     cniConfDir: confDir,
     inspectedAt: now().toISOString(),
     confDir: { status: listing.status, entries },
+    ...(suspiciousNames.length > 0 ? { suspiciousNames } : {}),
     configFiles,
     activeConfig: configFiles[0]?.name ?? null,
     kubeconfig,
