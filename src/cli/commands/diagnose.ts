@@ -1,4 +1,4 @@
-import { diagnoseCluster } from "../../diagnosis/index.ts";
+import { checkScope, diagnoseCluster } from "../../diagnosis/index.ts";
 import { createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader } from "../../nodes/index.ts";
 import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
@@ -48,6 +48,10 @@ export const diagnoseCommand: CommandSpec = {
     const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
+    const scope = { namespace: v.namespace as string | undefined, node: v.node as string | undefined };
+    // A typo in --node or --namespace is a usage error, not "Healthy" (empty lists) or "Incomplete" (a 404).
+    const scopeProblem = await checkScope(reader, scope);
+    if (scopeProblem) throw new UsageError(scopeProblem.message);
     const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
     // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only.
     const nodeReader: NodeReader | undefined =
@@ -55,7 +59,7 @@ export const diagnoseCommand: CommandSpec = {
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
-        scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
+        scope,
         concurrency: config.concurrency,
         ...(nodeReader ? { nodeReader } : {}),
       });
