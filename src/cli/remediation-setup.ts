@@ -37,7 +37,9 @@ export async function openRemediation(
   if (audit.path) io.stderr.write(`(audit log: ${audit.path})\n`);
   const nodesFile = options.nodesFile ?? config.nodesFile;
   const nodeWriter: NodeWriter =
-    nodesFile === undefined ? noNodeAccess() : await openNodeAccess(nodesFile, options.verbose ?? false, io);
+    nodesFile === undefined
+      ? noNodeAccess()
+      : await openNodeAccess(nodesFile, options.verbose ?? false, io, reader);
   const service = new RemediationService({
     reader,
     writer,

@@ -6,6 +6,7 @@
  * listing pods in all namespaces, only when the first list came back empty.
  */
 import type { ClusterReader } from "../kube/reader.ts";
+import { closestName } from "../shared/closest-name.ts";
 import type { Scope } from "./evidence/cluster-evidence.ts";
 
 export interface ScopeProblem {
@@ -49,29 +50,4 @@ function nameList(names: readonly string[]): string {
   const sorted = [...names].sort();
   const shown = sorted.slice(0, MAX_NAMES_SHOWN).join(", ");
   return sorted.length > MAX_NAMES_SHOWN ? `${shown} and ${sorted.length - MAX_NAMES_SHOWN} more` : shown;
-}
-
-/** The name with the smallest edit distance to `typed` (ties: the first in byte order); null when there is none. */
-export function closestName(typed: string, names: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const name of [...names].sort()) {
-    const d = editDistance(typed, name);
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), two rows at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -29,6 +29,8 @@ export {
   type NodeTarget,
   parseInventory,
   resolveNodeTarget,
+  type UnmatchedEntry,
+  withClusterNodes,
 } from "./inventory.ts";
 export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
 export { type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";

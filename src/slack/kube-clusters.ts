@@ -4,7 +4,13 @@
  */
 import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
 import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
-import { type CommandEvent, loadInventory, NodeAccess, type NodeReader } from "../nodes/index.ts";
+import {
+  type CommandEvent,
+  loadInventory,
+  NodeAccess,
+  type NodeReader,
+  withClusterNodes,
+} from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
 
@@ -72,10 +78,18 @@ export class KubeconfigClusters implements ClusterDirectory {
       identity: loaded.identity,
       reader,
       remediation,
-      openNodeReader: async (): Promise<NodeReader | null> =>
-        nodesFile
-          ? new NodeAccess(await loadInventory(nodesFile), { env, ...(onCommand ? { onCommand } : {}) })
-          : null,
+      openNodeReader: async (): Promise<NodeReader | null> => {
+        if (!nodesFile) return null;
+        // An entry naming no node keeps the node it looks meant for from being dialled at its InternalIP; the
+        // diagnosis then says so for that node (see withClusterNodes).
+        const names = await reader.listNodes().then(
+          (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
+          () => undefined,
+        );
+        const loaded = await loadInventory(nodesFile);
+        const inventory = names ? withClusterNodes(loaded, names).inventory : loaded;
+        return new NodeAccess(inventory, { env, ...(onCommand ? { onCommand } : {}) });
+      },
     };
   }
 }

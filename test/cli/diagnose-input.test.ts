@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closestName } from "../../src/diagnosis/index.ts";
+import { closestName } from "../../src/shared/closest-name.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../../src/sim/index.ts";
 import { runCli } from "../support/run-cli.ts";
 

@@ -1,7 +1,7 @@
 import { checkScope, diagnoseCluster } from "../../diagnosis/index.ts";
-import { createClusterReader } from "../../kube/reader.ts";
+import { type ClusterReader, createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader } from "../../nodes/index.ts";
-import { isNodeAccessError, loadInventory, NodeAccess } from "../../nodes/index.ts";
+import { isNodeAccessError, loadInventory, NodeAccess, withClusterNodes } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
@@ -55,7 +55,7 @@ export const diagnoseCommand: CommandSpec = {
     const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
     // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only.
     const nodeReader: NodeReader | undefined =
-      nodesFile === undefined ? undefined : await openNodeAccess(nodesFile, Boolean(v.verbose), io);
+      nodesFile === undefined ? undefined : await openNodeAccess(nodesFile, Boolean(v.verbose), io, reader);
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
@@ -77,10 +77,15 @@ export const diagnoseCommand: CommandSpec = {
   },
 };
 
+/**
+ * The nodes file's node access. With a reader, its entries are checked against the cluster's nodes first: an entry
+ * naming no node is a warning on stderr, and the node it looks meant for is not dialled (see withClusterNodes).
+ */
 export async function openNodeAccess(
   nodesFile: string,
   verbose: boolean,
   io: CommandIO,
+  reader?: ClusterReader,
 ): Promise<NodeAccess> {
   let inventory: Awaited<ReturnType<typeof loadInventory>>;
   try {
@@ -88,6 +93,16 @@ export async function openNodeAccess(
   } catch (err) {
     if (isNodeAccessError(err, "inventory-invalid")) throw new UsageError(err.message);
     throw err;
+  }
+  // A failed list is the diagnosis's to report (it lists nodes too); the entries then go unchecked.
+  const nodes = await reader?.listNodes().then(
+    (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
+    () => undefined,
+  );
+  if (nodes) {
+    const checked = withClusterNodes(inventory, nodes);
+    for (const u of checked.unmatched) io.stderr.write(`warning: ${u.warning}\n`);
+    inventory = checked.inventory;
   }
   return new NodeAccess(inventory, {
     env: io.env,
