@@ -20,3 +20,4 @@ export { hasControlCharacter, stripControlCharacters } from "./message/normalize
 export type * from "./model.ts";
 export { ROOT_CAUSE_TITLES } from "./model.ts";
 export { checkScope, type ScopeProblem } from "./scope-check.ts";
+export { unusableApiServer } from "./unusable-api-server.ts";

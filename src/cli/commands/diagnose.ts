@@ -1,4 +1,4 @@
-import { checkScope, diagnoseCluster } from "../../diagnosis/index.ts";
+import { checkScope, diagnoseCluster, unusableApiServer } from "../../diagnosis/index.ts";
 import { type ClusterReader, createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader } from "../../nodes/index.ts";
 import { isNodeAccessError, loadInventory, NodeAccess, withClusterNodes } from "../../nodes/index.ts";
@@ -40,7 +40,8 @@ export const diagnoseCommand: CommandSpec = {
     "calico-kubeconfig (bounded), and the clock. That tells a stale config from an earlier cluster, an expired or",
     "revoked token, a shadowing config and clock skew apart. The token is shown only as claims and a fingerprint.",
     "A node that cannot be reached keeps its cluster-side finding, and the report says why.",
-    "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run, 2 bad usage.",
+    "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run (the API server could not be",
+    "used at all: one line says why), 2 bad usage (an unknown --node, a --namespace without pods).",
   ].join("\n"),
   async run(args, io) {
     const v = args.values;
@@ -50,7 +51,8 @@ export const diagnoseCommand: CommandSpec = {
     });
     const scope = { namespace: v.namespace as string | undefined, node: v.node as string | undefined };
     // A typo in --node or --namespace is a usage error, not "Healthy" (empty lists) or "Incomplete" (a 404).
-    const scopeProblem = await checkScope(reader, scope);
+    // A failed read here is the diagnosis's to report (below), in one line when the API server cannot be used.
+    const scopeProblem = await checkScope(reader, scope).catch(() => null);
     if (scopeProblem) throw new UsageError(scopeProblem.message);
     const nodesFile = (v["nodes-file"] as string | undefined) ?? config.nodesFile;
     // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only.
@@ -66,6 +68,13 @@ export const diagnoseCommand: CommandSpec = {
     } finally {
       // SSH connections would otherwise keep the process alive.
       await nodeReader?.close();
+    }
+    const unusable = unusableApiServer(diagnosis);
+    if (unusable !== null) {
+      // Nothing was read: one line for the one cause, not the same failure once per check.
+      if (v.json) io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
+      io.stderr.write(`cni-doctor diagnose: ${unusable.line}\n`);
+      return DIAGNOSE_EXIT.failure;
     }
     io.stdout.write(
       v.json
