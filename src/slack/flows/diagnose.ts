@@ -114,10 +114,11 @@ async function postDiagnosis(flows: SlackFlows, thread: ThreadRef, diagnosis: Di
     await flows.messenger.post(thread, finding, `${key}:finding:${i}`);
   }
   if (rendered.truncated) {
-    await flows.messenger.upload(
+    await flows.messenger.attachIfPossible(
       thread,
       { filename: "diagnosis.json", title: "Full diagnosis", content: JSON.stringify(diagnosis, null, 2) },
       `${key}:diagnosis-file`,
+      "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
     );
   }
 }
