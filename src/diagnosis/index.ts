@@ -19,3 +19,5 @@ export { classifyMessage } from "./message/classify-message.ts";
 export { hasControlCharacter, stripControlCharacters } from "./message/normalize.ts";
 export type * from "./model.ts";
 export { ROOT_CAUSE_TITLES } from "./model.ts";
+export { checkScope, type ScopeProblem } from "./scope-check.ts";
+export { unusableApiServer } from "./unusable-api-server.ts";

@@ -201,14 +201,13 @@ export type DirectoryListing =
   | { status: "ok"; directory: string; entries: DirEntry[] }
   | { status: "missing"; directory: string };
 
-export const LIST_DIR_FORMAT = "%f\\t%s\\t%T@\\t%u\\t%g\\t%m\\t%y\\n";
-
 /**
- * One record per entry: name, size, mtime, owner, group, mode, type, tab-separated, newline-terminated. A file name
- * may itself contain tabs or newlines, so records are matched from their fixed-shape tail rather than split on "\n".
+ * Seven NUL-terminated fields per entry: name, size, mtime, owner, group, mode, type. NUL is the one byte a file name
+ * (or a user name) cannot hold, so a name containing tabs and newlines cannot forge a record, as it could with
+ * newline-separated records (`\0` is GNU find's -printf escape for NUL: findutils doc, "-printf format", Escapes).
  */
-const LISTING_RECORD =
-  /([\s\S]*?)\t(\d+)\t(\d+(?:\.\d+)?)\t([^\t\n]*)\t([^\t\n]*)\t([0-7]{1,4})\t([a-zA-Z])\n/y;
+export const LIST_DIR_FORMAT = "%f\\0%s\\0%T@\\0%u\\0%g\\0%m\\0%y\\0";
+const LISTING_FIELDS = 7;
 
 function entryType(letter: string): DirEntryType {
   if (letter === "f") return "file";
@@ -217,15 +216,40 @@ function entryType(letter: string): DirEntryType {
   return "other";
 }
 
+/**
+ * C0 controls and DEL: legal in a file name, never in one a CNI or an operator wrote. A name holding one is reported,
+ * never used as a path (see forensics' suspicious names).
+ */
+export function hasControlCharacters(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Parses `find -printf` output in LIST_DIR_FORMAT. Exported for the simulator-independent unit tests. */
 export function parseDirectoryListing(output: string): DirEntry[] | { unparsedFrom: number } {
   const entries: DirEntry[] = [];
-  LISTING_RECORD.lastIndex = 0;
-  while (LISTING_RECORD.lastIndex < output.length) {
-    const at = LISTING_RECORD.lastIndex;
-    const m = LISTING_RECORD.exec(output);
-    if (m === null) return { unparsedFrom: at };
-    const [, name = "", size = "0", mtime = "0", owner = "", group = "", mode = "0", type = "?"] = m;
+  let at = 0;
+  while (at < output.length) {
+    const fields: string[] = [];
+    let cursor = at;
+    while (fields.length < LISTING_FIELDS) {
+      const end = output.indexOf("\0", cursor);
+      if (end === -1) return { unparsedFrom: at };
+      fields.push(output.slice(cursor, end));
+      cursor = end + 1;
+    }
+    const [name = "", size = "", mtime = "", owner = "", group = "", mode = "", type = ""] = fields;
+    if (
+      !/^\d+$/.test(size) ||
+      !/^\d+(?:\.\d+)?$/.test(mtime) ||
+      !/^[0-7]{1,4}$/.test(mode) ||
+      !/^[a-zA-Z]$/.test(type)
+    ) {
+      return { unparsedFrom: at };
+    }
     entries.push({
       name,
       sizeBytes: Number(size),
@@ -235,6 +259,7 @@ export function parseDirectoryListing(output: string): DirEntry[] | { unparsedFr
       mode: Number.parseInt(mode, 8),
       type: entryType(type),
     });
+    at = cursor;
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

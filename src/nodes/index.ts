@@ -7,6 +7,7 @@ export {
   type DirEntry,
   type DirectoryListing,
   type FileChecksum,
+  hasControlCharacters,
   listDirectory,
   makeBackupDirectory,
   moveIntoDirectory,
@@ -28,6 +29,8 @@ export {
   type NodeTarget,
   parseInventory,
   resolveNodeTarget,
+  type UnmatchedEntry,
+  withClusterNodes,
 } from "./inventory.ts";
 export {
   detectCniConfDir,

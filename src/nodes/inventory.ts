@@ -22,6 +22,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { closestName, looksLikeTypoOf } from "../shared/closest-name.ts";
 import { validateAbsolutePath } from "./commands.ts";
 import { NodeAccessError } from "./errors.ts";
 import { FINGERPRINT_PATTERN } from "./host-keys.ts";
@@ -157,6 +158,12 @@ export interface Inventory {
   concurrency: number;
   connectRetries: number;
   connectRetryDelayMs: number;
+  /**
+   * Nodes with no entry of their own that an entry naming no node looks meant for (node name → that entry), from
+   * `withClusterNodes`. They are refused rather than dialled at their InternalIP: the operator gave no address for
+   * the node they named.
+   */
+  misnamedFor?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -369,6 +376,17 @@ export function resolveNodeTarget(
   nodeName: string,
   internalIP: string | undefined,
 ): NodeTarget {
+  const misnamed = inventory.misnamedFor?.[nodeName];
+  if (misnamed !== undefined && inventory.nodes[nodeName] === undefined) {
+    throw new NodeAccessError(
+      "inventory-invalid",
+      `not dialled: the nodes file's entry "${misnamed}" names no node and looks meant for it, so the address it would be reached at (its InternalIP) is not one the nodes file gives.`,
+      {
+        node: nodeName,
+        hint: `Rename nodes.${misnamed} to ${nodeName} in ${inventory.source} (or add an entry for ${nodeName}).`,
+      },
+    );
+  }
   const configuredHost = inventory.nodes[nodeName]?.host;
   if (configuredHost !== undefined) return resolveWith(inventory, nodeName, configuredHost);
   if (internalIP === undefined || isIP(internalIP) === 0) {
@@ -379,4 +397,54 @@ export function resolveNodeTarget(
     );
   }
   return resolveWith(inventory, nodeName, internalIP);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// entries against the cluster's nodes
+
+/** A nodes-file entry whose name is no node of the cluster (a typo such as `k8s-wroker2:`, or a node since removed). */
+export interface UnmatchedEntry {
+  entry: string;
+  /** The cluster's node with the closest name; null when the cluster has none. */
+  closestNode: string | null;
+  /** Set when that node has no entry of its own and the names are a typo apart: it will not be dialled. */
+  refusedNode: string | null;
+  /** One line naming the entry, the closest node and what happens. */
+  warning: string;
+}
+
+/**
+ * Checks the entries against the cluster's node names. Each entry naming no node is a warning; a node it looks meant
+ * for, with no entry of its own, is refused from then on (see `misnamedFor`), never dialled at its InternalIP.
+ */
+export function withClusterNodes(
+  inventory: Inventory,
+  clusterNodes: readonly string[],
+): { inventory: Inventory; unmatched: UnmatchedEntry[] } {
+  const known = new Set(clusterNodes);
+  const misnamedFor: Record<string, string> = { ...inventory.misnamedFor };
+  const unmatched: UnmatchedEntry[] = [];
+  for (const entry of Object.keys(inventory.nodes).sort()) {
+    if (known.has(entry)) continue;
+    const closestNode = closestName(entry, clusterNodes);
+    const refusedNode =
+      closestNode !== null &&
+      inventory.nodes[closestNode] === undefined &&
+      looksLikeTypoOf(entry, closestNode)
+        ? closestNode
+        : null;
+    if (refusedNode !== null) misnamedFor[refusedNode] = entry;
+    const closest = closestNode === null ? "the cluster has no nodes" : `closest node: ${closestNode}`;
+    unmatched.push({
+      entry,
+      closestNode,
+      refusedNode,
+      warning: `nodes file ${inventory.source}: entry "${entry}" names no node in the cluster (${closest})${
+        refusedNode === null
+          ? "; it is not used."
+          : `; ${refusedNode} will not be dialled until the entry is renamed to ${refusedNode}.`
+      }`,
+    });
+  }
+  return { inventory: { ...inventory, misnamedFor }, unmatched };
 }

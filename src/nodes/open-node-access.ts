@@ -6,7 +6,7 @@
  */
 import type { V1Node } from "../kube/types.ts";
 import { NodeAccessError } from "./errors.ts";
-import { loadInventory } from "./inventory.ts";
+import { loadInventory, withClusterNodes } from "./inventory.ts";
 import { KubernetesNodeAccess, type NodeAgentAdmin } from "./kubernetes-access.ts";
 import { type CommandEvent, NodeAccess } from "./node-access.ts";
 import type { NodeWriter } from "./node-reader.ts";
@@ -52,6 +52,8 @@ export interface OpenNodeAccessInput {
   onCommand?: (event: CommandEvent) => void;
   /** Told, in one line, when auto falls back to cluster-side only. */
   onNote?: (line: string) => void;
+  /** Told about a nodes-file entry that names no node in the cluster. */
+  onWarning?: (line: string) => void;
 }
 
 /** Node access for the chosen transport, or undefined for none. The caller closes it. */
@@ -59,9 +61,7 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
   const transport = chooseNodeTransport(input.choice, input.nodesFile);
   const onCommand = input.onCommand === undefined ? {} : { onCommand: input.onCommand };
   if (transport === "none") return undefined;
-  if (transport === "ssh") {
-    return new NodeAccess(await loadInventory(input.nodesFile as string), { env: input.env, ...onCommand });
-  }
+  if (transport === "ssh") return await sshNodeAccess(input, onCommand);
   const k = input.kubernetes;
   const exists = await k.agents.namespaceExists();
   // auto stays cluster-side when the agent namespace is not set up (or not visible); an explicit choice goes on, and
@@ -98,4 +98,26 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
     maxOutputBytes: 1024 * 1024,
     ...onCommand,
   });
+}
+
+/**
+ * The nodes file's node access, its entries checked against the cluster's nodes first: an entry naming no node is a
+ * warning (through onWarning), and the node it looks meant for is not dialled at its InternalIP (withClusterNodes).
+ * A failed node list is the diagnosis's to report (it lists nodes too); the entries then go unchecked.
+ */
+async function sshNodeAccess(
+  input: OpenNodeAccessInput,
+  onCommand: { onCommand?: (event: CommandEvent) => void },
+): Promise<NodeAccess> {
+  let inventory = await loadInventory(input.nodesFile as string);
+  const names = await input.kubernetes.listNodes().then(
+    (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
+    () => undefined,
+  );
+  if (names) {
+    const checked = withClusterNodes(inventory, names);
+    for (const u of checked.unmatched) input.onWarning?.(u.warning);
+    inventory = checked.inventory;
+  }
+  return new NodeAccess(inventory, { env: input.env, ...onCommand });
 }

@@ -14,6 +14,7 @@ import {
   type NodeReader,
   type NodeWriter,
   openNodeAccess,
+  withClusterNodes,
 } from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
@@ -106,14 +107,19 @@ export class KubeconfigClusters implements ClusterDirectory {
     const onCommand = this.options.onNodeCommand;
     const nodesFile = this.options.nodesFile;
     if (access === undefined) {
-      return Promise.resolve(
-        nodesFile
-          ? loadInventory(nodesFile).then(
-              (inventory) =>
-                new NodeAccess(inventory, { env: this.options.env, ...(onCommand ? { onCommand } : {}) }),
-            )
-          : undefined,
-      );
+      if (!nodesFile) return Promise.resolve(undefined);
+      // An entry naming no node keeps the node it looks meant for from being dialled at its InternalIP; the
+      // diagnosis then says so for that node (see withClusterNodes).
+      return Promise.all([
+        loadInventory(nodesFile),
+        reader.listNodes().then(
+          (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
+          () => undefined,
+        ),
+      ]).then(([loadedInventory, names]) => {
+        const inventory = names ? withClusterNodes(loadedInventory, names).inventory : loadedInventory;
+        return new NodeAccess(inventory, { env: this.options.env, ...(onCommand ? { onCommand } : {}) });
+      });
     }
     const onNote = access.onNote;
     return openNodeAccess({

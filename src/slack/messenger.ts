@@ -167,6 +167,43 @@ export class Messenger {
     this.posted.set(key, "file");
   }
 
+  /**
+   * An attachment that may not be possible: where uploads are disabled, the app lacks files:write or is not in the
+   * channel, Slack refuses files while messages still work. Then the thread says the file could not be attached, why,
+   * and where else to get it; the flow goes on. Returns whether the file was attached.
+   */
+  async attachIfPossible(
+    thread: ThreadRef,
+    file: { filename: string; title: string; content: string },
+    key: string,
+    elsewhere: string,
+  ): Promise<boolean> {
+    try {
+      await this.upload(thread, file, key);
+      return true;
+    } catch (err) {
+      if (!(err instanceof SlackDeliveryError)) throw err;
+      const why = PLAIN_WORDS[err.slackError] ?? err.slackError;
+      await this.post(
+        thread,
+        {
+          text: `${file.filename} could not be attached: ${why}. ${elsewhere}`,
+          blocks: [
+            {
+              type: "section",
+              text: {
+                type: "mrkdwn",
+                text: `:paperclip: *${file.filename} could not be attached*: ${why}.\n${elsewhere}`,
+              },
+            },
+          ],
+        },
+        `${key}:not-attached`,
+      );
+      return false;
+    }
+  }
+
   /** Looks up a user's display name and the configured user groups they belong to. */
   async call(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
     return this.withRetries(method, () => this.api.apiCall(method, args));
@@ -273,6 +310,9 @@ const PLAIN_WORDS: Record<string, string> = {
   message_not_found: "the message to update no longer exists",
   thread_not_found: "the thread no longer exists",
   ratelimited: "Slack kept rate-limiting the bot",
+  // files.getUploadURLExternal / files.completeUploadExternal refusals (docs.slack.dev/reference/methods/…, Errors).
+  file_uploads_disabled: "file uploads are disabled in this workspace",
+  file_uploads_except_images_disabled: "this workspace only allows image uploads",
 };
 
 function describe(method: string, failure: Failure, attempts: number): string {

@@ -98,6 +98,39 @@ describe("cni-doctor sim", () => {
     },
   );
 
+  it("installs the bot's namespace and RBAC from manifests/, so fix and runs work against it straight away", async () => {
+    dir = await mkdtemp(join(tmpdir(), "cni-doctor-sim-cli-"));
+    const kubeconfig = join(dir, "kubeconfig");
+    const nodesFile = join(dir, "nodes.yaml");
+    const sim = await startSim([
+      "--scenario",
+      "stale-cni-config",
+      "--kubeconfig-out",
+      kubeconfig,
+      "--nodes-out",
+      nodesFile,
+    ]);
+    child = sim.child;
+    expect(sim.output()).toMatch(
+      /bot identity {4}Namespace cni-doctor, ServiceAccount, \d+ roles and \d+ bindings from manifests\//,
+    );
+    expect(sim.output()).toContain(`npx cni-doctor fix --kubeconfig ${kubeconfig} --nodes-file ${nodesFile}`);
+    const runs = await run(NODE, [BIN, "runs", "--kubeconfig", kubeconfig]).catch((e) => e);
+    expect(runs.code ?? 0, `${runs.stdout}${runs.stderr}`).toBe(0);
+    expect(`${runs.stdout}${runs.stderr}`).not.toMatch(/does not exist/);
+    const dryRun = await run(NODE, [
+      BIN,
+      "fix",
+      "--kubeconfig",
+      kubeconfig,
+      "--nodes-file",
+      nodesFile,
+      "--dry-run",
+    ]).catch((e) => e);
+    expect(`${dryRun.stdout}${dryRun.stderr}`).not.toMatch(/namespace cni-doctor does not exist/);
+    expect(dryRun.stdout).toMatch(/mv -n -t/);
+  }, 60_000);
+
   it("refuses an unknown scenario with exit status 2 and names the choices", async () => {
     const failure = await run(NODE, [BIN, "sim", "--scenario", "no-such-scenario"]).catch((e) => e);
     expect(failure.code).toBe(2);

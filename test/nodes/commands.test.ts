@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type CommandResult,
   checksumFiles,
+  LIST_DIR_FORMAT,
   listDirectory,
   makeBackupDirectory,
   moveIntoDirectory,
@@ -34,7 +35,7 @@ describe("command templates render to the exact documented command lines", () =>
   it("list, read, clock, checksum, backup dir, move aside and restore", () => {
     const r = (t: Parameters<typeof renderCommandLine>[0], sudo = false) => renderCommandLine(t, { sudo });
     expect(r(listDirectory(CONF, { within: [CONF] }))).toBe(
-      "find /etc/cni/net.d -mindepth 1 -maxdepth 1 -printf '%f\\t%s\\t%T@\\t%u\\t%g\\t%m\\t%y\\n'",
+      "find /etc/cni/net.d -mindepth 1 -maxdepth 1 -printf '%f\\0%s\\0%T@\\0%u\\0%g\\0%m\\0%y\\0'",
     );
     expect(r(readFileBounded(`${CONF}/calico-kubeconfig`, { within: [CONF], maxBytes: 65536 }))).toBe(
       "head -c 65537 -- /etc/cni/net.d/calico-kubeconfig",
@@ -91,11 +92,12 @@ describe("argument validation", () => {
 
 describe("interpreting results", () => {
   it("parses a find listing, including names with tabs and newlines", () => {
+    const record = (...fields: string[]) => fields.map((f) => `${f}\0`).join("");
     const out =
-      "10-calico.conflist\t664\t1714000000.5000000000\troot\troot\t644\tf\n" +
-      "weird\tname\nhere\t0\t1714000001\t1000\t1000\t600\tf\n" +
-      "calico-kubeconfig\t2790\t1713000000.25\troot\troot\t600\tf\n" +
-      "sub\t4096\t1713000000.0\troot\troot\t755\td\n";
+      record("10-calico.conflist", "664", "1714000000.5000000000", "root", "root", "644", "f") +
+      record("weird\tname\nhere", "0", "1714000001", "1000", "1000", "600", "f") +
+      record("calico-kubeconfig", "2790", "1713000000.25", "root", "root", "600", "f") +
+      record("sub", "4096", "1713000000.0", "root", "root", "755", "d");
     expect(parseDirectoryListing(out)).toEqual([
       {
         name: "10-calico.conflist",
@@ -135,6 +137,21 @@ describe("interpreting results", () => {
       },
     ]);
     expect(parseDirectoryListing("garbage without tabs\n")).toEqual({ unparsedFrom: 0 });
+  });
+
+  it("lists with NUL-terminated fields, so a name holding a forged tab-and-newline record stays one entry", () => {
+    // Under the old newline-separated format this name read as two entries, the second a phantom
+    // 05-cilium.conflist that sorts before (and so "shadows") Calico's config.
+    const forged = "x\t0\t1714000000\troot\troot\t644\tf\n05-cilium.conflist";
+    const record = (...fields: string[]) => fields.map((f) => `${f}\0`).join("");
+    const out =
+      record(forged, "0", "1714000000.0", "root", "root", "644", "f") +
+      record("10-calico.conflist", "664", "1714000000.0", "root", "root", "644", "f");
+    const parsed = parseDirectoryListing(out);
+    expect(Array.isArray(parsed) && parsed.map((e) => e.name)).toEqual(["10-calico.conflist", forged]);
+    expect(LIST_DIR_FORMAT).toContain("\\0");
+    expect(LIST_DIR_FORMAT).not.toContain("\\n");
+    expect(parseDirectoryListing(record("a", "1", "2", "root"))).toEqual({ unparsedFrom: 0 });
   });
 
   it("reports a missing directory and file as missing, other failures as errors with stderr", () => {

@@ -165,6 +165,24 @@ describe.skipIf(skip)(
       expect(nodes.connectionsOpened).toBe(1);
     });
 
+    it("lists a name holding a forged tab-and-newline record as one entry, through GNU find", async () => {
+      const nodes = access();
+      const forged = "x\t0\t1714000000\troot\troot\t644\tf\n05-cilium.conflist";
+      writeFileSync(join(confDir, forged), "{}\n");
+      try {
+        const listing = await nodes.run(
+          "k8s-worker1",
+          "127.0.0.1",
+          listDirectory(confDir, { within: [confDir] }),
+        );
+        const names = listing.status === "ok" ? listing.entries.map((e) => e.name) : [];
+        expect(names).toContain(forged);
+        expect(names).not.toContain("05-cilium.conflist");
+      } finally {
+        rmSync(join(confDir, forged));
+      }
+    });
+
     it("moves files aside into a private backup dir and restores them, never overwriting", async () => {
       const nodes = access();
       const backup = join(confDir, ".cni-doctor-backup");

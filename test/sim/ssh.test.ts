@@ -231,6 +231,25 @@ describe("simulated nodes over SSH, through cni-doctor's SSH layer", () => {
     ).toBe(true);
   });
 
+  it("lists a name holding a forged tab-and-newline record as one entry (NUL-terminated fields)", async () => {
+    const nodes = await accessFromNodesFile();
+    const forged = "x\t0\t1714000000\troot\troot\t644\tf\n05-cilium.conflist";
+    const forgedPath = join(roots["k8s-worker1"] ?? "", "etc/cni/net.d", forged);
+    writeFileSync(forgedPath, "{}\n");
+    try {
+      const listing = await nodes.run(
+        "k8s-worker1",
+        undefined,
+        listDirectory(CONF_DIR, { within: [CONF_DIR] }),
+      );
+      const names = listing.status === "ok" ? listing.entries.map((e) => e.name) : [];
+      expect(names).toContain(forged);
+      expect(names).not.toContain("05-cilium.conflist");
+    } finally {
+      rmSync(forgedPath);
+    }
+  });
+
   it("reports a node's clock offset", async () => {
     servers.faults.setClockOffset("k8s-worker2", -600_000);
     try {

@@ -1,9 +1,8 @@
 import type { Config } from "../../config.ts";
-import { diagnoseCluster } from "../../diagnosis/index.ts";
+import { checkScope, diagnoseCluster, unusableApiServer } from "../../diagnosis/index.ts";
 import type { LoadedCluster } from "../../kube/cluster-config.ts";
 import { NodeAgentPods } from "../../kube/node-agent-pods.ts";
-import type { ClusterReader } from "../../kube/reader.ts";
-import { createClusterReader } from "../../kube/reader.ts";
+import { type ClusterReader, createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader, NodeWriter } from "../../nodes/index.ts";
 import { isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
 import { type CommandIO, type CommandSpec, type ParsedArgs, UsageError } from "../command.ts";
@@ -52,7 +51,8 @@ export const diagnoseCommand: CommandSpec = {
     "calico-kubeconfig (bounded), and the clock. That tells a stale config from an earlier cluster, an expired or",
     "revoked token, a shadowing config and clock skew apart. The token is shown only as claims and a fingerprint.",
     "A node that cannot be reached keeps its cluster-side finding, and the report says why.",
-    "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run, 2 bad usage.",
+    "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run (the API server could not be",
+    "used at all: one line says why), 2 bad usage (an unknown --node, a --namespace without pods).",
   ].join("\n"),
   async run(args, io) {
     const v = args.values;
@@ -60,6 +60,11 @@ export const diagnoseCommand: CommandSpec = {
     const reader = createClusterReader(cluster.kubeConfig, cluster.identity, {
       requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
+    const scope = { namespace: v.namespace as string | undefined, node: v.node as string | undefined };
+    // A typo in --node or --namespace is a usage error, not "Healthy" (empty lists) or "Incomplete" (a 404).
+    // A failed read here is the diagnosis's to report (below), in one line when the API server cannot be used.
+    const scopeProblem = await checkScope(reader, scope).catch(() => null);
+    if (scopeProblem) throw new UsageError(scopeProblem.message);
     // Diagnosis only looks: the node access it gets is typed (and wrapped) read-only, and agent pods mount read-only.
     const nodeReader: NodeReader | undefined = await openCliNodeAccess(
       { values: v, config, cluster, reader, io },
@@ -68,13 +73,20 @@ export const diagnoseCommand: CommandSpec = {
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
-        scope: { namespace: v.namespace as string | undefined, node: v.node as string | undefined },
+        scope,
         concurrency: config.concurrency,
         ...(nodeReader ? { nodeReader } : {}),
       });
     } finally {
       // SSH connections would otherwise keep the process alive.
       await nodeReader?.close();
+    }
+    const unusable = unusableApiServer(diagnosis);
+    if (unusable !== null) {
+      // Nothing was read: one line for the one cause, not the same failure once per check.
+      if (v.json) io.stdout.write(`${JSON.stringify(diagnosis, null, 2)}\n`);
+      io.stderr.write(`cni-doctor diagnose: ${unusable.line}\n`);
+      return DIAGNOSE_EXIT.failure;
     }
     io.stdout.write(
       v.json
@@ -119,6 +131,7 @@ export async function openCliNodeAccess(
         commandTimeoutMs: config.nodeAgent.commandTimeoutMs,
       },
       onNote: (line) => io.stderr.write(`(${line})\n`),
+      onWarning: (line) => io.stderr.write(`warning: ${line}\n`),
       ...(verbose
         ? {
             onCommand: (e) =>

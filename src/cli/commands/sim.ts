@@ -51,6 +51,9 @@ export const simCommand: CommandSpec = {
     const cluster = await startSimulation({ scenario, port });
     const written: string[] = [];
     try {
+      // As `kubectl apply -k manifests/` would (the simulator serves no apply): the bot's Namespace, ServiceAccount
+      // and RBAC, so `fix`, `runs` and `pause` find their namespace, exactly as the demo installs them.
+      const identity = await installBotIdentity(cluster);
       await writeFile(kubeconfigPath, cluster.kubeconfig(), { mode: 0o600 });
       written.push(kubeconfigPath);
       const nodesOut = args.values["nodes-out"] as string | undefined;
@@ -69,10 +72,18 @@ export const simCommand: CommandSpec = {
               ]
             : []),
           `  CA fingerprint  ${cluster.caFingerprint}`,
+          `  bot identity    ${identity} from manifests/ (as kubectl apply -k manifests/)`,
           "",
           "Try:",
           `  kubectl --kubeconfig ${kubeconfigPath} get pods -A -o wide`,
           `  npx cni-doctor diagnose --kubeconfig ${kubeconfigPath}${nodesFlag}`,
+          ...(nodes
+            ? [
+                `  npx cni-doctor fix --kubeconfig ${kubeconfigPath}${nodesFlag} --dry-run`,
+                `  npx cni-doctor fix --kubeconfig ${kubeconfigPath}${nodesFlag}`,
+                `  npx cni-doctor runs --kubeconfig ${kubeconfigPath}`,
+              ]
+            : []),
           "",
           "Press Ctrl-C to stop.",
           "",
@@ -107,4 +118,16 @@ export async function startSimulation(options: SimulatedClusterOptions) {
     if (err instanceof ScenarioError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Applies the bot's identity objects from manifests/ as the cluster's admin; returns what was applied, in words. */
+async function installBotIdentity(cluster: Awaited<ReturnType<typeof startSimulation>>): Promise<string> {
+  // Loaded on use, like the simulator itself.
+  const { applyManifests, identityManifests, kubeRest } = await import("../../demo/kube-rest.ts");
+  const objects = identityManifests();
+  await applyManifests(kubeRest(cluster.url, cluster.caPem, cluster.adminToken), objects);
+  const namespace = objects.find((o) => o.kind === "Namespace")?.metadata.name ?? "(none)";
+  const roles = objects.filter((o) => o.kind.endsWith("Role")).length;
+  const bindings = objects.filter((o) => o.kind.endsWith("RoleBinding")).length;
+  return `Namespace ${namespace}, ServiceAccount, ${roles} roles and ${bindings} bindings`;
 }

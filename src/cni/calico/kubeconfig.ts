@@ -31,8 +31,15 @@ export function parseCalicoKubeconfig(text: string): KubeconfigParse {
   const firstLine = text.split("\n", 1)[0]?.trim() ?? "";
   const headerLine = firstLine.startsWith("#") ? firstLine : null;
   const doc = parseDocument(text, { uniqueKeys: false });
-  // Never quote the YAML error's source excerpt: it may include the token.
-  if (doc.errors.length > 0) return { ok: false, problem: "not valid YAML" };
+  // Never quote the YAML error's message or source excerpt: it may include the token. Its position is safe.
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    const at = firstError.linePos?.[0];
+    return {
+      ok: false,
+      problem: at ? `not valid YAML (at line ${at.line}, column ${at.col})` : "not valid YAML",
+    };
+  }
   const root: unknown = doc.toJS();
   if (root === null || typeof root !== "object") return { ok: false, problem: "not a YAML mapping" };
   const config = root as Record<string, unknown>;

@@ -7,6 +7,7 @@
 import { cniFromPluginType } from "../../cni/identity.ts";
 import type { CniPlugin } from "../message/classification.ts";
 import type { CniConfigFile, ConfDirEntry } from "./inspection.ts";
+import { describeJsonSyntaxError } from "./json-position.ts";
 
 const CONFIG_EXTENSIONS = [".conf", ".conflist", ".json"] as const;
 
@@ -36,8 +37,9 @@ export function parseCniConfig(name: string, text: string, truncated: boolean): 
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    return unusable(`not valid JSON (${(err as Error).message.slice(0, 120)})`);
+  } catch {
+    // Never V8's message: it quotes the file around the fault, and a config may hold a token (json-position.ts).
+    return unusable(describeJsonSyntaxError(text));
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return unusable("not a JSON object");
   const record = doc as Record<string, unknown>;
@@ -69,4 +71,34 @@ export function findShadowing(
   const active = configs[0] ?? null;
   if (!active || expected.length === 0 || expected.includes(active.cni)) return { active, shadowed: [] };
   return { active, shadowed: configs.slice(1).filter((c) => expected.includes(c.cni)) };
+}
+
+/** Keys whose string values are credentials: legacy Calico configs carry `policy.k8s_auth_token`, others `token`. */
+const CREDENTIAL_KEY = /token|password/i;
+
+/**
+ * The credential strings a CNI config holds, to be redacted from everything the inspection reports (an older Calico
+ * install wrote the plugin's API token into the conflist itself). Unparsable text yields none: only its position is
+ * ever reported.
+ */
+export function credentialStrings(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  const walk = (v: unknown, key: string | null, depth: number): void => {
+    if (depth > 32) return;
+    if (typeof v === "string") {
+      if (key !== null && CREDENTIAL_KEY.test(key)) found.push(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, key, depth + 1);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) walk(x, k, depth + 1);
+    }
+  };
+  walk(doc, null, 0);
+  return found;
 }

@@ -9,6 +9,7 @@ import { calicoKubeconfigLocator, inspectCalicoKubeconfig } from "../../cni/cali
 import type { ClusterReader } from "../../kube/reader.ts";
 import {
   type DirEntry,
+  hasControlCharacters,
   isNodeAccessError,
   listDirectory,
   type NodeClockReading,
@@ -17,7 +18,7 @@ import {
   readNodeClock,
 } from "../../nodes/index.ts";
 import type { ClusterReference } from "./cluster-reference.ts";
-import { parseCniConfig, runtimeConfigCandidates } from "./cni-config.ts";
+import { credentialStrings, parseCniConfig, runtimeConfigCandidates } from "./cni-config.ts";
 import type { ClockSkew, CniConfigFile, ConfDirEntry, NodeForensics, UnreadableFile } from "./inspection.ts";
 
 /** CNI configs are a few KiB; anything near this is not one. */
@@ -47,7 +48,11 @@ export async function inspectNode(
 
   const clock = await measureClock(shell, input, cluster, problems);
   const listing = await shell.run(node, internalIP, listDirectory(confDir, { within: [confDir] }));
-  const entries = listing.status === "ok" ? listing.entries.map(confDirEntry) : [];
+  const listed = listing.status === "ok" ? listing.entries : [];
+  const entries = listed.filter((e) => !hasControlCharacters(e.name)).map(confDirEntry);
+  const suspiciousNames = listed
+    .filter((e) => hasControlCharacters(e.name))
+    .map((e) => JSON.stringify(e.name));
   const access: ReadAccess = {
     shell,
     input,
@@ -56,9 +61,11 @@ export async function inspectNode(
     confDir,
   };
   const kubeconfigLocation = calicoKubeconfigLocator(confDir, problems);
-  const configFiles = await readConfigFiles(access, problems, (parsed, text) =>
-    kubeconfigLocation.see(parsed, text),
-  );
+  const configSecrets: string[] = [];
+  const configFiles = await readConfigFiles(access, problems, (parsed, text) => {
+    configSecrets.push(...credentialStrings(text));
+    kubeconfigLocation.see(parsed, text);
+  });
   const { kubeconfig, token } =
     listing.status === "ok"
       ? await inspectCalicoKubeconfig({
@@ -77,13 +84,14 @@ export async function inspectNode(
     cniConfDir: confDir,
     inspectedAt: now().toISOString(),
     confDir: { status: listing.status, entries },
+    ...(suspiciousNames.length > 0 ? { suspiciousNames } : {}),
     configFiles,
     activeConfig: configFiles[0]?.name ?? null,
     kubeconfig,
     clock,
     problems,
   };
-  return token ? redactEverywhere(forensics, token.reveal()) : forensics;
+  return redactEverywhere(forensics, [...(token ? [token.reveal()] : []), ...configSecrets]);
 }
 
 function confDirEntry(e: DirEntry): ConfDirEntry {
@@ -256,11 +264,20 @@ function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
-/** Replaces the token wherever it might have slipped into a string (an API server error echoing it, say). */
-export function redactEverywhere<T>(value: T, secret: string): T {
-  if (secret.length < 8) return value;
+/**
+ * Replaces each secret wherever it might have slipped into a string (an API server error echoing it, say). Secrets of
+ * any length count: a short token is still a token. Longest first, so one secret containing another goes whole.
+ */
+export function redactEverywhere<T>(value: T, secrets: readonly string[]): T {
+  const ordered = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return value;
+  const redact = (text: string) =>
+    ordered.reduce(
+      (out, secret) => (out.includes(secret) ? out.replaceAll(secret, "[redacted token]") : out),
+      text,
+    );
   const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return v.includes(secret) ? v.replaceAll(secret, "[redacted token]") : v;
+    if (typeof v === "string") return redact(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === "object") {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));

@@ -139,6 +139,12 @@ export interface NodeForensics {
   cniConfDir: string;
   inspectedAt: string;
   confDir: { status: "ok" | "missing"; entries: ConfDirEntry[] };
+  /**
+   * Conf dir names holding control characters (tab, newline, ...), JSON-quoted so they show as written. No CNI or
+   * operator writes such a name: it is reported as suspicious and left out of `confDir.entries`, so it is never read,
+   * never counted as a config and never a path a repair moves. Absent when there are none.
+   */
+  suspiciousNames?: string[];
   /** Config files in the order the runtime considers them; the first is the one it uses. */
   configFiles: CniConfigFile[];
   activeConfig: string | null;

@@ -20,6 +20,21 @@ export type { RefineInput } from "./verdict.ts";
 const CREDENTIAL_FAMILIES: readonly Family[] = ["cni-credentials-rejected", "cni-apiserver-untrusted"];
 
 export function refineRootCause(input: RefineInput): NodeVerdict {
+  const refined = refineFromFiles(input);
+  const suspicious = suspiciousNameFacts(input.forensics);
+  return suspicious.length === 0 ? refined : { ...refined, facts: [...refined.facts, ...suspicious] };
+}
+
+/** Names no CNI writes: said once, never read or moved (see NodeForensics.suspiciousNames). */
+function suspiciousNameFacts(f: NodeForensics): string[] {
+  const names = f.suspiciousNames ?? [];
+  if (names.length === 0) return [];
+  return [
+    `Suspicious: ${f.cniConfDir} holds ${names.length === 1 ? "a name" : `${names.length} names`} with control characters (${names.join(", ")}); no CNI writes such names. cni-doctor did not read or move ${names.length === 1 ? "it" : "them"}: look at ${names.length === 1 ? "it" : "them"} on the node (ls -b ${f.cniConfDir}).`,
+  ];
+}
+
+function refineFromFiles(input: RefineInput): NodeVerdict {
   const { forensics: f, family } = input;
   if (family === "unknown") return keep(input, []);
 

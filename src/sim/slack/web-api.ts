@@ -55,6 +55,15 @@ export class FakeWebApi {
     this.baseUrl = baseUrl;
   }
 
+  /**
+   * How this workspace refuses files, as real Slack does while messages still work: an admin disabled uploads
+   * (`file_uploads_disabled`) or the app was installed without `files:write` (`missing_scope`), both from
+   * files.getUploadURLExternal; or the app is not in the channel (`not_in_channel`, from
+   * files.completeUploadExternal, when the file is shared). Errors as listed on docs.slack.dev/reference/methods/
+   * files.getUploadURLExternal and files.completeUploadExternal. Null: uploads work.
+   */
+  uploadRefusal: "file_uploads_disabled" | "missing_scope" | "not_in_channel" | null = null;
+
   inject(fault: Fault): void {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
@@ -291,6 +300,11 @@ export class FakeWebApi {
       return { ok: true, users: [...members] };
     },
     "files.getUploadURLExternal": (args) => {
+      if (this.uploadRefusal === "file_uploads_disabled")
+        return { ok: false, error: "file_uploads_disabled" };
+      if (this.uploadRefusal === "missing_scope") {
+        return { ok: false, error: "missing_scope", needed: "files:write", provided: "chat:write,commands" };
+      }
       const filename = str(args.filename);
       const length = Number(args.length);
       if (!filename || !Number.isInteger(length) || length <= 0)
@@ -302,6 +316,8 @@ export class FakeWebApi {
     "files.completeUploadExternal": (args) => {
       const list = parseMaybeJson(args.files);
       if (!Array.isArray(list) || list.length === 0) return { ok: false, error: "invalid_arguments" };
+      if (this.uploadRefusal === "not_in_channel" && str(args.channel_id))
+        return { ok: false, error: "not_in_channel" };
       const files: Record<string, unknown>[] = [];
       for (const entry of list as { id?: string; title?: string }[]) {
         const file = this.workspace.files.get(entry.id ?? "");

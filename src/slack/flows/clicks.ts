@@ -91,8 +91,33 @@ async function clusterOfRun(
 }
 
 /** Dry run: every command the plan would send, in the thread; nothing changes. */
+/**
+ * Anyone in the channel may click Dry run, and each click re-diagnoses the whole cluster: one per run per this long.
+ * The steps it showed stay in the thread meanwhile.
+ */
+export const DRY_RUN_INTERVAL_MS = 60_000;
+const lastDryRun = new WeakMap<SlackFlows, Map<string, number>>();
+
+/** Null when a dry run of this run may start now (and records it); otherwise why not. */
+function dryRunTooSoon(flows: SlackFlows, runId: string, now = Date.now()): string | null {
+  const byRun = lastDryRun.get(flows) ?? new Map<string, number>();
+  lastDryRun.set(flows, byRun);
+  const last = byRun.get(runId);
+  if (last !== undefined && now - last < DRY_RUN_INTERVAL_MS) {
+    const wait = Math.ceil((DRY_RUN_INTERVAL_MS - (now - last)) / 1000);
+    return `A dry run of this plan was shown less than a minute ago (its steps are in the thread); the next may start in ${wait}s.`;
+  }
+  byRun.set(runId, now);
+  return null;
+}
+
 export function dryRunClick(flows: SlackFlows, click: Click): void {
   onClick(flows, "dry-run", click, async (remediation, cluster) => {
+    const tooSoon = dryRunTooSoon(flows, click.runId);
+    if (tooSoon !== null) {
+      await refuse(flows, click, tooSoon);
+      return;
+    }
     const thread = flows.plans.threadOf(click);
     const result = await workflowFor(cluster, remediation).dryRun(click.runId);
     if (result.status === "dry-run") {

@@ -3,7 +3,7 @@
  * for a mention or shortcut), the diagnosis as a summary and one message per finding, the whole diagnosis as a file
  * when the messages had to be cut, and, for `fix`, the plan to approve.
  */
-import type { Diagnosis } from "../../diagnosis/index.ts";
+import { type Diagnosis, unusableApiServer } from "../../diagnosis/index.ts";
 import { diagnosisHeadline, renderDiagnosis } from "../blocks/diagnosis.ts";
 import { type ParentStatus, renderError, renderNotice, renderParent } from "../blocks/messages.ts";
 import type { CniRequest } from "../command-parser.ts";
@@ -74,6 +74,17 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
     return;
   }
   flows.onDiagnosed(diagnosis);
+  const unusable = unusableApiServer(diagnosis);
+  if (unusable) {
+    // Nothing was read: the one cause, as the terminal says it, not the same failure once per check.
+    await setStatus({ kind: "failed", words: "the API server could not be used" });
+    await flows.messenger.post(
+      thread,
+      renderError("The cluster could not be diagnosed", unusable.what, unusable.check, cluster.identity),
+      `${key}:diagnose-error`,
+    );
+    return;
+  }
   await postDiagnosis(flows, thread, diagnosis, key);
   const headline = diagnosisHeadline(diagnosis);
   const remediation = cluster.remediation;
@@ -103,10 +114,11 @@ async function postDiagnosis(flows: SlackFlows, thread: ThreadRef, diagnosis: Di
     await flows.messenger.post(thread, finding, `${key}:finding:${i}`);
   }
   if (rendered.truncated) {
-    await flows.messenger.upload(
+    await flows.messenger.attachIfPossible(
       thread,
       { filename: "diagnosis.json", title: "Full diagnosis", content: JSON.stringify(diagnosis, null, 2) },
       `${key}:diagnosis-file`,
+      "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
     );
   }
 }

@@ -55,7 +55,7 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
   const rendered = renderPlan(view);
   const planTs = await flows.messenger.post(thread, rendered.message, `${proposed.run.id}:plan`);
   if (rendered.truncated) {
-    await flows.messenger.upload(
+    await flows.messenger.attachIfPossible(
       thread,
       {
         filename: "plan.json",
@@ -63,6 +63,7 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
         content: JSON.stringify(proposed.plan, null, 2),
       },
       `${proposed.run.id}:plan-file`,
+      `The plan above is cut short; \`cni-doctor fix --dry-run --json\` at a terminal prints it whole (run ${proposed.run.id}).`,
     );
   }
   flows.plans.track(proposed.run.id, { cluster: cluster.name, thread, planTs, view });

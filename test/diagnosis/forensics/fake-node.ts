@@ -81,7 +81,7 @@ export class FakeNodeWriter implements NodeWriter {
           Object.entries(node.files)
             .map(
               ([name, f]) =>
-                `${name}\t${Buffer.byteLength(f.content)}\t${(f.mtime.getTime() / 1000).toFixed(10)}\t${f.owner ?? "root"}\t${f.owner ?? "root"}\t${(f.mode ?? 0o644).toString(8)}\tf\n`,
+                `${name}\0${Buffer.byteLength(f.content)}\0${(f.mtime.getTime() / 1000).toFixed(10)}\0${f.owner ?? "root"}\0${f.owner ?? "root"}\0${(f.mode ?? 0o644).toString(8)}\0f\0`,
             )
             .join(""),
         );

@@ -253,6 +253,36 @@ describe("node forensics", () => {
     );
   });
 
+  it("a name with control characters is a suspicious fact, never a config the runtime uses nor a file to move", async () => {
+    const token = await signBoundToken({
+      serviceAccountUid: LIVE_SA_UID,
+      issuedAt: ago(HOUR),
+      expiresAt: ago(-HOUR),
+    });
+    const forged = "x\t0\t1\troot\troot\t644\tf\n05-cilium.conflist";
+    const { forensics, shell } = await inspect(
+      {
+        ...calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+        [forged]: { content: CILIUM_CONFLIST, mtime: ago(HOUR) },
+      },
+      {
+        ca: cluster,
+        review: {
+          authenticated: true,
+          user: { username: "system:serviceaccount:calico-system:calico-cni-plugin" },
+        },
+      },
+    );
+    expect(forensics.suspiciousNames).toEqual([JSON.stringify(forged)]);
+    expect(forensics.confDir.entries.map((e) => e.name)).toEqual(["10-calico.conflist", "calico-kubeconfig"]);
+    expect(forensics.activeConfig).toBe("10-calico.conflist");
+    expect(shell.commands.some((c) => c.includes("cilium"))).toBe(false);
+    const verdict = judge(forensics);
+    expect(verdict.facts.at(-1)).toMatch(
+      /^Suspicious: \/etc\/cni\/net\.d holds a name with control characters \("x\\t0/,
+    );
+  });
+
   it("clock skew: the node's clock is hours behind, so the expired token looks valid to calico-node", async () => {
     const token = await signBoundToken({ issuedAt: ago(25 * HOUR), expiresAt: ago(HOUR) });
     const { forensics } = await inspect(

@@ -2,10 +2,12 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { calicoKubeconfigPath, parseCalicoKubeconfig } from "../../../src/cni/calico/kubeconfig.ts";
 import {
+  credentialStrings,
   findShadowing,
   parseCniConfig,
   runtimeConfigCandidates,
 } from "../../../src/diagnosis/forensics/cni-config.ts";
+import { redactEverywhere } from "../../../src/diagnosis/forensics/inspect-node.ts";
 import type { ConfDirEntry } from "../../../src/diagnosis/forensics/inspection.ts";
 import { certificateFingerprints, type SecretToken } from "../../../src/diagnosis/forensics/secrets.ts";
 import { decodeTokenClaims, tokenFingerprint } from "../../../src/diagnosis/forensics/token-claims.ts";
@@ -128,7 +130,45 @@ describe("calico-kubeconfig", () => {
   it("reports a broken file without quoting it (it may hold the token)", () => {
     const token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2ln";
     const result = parseCalicoKubeconfig(`apiVersion: v1\nusers: [ {token: ${token}\n`);
-    expect(result).toEqual({ ok: false, problem: "not valid YAML" });
+    expect(result).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/^not valid YAML \(at line \d+, column \d+\)$/),
+    });
+    expect(JSON.stringify(result)).not.toContain("eyJ");
+  });
+
+  it("reports a config's JSON syntax error by position only, never quoting the file (a legacy conflist may hold a token)", () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2ln";
+    // V8 quotes ~10 characters around an unexpected token: here, the start of the token itself.
+    const unquoted = `{\n  "name": "k8s-pod-network",\n  "plugins": [{"type": "calico", "policy": {"type": "k8s", "k8s_auth_token": ${token}}}]\n}`;
+    expect(() => JSON.parse(unquoted)).toThrow(/eyJhbGciOi/);
+    const parsed = parseCniConfig("10-calico.conflist", unquoted, false);
+    expect(parsed.problem).toBe("not valid JSON (syntax error at line 3, column 78)");
+    expect(JSON.stringify(parsed)).not.toMatch(/eyJ|k8s_auth/);
+    // Where V8 gives a position, the scanner agrees with it.
+    const missingComma = `{\n  "name": "k8s-pod-network",\n  "plugins": [{"type": "calico", "policy": {"type": "k8s" "k8s_auth_token": "${token}"}}]\n}`;
+    expect(() => JSON.parse(missingComma)).toThrow(/at position 89/);
+    expect(parseCniConfig("10-calico.conflist", missingComma, false).problem).toBe(
+      "not valid JSON (syntax error at line 3, column 59)",
+    );
+    expect(parseCniConfig("10-x.conflist", '{"a": "eyJabc', false).problem).toBe(
+      "not valid JSON (it ends early, at line 1)",
+    );
+    expect(parseCniConfig("10-x.conflist", '{"a": 1}x', false).problem).toBe(
+      "not valid JSON (syntax error at line 1, column 9)",
+    );
+  });
+
+  it("finds a config's credential strings of any length, to redact them everywhere", () => {
+    const legacy = JSON.stringify({
+      plugins: [{ type: "calico", policy: { type: "k8s", k8s_auth_token: "abc" } }],
+    });
+    expect(credentialStrings(legacy)).toEqual(["abc"]);
+    expect(credentialStrings("{ not json")).toEqual([]);
+    expect(redactEverywhere({ a: ["xabcx"], b: "abcdef" }, ["abc", "abcdef"])).toEqual({
+      a: ["x[redacted token]x"],
+      b: "[redacted token]",
+    });
   });
 
   it("fingerprints every certificate of a bundle, as kube-root-ca.crt holds during a CA rotation", async () => {
