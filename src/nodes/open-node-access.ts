@@ -63,7 +63,15 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
   if (transport === "none") return undefined;
   if (transport === "ssh") return await sshNodeAccess(input, onCommand);
   const k = input.kubernetes;
-  const exists = await k.agents.namespaceExists();
+  let exists: Awaited<ReturnType<NodeAgentAdmin["namespaceExists"]>>;
+  try {
+    exists = await k.agents.namespaceExists();
+  } catch (err) {
+    // The API server could not be asked at all (refused, TLS, timed out, 401): the diagnosis meets the same failure
+    // on its own first call and reports it in one line; auto adds nothing here. An explicit choice says so now.
+    if (input.choice === "auto") return undefined;
+    throw err;
+  }
   // auto stays cluster-side when the agent namespace is not set up (or not visible); an explicit choice goes on, and
   // each node then says exactly what failed.
   if (exists !== true && input.choice === "auto") {
