@@ -51,6 +51,16 @@ describe("cni-doctor explain", () => {
     expect(r.out).toContain("pod: default/nginx-deployment-shiva2-779f798fbd-h4vlk");
   });
 
+  it("says no for Weave and Multus, which no remediator in src/cni plans for, with Weave's own checks", async () => {
+    // weaveworks/weave#3998
+    const weave = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": dial tcp 127.0.0.1:6784: connect: connection refused`;
+    const r = await run(["explain", weave]);
+    expect(r.out).toContain("CNI: weave");
+    expect(r.out).toContain("Can cni-doctor fix it? No");
+    expect(r.out).not.toContain("Yes, after approval");
+    expect(r.out).toContain("weave --local status");
+  });
+
   it("classifies each argument, --json: one object per line", async () => {
     const r = await run(["explain", "--json", CALICO_UNAUTHORIZED, SCHEDULING]);
     expect(r.code).toBe(0);

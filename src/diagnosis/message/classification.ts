@@ -46,6 +46,9 @@ export type CniPlugin =
   | "ipvlan"
   | "kube-router"
   | "antrea"
+  | "azure"
+  | "kube-ovn"
+  | "ovn-kubernetes"
   | "unknown";
 
 /** CNI ADD (pod sandbox set-up), DEL (tear-down), or neither (node condition, unrecognised). */
