@@ -24,4 +24,36 @@ describe("cilium-agent-unreachable", () => {
       details: { pod: "etcd-operator-5cf67779fd-gzt59", namespace: "kube-system" },
     });
   });
+  it("agent API timeout, containerd", () => {
+    // cilium/cilium#39091
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "f225b469bb840512e3fd2c78e4e2dcef06cedf8e4b0caf09a62db002ccd54a17": plugin type="cilium-cni" failed (add): unable to create endpoint: Cilium API client timeout exceeded`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "cilium",
+      phase: "add",
+      runtime: "containerd",
+      signature: "cilium-agent-unreachable",
+    });
+  });
+
+  it("agent API timeout, combined events", () => {
+    // cilium/cilium#32399
+    const message = `kubelet  (combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "f40f8a986e4c53a727336b51fb698fee152f06b3357da0079a5ed204ed7d22a0": plugin type="cilium-cni" failed (add): unable to create endpoint: Cilium API client timeout exceeded`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "cilium",
+      phase: "add",
+    });
+  });
+
+  it("agent API timeout, dockershim (EKS)", () => {
+    // cilium/cilium#16038 (pod name masked in the issue)
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "e8ab8ca00aaa917c95cf15d0a596f94ee408575a261e76bb1e16b8b1a57d8ee3" network for pod "****-service-1620308400-2kf2z": networkPlugin cni failed to set up pod "****-service-1620308400-2kf2z_production-services" network: Unable to create endpoint: Cilium API client timeout exceeded`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "cilium",
+      phase: "add",
+      runtime: "dockershim",
+    });
+  });
 });
