@@ -1,0 +1,98 @@
+/**
+ * Real sandbox failures that are not CNI failures the catalog knows, or not CNI failures at all: sandbox (pause)
+ * image pulls that time out or fail TLS, runtime deadlines and name reservations, storage, plugin config errors and
+ * plugin crashes. Each must stay `unknown`: calling an image pull's i/o timeout an unreachable API server, or its x509
+ * an untrusted one, sends on-call down the wrong path. Each message's source is beside it.
+ */
+import { describe, expect, it } from "vitest";
+import { classifyMessage } from "../../../src/diagnosis/message/classify-message.ts";
+
+const TRAPS: [source: string, message: string][] = [
+  // Sandbox image pulls (not pod networking, even though the sandbox failed)
+  [
+    "kubernetes/kubernetes#62732",
+    `Error syncing pod cbc9323f-4200-11e8-87a9-fa163ef77358 ("kube-dns-96bc87b87-x8wcl_kube-system(cbc9323f-4200-11e8-87a9-fa163ef77358)"), skipping: failed to "CreatePodSandbox" for "kube-dns-96bc87b87-x8wcl_kube-system(cbc9323f-4200-11e8-87a9-fa163ef77358)" with CreatePodSandboxError: "CreatePodSandbox for pod \\"kube-dns-96bc87b87-x8wcl_kube-system(cbc9323f-4200-11e8-87a9-fa163ef77358)\\" failed: rpc error: code = Unknown desc = failed to get sandbox image \\"k8s.gcr.io/pause:3.1\\": failed to pull image \\"k8s.gcr.io/pause:3.1\\": failed to resolve image \\"k8s.gcr.io/pause:3.1\\": failed to do request: Head https://k8s.gcr.io/v2/pause/manifests/3.1: dial tcp 108.177.97.82:443: i/o timeout"`,
+  ],
+  [
+    "rootless-containers/usernetes#240",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox image "k8s.gcr.io/pause:3.5": failed to pull image "k8s.gcr.io/pause:3.5": failed to pull and unpack image "k8s.gcr.io/pause:3.5": failed to resolve reference "k8s.gcr.io/pause:3.5": failed to do request: Head "https://k8s.gcr.io/v2/pause/manifests/3.5"`,
+  ],
+  [
+    "rancher/k3os#155",
+    `RunPodSandbox from runtime service failed: rpc error: code = Unknown desc = failed to get sandbox image "k8s.gcr.io/pause:3.1": failed to pull image "k8s.gcr.io/pause:3.1": failed to resolve image "k8s.gcr.io/pause:3.1": no available registry endpoint: failed to do request: Head https://k8s.gcr.io/v2/pause/manifests/3.1: dial tcp 74.125.203.82:443: i/o timeout`,
+  ],
+  [
+    "rancher/k3os#155 (comment)",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox image "k8s.gcr.io/pause:3.1": failed to pull image "k8s.gcr.io/pause:3.1": failed to resolve image "k8s.gcr.io/pause:3.1": no available registry endpoint: failed to do request: Head https://k8s.gcr.io/v2/pause/manifests/3.1: x509: certificate has expired`,
+  ],
+  [
+    "k3s-io/k3s#10926",
+    `Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = failed to get sandbox image "rancher/mirrored-pause:3.6": failed to pull image "rancher/mirrored-pause:3.6": failed to pull and unpack image "docker.io/rancher/mirrored-pause:3.6": failed to resolve reference "docker.io/rancher/mirrored-pause:3.6": failed to do request: Head "https://registry-1.docker.io/v2/rancher/mirrored-pause/manifests/3.6": dial tcp 116.89.243.8:443: i/o timeout`,
+  ],
+  [
+    "opsnull/follow-me-install-kubernetes-cluster#639",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = failed pulling image "registry.cn-beijing.aliyuncs.com/images_k8s/pause-amd64:3.1": Error response from daemon: pull access denied for registry.cn-beijing.aliyuncs.com/images_k8s/pause-amd64, repository does not exist or may require 'docker login'`,
+  ],
+  [
+    "NixOS/nixpkgs#39833",
+    `CreatePodSandbox for pod "nfs-provisioner-nfs-server-provisioner-0_kube-system(fa317e4b-4d83-11e8-9865-ee4900000000)" failed: rpc error: code = Unknown desc = failed pulling image "pause": Error response from daemon: pull access denied for pause, repository does not exist or may require 'docker login'`,
+  ],
+  // Runtime deadlines, storage and sandbox name reservations (CRI-O)
+  [
+    "okd-project/okd#271",
+    "Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded",
+  ],
+  [
+    "okd-project/okd#271",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = error creating pod sandbox with name "k8s_grafana-ff56fd59c-z7hdx_openshift-monitoring_23d28aab-1226-481f-aa3e-b58605370a66_0": layer not known`,
+  ],
+  [
+    "okd-project/okd#271",
+    "Failed to create pod sandbox: rpc error: code = Unknown desc = reserving pod sandbox name: error reserving pod name k8s_grafana-ff56fd59c-z7hdx_openshift-monitoring_23d28aab-1226-481f-aa3e-b58605370a66_0 for",
+  ],
+  // Plugin config and plugin crashes: CNI failures, but of no family cni-doctor knows
+  [
+    "antrea-io/antrea#2881",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "f9cb7ed8eb4d62ab19a9d683de7b8b786b6028aaa849dcf97bfacabcd19de0d3" network for pod "sample-app-64dfd95847-hlvm9": networkPlugin cni failed to set up pod "sample-app-64dfd95847-hlvm9_antrea-test" network: Network configuration does not support key prevResult and value`,
+  ],
+  [
+    "Azure/azure-container-networking#264",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "7dfc05ac05a8cc9630c5b8e5c0281fb4217d108688722fc9c75587ff05dadfa1" network for pod "kube-dns-v20-596c55dc95-cc2p6": NetworkPlugin cni failed to set up pod "kube-dns-v20-596c55dc95-cc2p6_kube-system" network: Failed to create network: exit status 255`,
+  ],
+  [
+    "Azure/azure-container-networking#464",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "8931a83501dcb167bf10e9365d2a7f8fe4bd125ddc04f8370b08bd7c3a799e50" network for pod "burn2-7b86d4db4f-m2zbc": networkPlugin cni failed to set up pod "burn2-7b86d4db4f-m2zbc_default" network: unexpected end of JSON input`,
+  ],
+  [
+    "k8snetworkplumbingwg/multus-cni#211",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "b6f68bb9599da2f46dc898c8a9f1ba3d35279e294b1915bdece6e05b7578f545" network for pod "ut-cburdick-b6f192": NetworkPlugin cni failed to set up pod "ut-cburdick-b6f192_default" network: netplugin failed but error parsing its diagnostic message "": unexpected end of JSON input, failed to clean up sandbox container "b6f68bb9599da2f46dc898c8a9f1ba3d35279e294b1915bdece6e05b7578f545" network for pod "ut-cburdick-b6f192": NetworkPlugin cni failed to teardown pod "ut-cburdick-b6f192_default" network: netplugin failed but error parsing its diagnostic message "": unexpected end of JSON input]`,
+  ],
+  [
+    "k8snetworkplumbingwg/multus-cni#714",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6c9215c6217bf47705e90719cb264e419c8bf0ac52f1c2feccb4ad496e015abd": [max-dev/mc-void:cbr0]: error adding container to network "cbr0": must be called as chained plugin`,
+  ],
+  [
+    "ovn-kubernetes/ovn-kubernetes#3357",
+    `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "53503b62ae0a0bedb6f31d1727818a990e8deb64ea46fc326961f04dd612fe53" network for pod "coredns-6d8c4cb4d-wqdvh": networkPlugin cni failed to set up pod "coredns-6d8c4cb4d-wqdvh_kube-system" network: CNI request failed with status 400: '[kube-system/coredns-6d8c4cb4d-wqdvh 53503b62ae0a0bedb6f31d1727818a990e8deb64ea46fc326961f04dd612fe53] [kube-system/coredns-6d8c4cb4d-wqdvh 53503b62ae0a0bedb6f31d1727818a990e8deb64ea46fc326961f04dd612fe53] failed to configure pod interface: failed to add IP addr 2000:1024:0:1::4/64 to eth0: permission denied`,
+  ],
+  [
+    "networkop/meshnet-cni#19",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "a4bf9de6d9998a7e03e0bab09fc3c31f2e822a76cc836e5ec23356d2a72c2812" network for pod "r2": networkPlugin cni failed to set up pod "r2_default" network: failed to Statfs "/proc/6702/ns/net": no such file or directory`,
+  ],
+  [
+    "kubeovn/kube-ovn#2646",
+    `Failed to create sandbox for pod "coredns-565d847f94-j78sv_kube-system(6732bb83-9823-4a89-bfd8-e3c93ee5d0db)": rpc error: code = Unknown desc = failed to setup network for sandbox "7148a21b2f843ac0ad3d9204df237780dc3080dd4cad3c418671393517331e26": plugin type="kube-ovn" failed (add): RPC failed; request ip return 500 configure nic failed network 192.168.72.203/24 with gateway 192.168.72.8 is not ready for interface eth0 after 200 checks: resolve MAC address of 192.168.72.8 timeout: read packet 00:00:00:67:95:54: i/o timeout`,
+  ],
+  [
+    "cilium/cilium#4598",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "app1-78b4c7b56c-qzwp8_default" network: Unable to create endpoint: [PUT /endpoint/{id}][500] putEndpointIdFailed  endpoint 16569 did not synchronously regenerate after timeout`,
+  ],
+];
+
+describe("traps: real sandbox failures that must stay unknown", () => {
+  for (const [source, message] of TRAPS) {
+    it(`${source}: ${message.slice(0, 90)}`, () => {
+      expect(classifyMessage(message)).toMatchObject({ family: "unknown", signature: null });
+    });
+  }
+});
