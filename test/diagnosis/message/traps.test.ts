@@ -87,6 +87,27 @@ const TRAPS: [source: string, message: string][] = [
     "cilium/cilium#4598",
     `Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "app1-78b4c7b56c-qzwp8_default" network: Unable to create endpoint: [PUT /endpoint/{id}][500] putEndpointIdFailed  endpoint 16569 did not synchronously regenerate after timeout`,
   ],
+  [
+    "k8snetworkplumbingwg/multus-cni#356 (containerd log)",
+    `RunPodSandbox for &PodSandboxMetadata{Name:coredns-5ffc5dfc87-mq9ww,Uid:49b86b67-b821-11e9-8ec1-5254008c3e56,Namespace:kube-system,Attempt:0,} failed, error" error="failed to setup network for sandbox "f225b3a306cc51f757c9f7280f34ee647f8a175acb79ebf918341fd3d27b2fa3": cannot convert: no valid IP addresses"`,
+  ],
+  [
+    "k8snetworkplumbingwg/multus-cni#1276 (title)",
+    `error adding container to network "cbr0": plugin type="flannel" failed (add): failed to delegate add: bridge port in error state: lower-layer-down`,
+  ],
+  [
+    "antrea-io/antrea#3",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9056817dafde39da20dba740f2b60f5f057f5a61f5ea0d56bdbd5da388ed978b": failed to Statfs "/host/var/run/netns/cni-47e6e75f-07a2-9890-3c38-95b9f8f3771c": no such file or directory`,
+  ],
+  [
+    "smart-edge-open/converged-edge-experience-kits#95",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "8b0ce8e6589f5fbfab6b911896fc8e1b30a418ddf1b765ca8e699c9e10e405d4" network for pod "nginx-app-deployment-6cdc9c97d4-slztv": networkPlugin cni failed to set up pod "nginx-app-deployment-6cdc9c97d4-slztv_default" network: request ip return 500 configure nic failed add nic to ovs failed failed to run 'ovs-vsctl --timeout=30 --may-exist add-port br-int 8b0ce8e6589f_h -- set interface 8b0ce8e6589f_h external_ids:iface-id=nginx-app-deployment-6cdc9c97d4-slztv.default external_ids:pod_name=nginx-app-deployment-6cdc9c97d4-slztv external_ids:pod_namespace=default external_ids:ip=10.16.13.172': exit status 1`,
+  ],
+  // The agent answered but could not build the endpoint in time: not an unreachable API server, nor a down agent.
+  [
+    "cilium/cilium#5305",
+    `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "8fdb61012f5682e2d915434798fc097a065aedf08e0fe91ff4894b0c90cae94d" network for pod "deathstar-8659bbbdbb-5gqfh": NetworkPlugin cni failed to set up pod "deathstar-8659bbbdbb-5gqfh_default" network: Unable to create endpoint: context deadline exceeded, failed to clean up sandbox container "8fdb61012f5682e2d915434798fc097a065aedf08e0fe91ff4894b0c90cae94d" network for pod "deathstar-8659bbbdbb-5gqfh": NetworkPlugin cni failed to teardown pod "deathstar-8659bbbdbb-5gqfh_default" network: failed to lookup "eth0": Link not found]`,
+  ],
 ];
 
 describe("traps: real sandbox failures that must stay unknown", () => {
