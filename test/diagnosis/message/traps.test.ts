@@ -108,6 +108,35 @@ const TRAPS: [source: string, message: string][] = [
     "cilium/cilium#5305",
     `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "8fdb61012f5682e2d915434798fc097a065aedf08e0fe91ff4894b0c90cae94d" network for pod "deathstar-8659bbbdbb-5gqfh": NetworkPlugin cni failed to set up pod "deathstar-8659bbbdbb-5gqfh_default" network: Unable to create endpoint: context deadline exceeded, failed to clean up sandbox container "8fdb61012f5682e2d915434798fc097a065aedf08e0fe91ff4894b0c90cae94d" network for pod "deathstar-8659bbbdbb-5gqfh": NetworkPlugin cni failed to teardown pod "deathstar-8659bbbdbb-5gqfh_default" network: failed to lookup "eth0": Link not found]`,
   ],
+  // Seccomp, runtime tasks and other IPAMs' own errors
+  [
+    "NVIDIA/nvidia-container-runtime#143 (CRI-O)",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = container create failed: time="2021-07-02T18:07:43+02:00" level=error msg="container_linux.go:370: starting container process caused: error adding seccomp rule for syscall socket: permission denied"`,
+  ],
+  [
+    "cri-o/cri-o#4627",
+    "Failed to create pod sandbox: rpc error: code = Unknown desc = setup seccomp: from field: seccomp is not enabled, cannot run with a profile",
+  ],
+  [
+    "leptonai/gpud#213 (as the PR quotes it, cut short by kubectl)",
+    "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: unable to init seccomp: error loading seccomp filter into kernel: err…",
+  ],
+  [
+    "kubev2v/forklift#1942",
+    `Error: failed to create containerd container: cannot load seccomp profile "/var/lib/kubelet/seccomp/profiles/unshare.json": open /var/lib/kubelet/seccomp/profiles/unshare.json: no such file or directory`,
+  ],
+  [
+    "kubernetes/test-infra#13039",
+    "Failed create pod sandbox: rpc error: code = Unknown desc = failed to start sandbox container: failed to create containerd task: ttrpc: client shutting down: ttrpc: closed: unknown",
+  ],
+  [
+    "Azure/aks-engine#4435",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "8ebb5874a03adc791b320de5f5b68e4bd685acabf929862fc99dcf235f45b1c4": failed to find network info for sandbox "8ebb5874a03adc791b320de5f5b68e4bd685acabf929862fc99dcf235f45b1c4"`,
+  ],
+  [
+    "spidernet-io/cni-plugins#171",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4581e48686271975788167fdf32cc3681faf878a51026bfa667e3d95ae7ea296": plugin type="multus" name="multus-cni-network" failed (add): [default/test950-0/057c1162-24eb-4680-8033-b1c47e8bce16:macvlan-overlay]: error adding container to network "macvlan-overlay": spiderpool IP allocation error: [POST /ipam/ip][500] postIpamIpFailure  failed to retrieve the IP allocation of StatefulSet default/test950: nic net1 do not match the current IP allocation of StatefulSet`,
+  ],
 ];
 
 describe("traps: real sandbox failures that must stay unknown", () => {
