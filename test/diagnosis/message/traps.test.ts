@@ -137,6 +137,36 @@ const TRAPS: [source: string, message: string][] = [
     "spidernet-io/cni-plugins#171",
     `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4581e48686271975788167fdf32cc3681faf878a51026bfa667e3d95ae7ea296": plugin type="multus" name="multus-cni-network" failed (add): [default/test950-0/057c1162-24eb-4680-8033-b1c47e8bce16:macvlan-overlay]: error adding container to network "macvlan-overlay": spiderpool IP allocation error: [POST /ipam/ip][500] postIpamIpFailure  failed to retrieve the IP allocation of StatefulSet default/test950: nic net1 do not match the current IP allocation of StatefulSet`,
   ],
+  // The kubelet's and the API server's own credential and certificate trouble: not the CNI plugin's
+  [
+    "kubernetes/kubernetes#83230 (comment, kubelet log)",
+    `kubelet[2252]: E0124 15:11:57.110928    2252 controller.go:146] "Failed to ensure lease exists, will retry" err="Unauthorized" interval="7s"`,
+  ],
+  [
+    "kubernetes/kubernetes#83230",
+    "controller.go:115] failed to ensure node lease exists, will retry in 7s, error: Get https://10.204.243.89:6443/apis/coordination.k8s.io/v1beta1/namespaces/kube-node-lease/leases/10.204.60.13?timeout=10s: net/http: request canceled (Client.Timeout exceeded while awaiting headers)",
+  ],
+  [
+    "kubernetes/kubernetes#102556",
+    `1 authentication.go:63] "Unable to authenticate the request" err="[x509: certificate has expired or is not yet valid: current time 2021-06-03T07:29:14Z is after 2021-05-29T15:48:22Z`,
+  ],
+  [
+    "snowdrop/k8s-infra#260",
+    "Unable to connect to the server: x509: certificate has expired or is not yet valid: current time 2022-06-20T10:31:49+02:00 is after 2022-05-17T12:52:17Z",
+  ],
+  // A sandbox started by hand (crictl runp) for a pod the API server does not have
+  [
+    "kubernetes-sigs/cri-tools#1255",
+    `run pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9d2d48a44f868508befed39e09dd1c2956660f1e6e1c6d16801657cd93848948": plugin type="calico" failed (add): pods "nginx-sandbox" not found`,
+  ],
+  [
+    "containerd/containerd#7689 (CRI-O wording)",
+    `run pod sandbox: rpc error: code = Unknown desc = failed to create pod network sandbox k8s_nginx_default_hdishd83djaidwnduwk28bcsb_1(4338cd100cc17c254a6f89daa92c357555d7cabb5cedced52b7df9ce29c0b4b5): error adding pod default_nginx to CNI network "k8s-pod-network": pods "nginx" not found`,
+  ],
+  [
+    "containerd/cri#699",
+    `rpc error: code = 2 desc = failed to get network status for sandbox "fb58bf5ab96b7e1197616d5406eda1a5845b39adfc322f1efbd49d6e36472ef7": Unexpected command output Device "eth0" does not exist. with error: exit status 1`,
+  ],
 ];
 
 describe("traps: real sandbox failures that must stay unknown", () => {
