@@ -129,6 +129,12 @@ export const CNI_IDENTITIES: readonly CniIdentity[] = [
     [{ name: "ovnkube-node", daemonSets: ["ovnkube-node"], labelSelector: "app=ovnkube-node" }],
     ["ovn-cni-server.sock", "ovn-k8s-cni-overlay"],
   ),
+  // OpenShift SDN (OpenShift 3.x/4.x before OVN-Kubernetes): the `sdn` DaemonSet in openshift-sdn.
+  identity(
+    "openshift-sdn",
+    ["openshift-sdn"],
+    [{ name: "sdn", daemonSets: ["sdn"], labelSelector: "app=sdn" }],
+  ),
 ];
 
 /** Meta-plugins that come first in the conf dir on purpose and delegate to the real CNI: never moved aside. */

@@ -49,6 +49,7 @@ export type CniPlugin =
   | "azure"
   | "kube-ovn"
   | "ovn-kubernetes"
+  | "openshift-sdn"
   | "unknown";
 
 /** CNI ADD (pod sandbox set-up), DEL (tear-down), or neither (node condition, unrecognised). */

@@ -167,6 +167,35 @@ const TRAPS: [source: string, message: string][] = [
     "containerd/cri#699",
     `rpc error: code = 2 desc = failed to get network status for sandbox "fb58bf5ab96b7e1197616d5406eda1a5845b39adfc322f1efbd49d6e36472ef7": Unexpected command output Device "eth0" does not exist. with error: exit status 1`,
   ],
+  // A plugin that ran and failed without saying why, or could not be run at all
+  [
+    "CentaurusInfra/mizar#120",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "0f31caad287b942bf475f653660c1d8078c64f3bc65a4efc78d5dfba3cac2053": netplugin failed with no error message`,
+  ],
+  [
+    "projectcalico/cni-plugin#909",
+    `Failed to create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "3fe33199939736653d0eb5ffb41ffd4a94630cbf0ee1d9ffa39e1fef7cb40a83" network for pod "kafka-0": networkPlugin cni failed to set up pod "kafka-0_default" network: netplugin failed with no error message, failed to clean up sandbox container "3fe33199939736653d0eb5ffb41ffd4a94630cbf0ee1d9ffa39e1fef7cb40a83" network for pod "kafka-0": networkPlugin cni failed to teardown pod "kafka-0_default" network: netplugin failed with no error message]`,
+  ],
+  [
+    "kubernetes/kubernetes#23011 (the binary is there but built for another loader: not a missing plugin)",
+    `Error syncing pod, skipping: failed to "SetupNetwork" for "kube-dns-v11-zbufd_kube-system" with SetupNetworkError: "Failed to setup network for pod \\"kube-dns-v11-zbufd_kube-system(ea05b8bd-eada-11e5-8ced-42010af00002)\\" using network plugins \\"kubenet\\": Error adding container to network: fork/exec /opt/cni/bin/bridge: no such file or directory; Skipping pod"`,
+  ],
+  [
+    "kubernetes/kubernetes#23039",
+    `Error syncing pod, skipping: failed to "SetupNetwork" for "redis-master-9wkyg_default" with SetupNetworkError: "Failed to setup network for pod \\"redis-master-9wkyg_default(e10c3705-eb58-11e5-a8ce-0242ac110004)\\" using network plugins \\"cni\\": ARGS: invalid key \\"K8S_POD_NAMESPACE\\"; Skipping pod"`,
+  ],
+  [
+    "kubernetes/website#34204 (CNI troubleshooting page)",
+    `incompatible CNI versions; config is \\"1.0.0\\", plugin supports [\\"0.1.0\\" \\"0.2.0\\" \\"0.3.0\\" \\"0.3.1\\" \\"0.4.0\\"]"`,
+  ],
+  [
+    "kubernetes/website#34204 (CNI troubleshooting page)",
+    `StopPodSandbox for "b" failed error="failed to destroy network for sandbox \\"bbc85f891eaf060c5a879e27bba9b6b06450210161dfdecfbb2732959fb6500a\\": invalid version \\"\\": the version is empty"`,
+  ],
+  [
+    "kubernetes-sigs/kind#3234 (rootless Podman)",
+    `Failed to create sandbox for pod \\"etcd-kind-control-plane_kube-system(f1916c7b1dd2b62f3784dbc1ff414e84)\\": rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \\"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/0538e73fb1f3bf28b7fe1a9064be9ff9cb444b95a28113ceee2dc86f841d9a37/resolv.conf\\" to rootfs at \\"/etc/resolv.conf\\": mount /var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/0538e73fb1f3bf28b7fe1a9064be9ff9cb444b95a28113ceee2dc86f841d9a37/resolv.conf:/etc/resolv.conf (via /proc/self/fd/6), flags: 0x5021: operation not permitted: unknown`,
+  ],
 ];
 
 describe("traps: real sandbox failures that must stay unknown", () => {

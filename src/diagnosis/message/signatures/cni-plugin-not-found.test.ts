@@ -90,4 +90,28 @@ describe("cni-plugin-not-found", () => {
       details: { pluginName: "portmap", pluginSearchPath: ["/opt/flannel/bin", "/opt/cni/bin"] },
     });
   });
+
+  it.each([
+    [
+      "openshift/origin#15210 (kubelet log, set-up)",
+      `E0714 15:23:23.974280   16573 cni.go:257] Error adding network: failed to find plugin "loopback" in path [/opt/loopback/bin /opt/cni/bin]`,
+      "loopback",
+      "add",
+      ["/opt/loopback/bin", "/opt/cni/bin"],
+    ],
+    [
+      "openshift/origin#15210 (kubelet log, tear-down)",
+      `E0714 16:00:34.359759   16573 cni.go:275] Error deleting network: failed to find plugin "openshift-sdn" in path [/opt/cni/bin /opt/openshift-sdn/bin]`,
+      "openshift-sdn",
+      "delete",
+      ["/opt/cni/bin", "/opt/openshift-sdn/bin"],
+    ],
+  ])("%s", (_source, message, plugin, phase, path) => {
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-plugin-missing",
+      cni: plugin,
+      phase,
+      details: { pluginName: plugin, pluginSearchPath: path },
+    });
+  });
 });
