@@ -61,6 +61,14 @@ describe("cni-doctor explain", () => {
     expect(r.out).toContain("weave --local status");
   });
 
+  it("names both Multus and the delegate whose error it relayed", async () => {
+    // Constructed: kubeovn/kube-ovn#4730's delegate error inside multus-cni#1165's multus-shim wrapper.
+    const wrapped = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4468be044f22223208b097e751dffe8117808110d1cf70b108938614e554da4e": plugin type="multus-shim" name="multus-cni-network" failed (add): CmdAdd (shim): CNI request failed with status 400: '[kube-system/kube-ovn-pinger-9j4ns/81f80646-cbc6-41bf-af69-86251b65fe99:kube-ovn]: error adding container to network "kube-ovn": plugin type="kube-ovn" failed (add): RPC failed; Post "http://dummy/api/v1/add": dial unix /run/openvswitch/kube-ovn-daemon.sock: connect: no such file or directory'`;
+    const r = await run(["explain", wrapped]);
+    expect(r.out).toContain("CNI: kube-ovn (relayed by multus)");
+    expect(r.out).toContain("kube-ovn-daemon.sock");
+  });
+
   it("classifies each argument, --json: one object per line", async () => {
     const r = await run(["explain", "--json", CALICO_UNAUTHORIZED, SCHEDULING]);
     expect(r.code).toBe(0);
