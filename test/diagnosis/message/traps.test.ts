@@ -196,6 +196,10 @@ const TRAPS: [source: string, message: string][] = [
     "kubernetes-sigs/kind#3234 (rootless Podman)",
     `Failed to create sandbox for pod \\"etcd-kind-control-plane_kube-system(f1916c7b1dd2b62f3784dbc1ff414e84)\\": rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \\"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/0538e73fb1f3bf28b7fe1a9064be9ff9cb444b95a28113ceee2dc86f841d9a37/resolv.conf\\" to rootfs at \\"/etc/resolv.conf\\": mount /var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/0538e73fb1f3bf28b7fe1a9064be9ff9cb444b95a28113ceee2dc86f841d9a37/resolv.conf:/etc/resolv.conf (via /proc/self/fd/6), flags: 0x5021: operation not permitted: unknown`,
   ],
+  [
+    "containerd/cri#1024 (two pods racing to address the bridge, fixed in containernetworking/plugins#366)",
+    `RunPodSandbox from runtime service failed: rpc error: code = Unknown desc = failed to setup network for sandbox "413532d612ba284bcfb2acedc7c7f34b6ac00267c03d1343e72fd886fc36838c": failed to set bridge addr: could not add IP address to "cni0": file exists`,
+  ],
 ];
 
 describe("traps: real sandbox failures that must stay unknown", () => {
