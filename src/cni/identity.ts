@@ -106,6 +106,34 @@ export const CNI_IDENTITIES: readonly CniIdentity[] = [
     "antrea",
     ["antrea"],
     [{ name: "antrea-agent", daemonSets: ["antrea-agent"], labelSelector: "component=antrea-agent" }],
+    // The antrea binary relays to the agent over this socket (antrea-io/antrea#832).
+    ["/var/run/antrea/cni.sock"],
+  ),
+  identity(
+    "azure",
+    ["azure-vnet", "azure-vnet-ipam"],
+    // CNS, the node-local agent the plugin asks for addresses on localhost:10090 (Azure/AKS#4342).
+    [{ name: "azure-cns", daemonSets: ["azure-cns"], labelSelector: "k8s-app=azure-cns" }],
+    ["localhost:10090", "127.0.0.1:10090", "azure cns", "from cns"],
+  ),
+  identity(
+    "kube-ovn",
+    ["kube-ovn"],
+    [{ name: "kube-ovn-cni", daemonSets: ["kube-ovn-cni"], labelSelector: "app=kube-ovn-cni" }],
+    // The plugin's RPC to the kube-ovn-cni daemon (kubeovn/kube-ovn#5836).
+    ["kube-ovn-daemon.sock"],
+  ),
+  identity(
+    "ovn-kubernetes",
+    ["ovn-k8s-cni-overlay"],
+    [{ name: "ovnkube-node", daemonSets: ["ovnkube-node"], labelSelector: "app=ovnkube-node" }],
+    ["ovn-cni-server.sock", "ovn-k8s-cni-overlay"],
+  ),
+  // OpenShift SDN (OpenShift 3.x/4.x before OVN-Kubernetes): the `sdn` DaemonSet in openshift-sdn.
+  identity(
+    "openshift-sdn",
+    ["openshift-sdn"],
+    [{ name: "sdn", daemonSets: ["sdn"], labelSelector: "app=sdn" }],
   ),
 ];
 

@@ -51,6 +51,24 @@ describe("cni-doctor explain", () => {
     expect(r.out).toContain("pod: default/nginx-deployment-shiva2-779f798fbd-h4vlk");
   });
 
+  it("says no for Weave and Multus, which no remediator in src/cni plans for, with Weave's own checks", async () => {
+    // weaveworks/weave#3998
+    const weave = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": dial tcp 127.0.0.1:6784: connect: connection refused`;
+    const r = await run(["explain", weave]);
+    expect(r.out).toContain("CNI: weave");
+    expect(r.out).toContain("Can cni-doctor fix it? No");
+    expect(r.out).not.toContain("Yes, after approval");
+    expect(r.out).toContain("weave --local status");
+  });
+
+  it("names both Multus and the delegate whose error it relayed", async () => {
+    // Constructed: kubeovn/kube-ovn#4730's delegate error inside multus-cni#1165's multus-shim wrapper.
+    const wrapped = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4468be044f22223208b097e751dffe8117808110d1cf70b108938614e554da4e": plugin type="multus-shim" name="multus-cni-network" failed (add): CmdAdd (shim): CNI request failed with status 400: '[kube-system/kube-ovn-pinger-9j4ns/81f80646-cbc6-41bf-af69-86251b65fe99:kube-ovn]: error adding container to network "kube-ovn": plugin type="kube-ovn" failed (add): RPC failed; Post "http://dummy/api/v1/add": dial unix /run/openvswitch/kube-ovn-daemon.sock: connect: no such file or directory'`;
+    const r = await run(["explain", wrapped]);
+    expect(r.out).toContain("CNI: kube-ovn (relayed by multus)");
+    expect(r.out).toContain("kube-ovn-daemon.sock");
+  });
+
   it("classifies each argument, --json: one object per line", async () => {
     const r = await run(["explain", "--json", CALICO_UNAUTHORIZED, SCHEDULING]);
     expect(r.code).toBe(0);

@@ -32,6 +32,27 @@ describe("CNI identities", () => {
     expect(agentKindForCni("bridge")).toBeUndefined();
   });
 
+  it("knows every CNI's agent DaemonSet", () => {
+    const expected: Record<string, string> = {
+      "calico-node": "calico",
+      canal: "calico",
+      cilium: "cilium",
+      "kube-flannel-ds": "flannel",
+      "aws-node": "aws-vpc-cni",
+      "azure-cns": "azure",
+      "antrea-agent": "antrea",
+      "kube-ovn-cni": "kube-ovn",
+      "ovnkube-node": "ovn-kubernetes",
+      "weave-net": "weave",
+      "kube-multus-ds": "multus",
+    };
+    for (const [daemonSet, cni] of Object.entries(expected))
+      expect(agentKindByDaemonSet(daemonSet)?.cni, daemonSet).toBe(cni);
+    expect(cniFromPluginType("azure-vnet")).toBe("azure");
+    expect(cniFromPluginType("kube-ovn")).toBe("kube-ovn");
+    expect(cniFromPluginType("ovn-k8s-cni-overlay")).toBe("ovn-kubernetes");
+  });
+
   it("reads plugin-error markers in the plugin error and Calico's network name in the whole message", () => {
     expect(cniFromEvidence("dial unix /var/run/cilium/cilium.sock: connect refused", "")).toBe("cilium");
     expect(cniFromEvidence('get clusterinformations.crd.projectcalico.org "default"', "")).toBe("calico");

@@ -78,7 +78,7 @@ function humanReport(message: string, c: Classification, index: number, showInpu
   if (showInput || index > 1) lines.push(`Message ${index}: ${excerpt(message, 160)}`);
   lines.push(`${c.family}: ${guide.title}`);
   lines.push(
-    `  CNI: ${c.cni}   phase: ${PHASE_WORDS[c.phase]}   runtime: ${c.runtime}` +
+    `  CNI: ${c.cni}${c.details.wrappedBy ? ` (relayed by ${c.details.wrappedBy})` : ""}   phase: ${PHASE_WORDS[c.phase]}   runtime: ${c.runtime}` +
       (c.signature ? `   signature: ${c.signature}` : ""),
   );
   if (c.pluginError) lines.push(`  Plugin error: ${excerpt(c.pluginError, 500)}`);

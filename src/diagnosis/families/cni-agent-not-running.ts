@@ -5,6 +5,7 @@ import { agentPodCheck, type FailureFamily, LIST_CNI_CONFIG } from "./family.ts"
 
 export const cniAgentNotRunning: FailureFamily = {
   family: "cni-agent-not-running",
+  repairs: "cni-agent-not-running",
   guide: (_cni, agent) => ({
     title: "The node-local CNI agent is absent or down",
     whatFailed: `The CNI plugin needs ${agent.name} running on the node, and it is not there or not answering.`,

@@ -6,6 +6,7 @@ import { agentPodCheck, type FailureFamily, LIST_CNI_CONFIG } from "./family.ts"
 
 export const cniConfigMissing: FailureFamily = {
   family: "cni-config-missing",
+  repairs: "cni-agent-not-running",
   guide: (_cni, agent) => ({
     title: "No usable CNI configuration on the node",
     whatFailed:

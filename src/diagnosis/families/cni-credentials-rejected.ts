@@ -6,6 +6,7 @@ import { agentPodCheck, type FailureFamily, LIST_CNI_CONFIG } from "./family.ts"
 
 export const cniCredentialsRejected: FailureFamily = {
   family: "cni-credentials-rejected",
+  repairs: "stale-cni-config",
   guide: (cni, agent) => ({
     title: "The CNI plugin's API credentials were rejected (HTTP 401)",
     whatFailed:

@@ -6,7 +6,7 @@
  */
 import type { CniAgentKind } from "../../cni/identity.ts";
 import type { CniPlugin, Family } from "../message/classification.ts";
-import type { AgentStatus, RootCauseVerdict } from "../model.ts";
+import type { AgentStatus, RootCause, RootCauseVerdict } from "../model.ts";
 
 export interface FamilyGuide {
   family: Family;
@@ -47,6 +47,11 @@ export interface VerdictContext extends RootCauseInput {
 
 export interface FailureFamily {
   readonly family: Family;
+  /**
+   * The root cause whose remediation the guide's `fix` describes when it says yes. The yes stands only where a
+   * remediator in src/cni plans that repair for the node's agent (familyGuide asks the registry); elsewhere it is no.
+   */
+  readonly repairs?: RootCause;
   /** The guide without its family; `<placeholders>` in the checks are filled from the message by familyGuide. */
   guide(cni: CniPlugin, agent: NodeAgent): Omit<FamilyGuide, "family">;
   /** The most likely root cause from what the cluster shows; node forensics (SSH) may refine it. Pure. */

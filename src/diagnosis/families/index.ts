@@ -3,7 +3,9 @@
  * family's guide and cluster-side verdict live in its own file. The one rule that crosses families (a CNI's error
  * with no such CNI deployed) is decided here, before the family's own verdict.
  */
+import { guideForCni } from "../../cni/guides.ts";
 import { agentKindForCni } from "../../cni/identity.ts";
+import { remediatorFor } from "../../cni/registry.ts";
 import { describeAgent } from "../findings/agent-status.ts";
 import type { ClassificationDetails, CniPlugin, Family } from "../message/classification.ts";
 import type { RootCauseVerdict } from "../model.ts";
@@ -35,14 +37,44 @@ export const FAILURE_FAMILIES: Readonly<Record<Family, FailureFamily>> = {
   unknown: unrecognisedFailure,
 };
 
-/** The guide for a family, with the CNI's agent and whatever the message told us filled into the commands. */
+/**
+ * The guide for a family: the family's general guide, the CNI's own checks and causes where its folder in src/cni has a
+ * guide, and whatever the message told us filled into the commands. Its `fix` says yes only where a remediator in
+ * src/cni plans the repair for the CNI's own agent or, for a message that names no CNI, for `nodeAgentName`, the agent
+ * the cluster runs on the node.
+ */
 export function familyGuide(
   family: Family,
   cni: CniPlugin = "unknown",
   details: ClassificationDetails = {},
+  nodeAgentName?: string | null,
 ): FamilyGuide {
-  const guide = FAILURE_FAMILIES[family].guide(cni, agentFor(cni));
-  return { family, ...guide, checks: guide.checks.map((command) => fillPlaceholders(command, details)) };
+  const failure = FAILURE_FAMILIES[family];
+  const general = failure.guide(cni, agentFor(cni));
+  const own = guideForCni(cni);
+  const checks = own?.checks[family] ?? general.checks;
+  const likelyCauses = own?.causes?.[family] ?? general.likelyCauses;
+  const agentName = agentKindForCni(cni)?.name ?? nodeAgentName ?? null;
+  const repairable =
+    failure.repairs !== undefined && remediatorFor({ rootCause: failure.repairs, agentName }) !== undefined;
+  const fix =
+    general.fix.automatic && repairable
+      ? general.fix
+      : {
+          automatic: false,
+          summary:
+            own?.manualFix?.[family] ??
+            (general.fix.automatic
+              ? `No: cni-doctor has no automatic repair for ${cni === "unknown" ? "this CNI" : cni} here; a human must act, starting with the checks above.`
+              : general.fix.summary),
+        };
+  return {
+    family,
+    ...general,
+    likelyCauses: [...likelyCauses],
+    checks: checks.map((command) => fillPlaceholders(command, details)),
+    fix,
+  };
 }
 
 function agentFor(cni: CniPlugin): NodeAgent {

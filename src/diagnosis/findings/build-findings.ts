@@ -120,7 +120,8 @@ function toFinding(verdict: RootCauseVerdict, groups: Group[], nodeEvidence: Nod
   );
   const nodes = [...new Set(groups.map((g) => g.node))].sort();
   const classification = stuck[0]?.classification ?? groups.flatMap((g) => g.signals)[0]?.classification;
-  const guide = familyGuide(first.family, first.cni, classification?.details ?? {});
+  const nodeAgent = nodeEvidence.find((e) => e.agentName !== null)?.agentName ?? null;
+  const guide = familyGuide(first.family, first.cni, classification?.details ?? {}, nodeAgent);
   const facts = [...verdict.facts];
   const signal = groups.flatMap((g) => g.signals)[0];
   if (signal) facts.push(`Node ${signal.node} reports: ${truncate(signal.message, 300)}`);

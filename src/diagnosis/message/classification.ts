@@ -46,6 +46,10 @@ export type CniPlugin =
   | "ipvlan"
   | "kube-router"
   | "antrea"
+  | "azure"
+  | "kube-ovn"
+  | "ovn-kubernetes"
+  | "openshift-sdn"
   | "unknown";
 
 /** CNI ADD (pod sandbox set-up), DEL (tear-down), or neither (node condition, unrecognised). */
@@ -67,6 +71,11 @@ export interface ClassificationDetails {
   pluginName?: string;
   /** `<namespace>/<name>` of the service account an RBAC denial names. */
   serviceAccount?: string;
+  /**
+   * The meta-plugin that relayed the failing plugin's error, when that is not the CNI reported: Multus wraps its
+   * delegate's error, so `cni` names the delegate and this names Multus.
+   */
+  wrappedBy?: CniPlugin;
   /** The resource an RBAC denial names, e.g. `clusterinformations.crd.projectcalico.org`. */
   forbiddenResource?: string;
 }

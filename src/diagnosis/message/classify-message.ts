@@ -6,6 +6,7 @@
  * can at worst classify as `unknown`; it can never throw or stall the caller.
  */
 
+import { cniFromPluginType } from "../../cni/identity.ts";
 import { resolveCni } from "../cni.ts";
 import type { Classification, ClassificationDetails, Family } from "./classification.ts";
 import { asciiLowerCase, MAX_MESSAGE_CHARS, normalizeMessage } from "./normalize.ts";
@@ -44,21 +45,30 @@ function classify(message: string): Classification {
   };
   const signature = findSignature(facts);
   const family: Family = signature?.family ?? "unknown";
+  const proven = signature?.proves ?? signature?.provenBy?.(facts);
+  const cni = resolveCni({
+    proven,
+    pluginType: facts.pluginType,
+    lowerScope: facts.scope,
+    lowerMessage: lower,
+  });
+  const details = collectDetails(facts, signature);
+  if (cni !== "multus" && cni !== "unknown" && wrappedByMultus(facts)) details.wrappedBy = "multus";
   return {
     family,
-    cni: resolveCni({
-      proven: signature?.proves,
-      pluginType: facts.pluginType,
-      lowerScope: facts.scope,
-      lowerMessage: lower,
-    }),
+    cni,
     phase: detectPhase(lower),
     runtime: detectRuntime(lower),
     signature: signature?.id ?? null,
     pluginError,
-    details: collectDetails(facts, signature),
+    details,
     truncated,
   };
+}
+
+/** Multus printed as the plugin libcni ran, or Multus's own `multus: [ns/pod…]:` prefix on the plugin error. */
+function wrappedByMultus(facts: MessageFacts): boolean {
+  return cniFromPluginType(facts.pluginType) === "multus" || facts.scope.includes("multus: [");
 }
 
 function findSignature(facts: MessageFacts): Signature | undefined {

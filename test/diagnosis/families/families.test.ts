@@ -23,13 +23,28 @@ describe("family guides", () => {
     }
   });
 
-  it("say which families cni-doctor repairs itself", () => {
-    const automatic = FAMILIES.filter((family) => familyGuide(family).fix.automatic);
+  it("say which families cni-doctor repairs itself on a Calico node", () => {
+    const automatic = FAMILIES.filter((family) => familyGuide(family, "calico").fix.automatic);
     expect(automatic.sort()).toEqual([
       "cni-agent-not-running",
       "cni-config-missing",
       "cni-credentials-rejected",
     ]);
+  });
+
+  it("say no, with what to check, where no remediator in src/cni plans the repair (Weave, Multus, Cilium ...)", () => {
+    for (const cni of ["weave", "multus", "cilium", "flannel", "aws-vpc-cni", "antrea", "unknown"] as const) {
+      for (const family of FAMILIES) {
+        const guide = familyGuide(family, cni);
+        expect(guide.fix.automatic, `${family} on ${cni}`).toBe(false);
+        expect(guide.fix.summary, `${family} on ${cni}`).toMatch(/^No\b/);
+      }
+    }
+  });
+
+  it("say yes for an unknown CNI when the node's agent is one a remediator restarts", () => {
+    expect(familyGuide("cni-config-missing", "unknown", {}, "calico-node").fix.automatic).toBe(true);
+    expect(familyGuide("cni-config-missing", "unknown", {}, "weave-net").fix.automatic).toBe(false);
   });
 
   it("fill in what the message told, and only shell-inert values", () => {

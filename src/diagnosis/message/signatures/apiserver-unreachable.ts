@@ -21,6 +21,12 @@ const TRANSPORT = [
   "unexpected eof",
 ];
 
+/**
+ * A transport failure only speaks of a server when the plugin was calling one. Kube-OVN's own ARP probe of the pod's
+ * gateway also ends in "i/o timeout" (kubeovn/kube-ovn#2646) and has nothing to do with the API server.
+ */
+const CALLS_A_SERVER = ["dial tcp", "https://", "http://"];
+
 export const apiserverUnreachable: Signature = {
   id: "apiserver-unreachable",
   family: "cni-apiserver-unreachable",
@@ -30,6 +36,7 @@ export const apiserverUnreachable: Signature = {
   matches: ({ scope }) =>
     SERVER_SIDE.some((marker) => scope.includes(marker)) ||
     (TRANSPORT.some((marker) => scope.includes(marker)) &&
+      CALLS_A_SERVER.some((marker) => scope.includes(marker)) &&
       !scope.includes("127.0.0.1:") &&
       !scope.includes("dial unix")),
   details: apiServerDetails,

@@ -52,4 +52,20 @@ Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup n
     const message = `plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized`;
     expect(classifyMessage(message).family).toBe("cni-credentials-rejected");
   });
+
+  it("Canal's service account, CRI-O wording", () => {
+    // projectcalico/calico#3776
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to create pod network sandbox k8s_xxxx-0_default_45357eab-bf40-4fe7-a470-da42c9668116_0(579e2c258154fcdc2e85df4a1e35264ea9550b0dd1c4384331abc471f552456d): connection is unauthorized: ipamconfigs.crd.projectcalico.org "default" is forbidden: User "system:serviceaccount:kube-system:canal" cannot get resource "ipamconfigs" in API group "crd.projectcalico.org" at the cluster scope`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-credentials-forbidden",
+      cni: "calico",
+      phase: "add",
+      runtime: "cri-o",
+      signature: "calico-forbidden",
+      details: {
+        serviceAccount: "kube-system/canal",
+        forbiddenResource: "ipamconfigs.crd.projectcalico.org",
+      },
+    });
+  });
 });

@@ -37,4 +37,16 @@ describe("calico-nodename-missing", () => {
       runtime: "containerd",
     });
   });
+
+  it("containerd, libcni plugin form", () => {
+    // projectcalico/calico#10146
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6e11a3643ea5af99e10ec02111105ae717dceb52ac837218ea58c1b355cb7f57": plugin type="calico" failed (add): stat /var/lib/calico/nodename: no such file or directory: check that the calico/node container is running and has mounted /var/lib/calico/`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "calico",
+      phase: "add",
+      runtime: "containerd",
+      signature: "calico-nodename-missing",
+    });
+  });
 });

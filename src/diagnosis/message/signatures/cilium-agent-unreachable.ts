@@ -9,5 +9,7 @@ export const ciliumAgentUnreachable: Signature = {
   matches: ({ scope }) =>
     scope.includes("cilium.sock") ||
     scope.includes("unable to connect to cilium") ||
+    // cilium-cni's API call to the agent timed out: the agent is up but not answering (cilium/cilium#32399, #16038).
+    scope.includes("cilium api client timeout exceeded") ||
     (scope.includes("is the agent running") && scope.includes("cilium")),
 };

@@ -14,4 +14,16 @@ describe("cilium-ipam-range-full", () => {
       details: { pod: "coredns-5c98db65d4-h5vwr", namespace: "kube-system" },
     });
   });
+
+  it("dockershim, agent's IPAM answer", () => {
+    // cilium/cilium#10627
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "3948297ee605c722e867e3cda372cd2708c16f40e2cb0c036ac543890fee98e6" network for pod "pod-to-a-allowed-cnp-5899c44899-lmsr8": networkPlugin cni failed to set up pod "pod-to-a-allowed-cnp-5899c44899-lmsr8_default" network: unable to allocate IP via local cilium agent: [POST /ipam][502] postIpamFailure  range is full`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "ip-exhausted",
+      cni: "cilium",
+      phase: "add",
+      runtime: "dockershim",
+      signature: "cilium-ipam-range-full",
+    });
+  });
 });

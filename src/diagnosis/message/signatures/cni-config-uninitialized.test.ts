@@ -41,4 +41,29 @@ describe("cni-config-uninitialized", () => {
       },
     });
   });
+
+  it.each([
+    [
+      "rancher/rke2#4476 (title)",
+      "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
+    ],
+    [
+      "kubernetes/kubeadm#1031 (title)",
+      "runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:docker: network plugin is not ready: cni config uninitialized",
+    ],
+    [
+      "alibaba/hybridnet#425 (kubelet log)",
+      `"Container runtime network not ready" networkReady="NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"`,
+    ],
+    [
+      "fujitatomoya/ros_k8s#22 (journalctl)",
+      `Apr 16 22:26:30 tomoyafujita-HP-Compaq-Elite-8300-SFF kubelet[10125]: E0416 22:26:30.150357   10125 kubelet.go:2373] "Container runtime network not ready" networkReady="NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"`,
+    ],
+  ])("node condition or kubelet log: %s", (_source, message) => {
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-config-missing",
+      phase: "none",
+      signature: "cni-config-uninitialized",
+    });
+  });
 });

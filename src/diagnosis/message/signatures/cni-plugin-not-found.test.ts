@@ -51,4 +51,67 @@ describe("cni-plugin-not-found", () => {
       details: { pluginName: "loopback", pluginSearchPath: ["/opt/cni/bin/", "/opt/loopback/bin"] },
     });
   });
+
+  it.each([
+    [
+      "kata-containers/tests#5400",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "ed1acb1e2ecfbc96a98c38ca97aec6cb4aaab94fa8720fd42ea9b001c9d13a9a": plugin type="flannel" failed (add): failed to find plugin "flannel" in path [/opt/cni/bin]`,
+    ],
+    [
+      "kata-containers/kata-containers#5731",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "bcaf9b76824f679a2f64f28ce5186871cc41e8c506ada9b8cbe466e22bc2d461": plugin type="flannel" failed (add): failed to find plugin "flannel" in path [/opt/cni/bin]`,
+    ],
+    [
+      "kubernetes-retired/dashboard#6417 (no plugin type printed: the missing binary names the CNI)",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "adf18a2d394b3355e50ce339b2ec0c52e05a71e727f11a043e7e967ecf2ac9f6": failed to find plugin "flannel" in path [/opt/cni/bin]`,
+    ],
+    [
+      "denverdino/k8s-for-docker-desktop#166",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "1dbc9986145ba5aa90c7d908ff9ef1992207948d418e23b51c0149d4a4b72c82": failed to find plugin "flannel" in path [/opt/cni/bin]`,
+    ],
+  ])("flannel binary missing, containerd: %s", (_source, message) => {
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-plugin-missing",
+      cni: "flannel",
+      phase: "add",
+      runtime: "containerd",
+      details: { pluginName: "flannel", pluginSearchPath: ["/opt/cni/bin"] },
+    });
+  });
+
+  it("portmap missing on teardown, dockershim", () => {
+    // flannel-io/flannel#890
+    const message = `StopPodSandbox "8046a5441a0f18637c643665d0d7bbf77ced11a0e987f9ee1f633e8e95afe952" from runtime service failed: rpc error: code = Unknown desc = NetworkPlugin cni failed to teardown pod "kube-dns-545bc4bfd4-sbhpp_kube-system" network: failed to find plugin "portmap" in path [/opt/flannel/bin /opt/cni/bin]`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-plugin-missing",
+      cni: "portmap",
+      phase: "delete",
+      runtime: "dockershim",
+      details: { pluginName: "portmap", pluginSearchPath: ["/opt/flannel/bin", "/opt/cni/bin"] },
+    });
+  });
+
+  it.each([
+    [
+      "openshift/origin#15210 (kubelet log, set-up)",
+      `E0714 15:23:23.974280   16573 cni.go:257] Error adding network: failed to find plugin "loopback" in path [/opt/loopback/bin /opt/cni/bin]`,
+      "loopback",
+      "add",
+      ["/opt/loopback/bin", "/opt/cni/bin"],
+    ],
+    [
+      "openshift/origin#15210 (kubelet log, tear-down)",
+      `E0714 16:00:34.359759   16573 cni.go:275] Error deleting network: failed to find plugin "openshift-sdn" in path [/opt/cni/bin /opt/openshift-sdn/bin]`,
+      "openshift-sdn",
+      "delete",
+      ["/opt/cni/bin", "/opt/openshift-sdn/bin"],
+    ],
+  ])("%s", (_source, message, plugin, phase, path) => {
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-plugin-missing",
+      cni: plugin,
+      phase,
+      details: { pluginName: plugin, pluginSearchPath: path },
+    });
+  });
 });

@@ -37,4 +37,30 @@ describe("flannel-subnet-env-missing", () => {
       details: { pod: "node1-6777d4468-d6tvq", namespace: "default" },
     });
   });
+
+  it.each([
+    [
+      "k3d-io/k3d#1258 (title; the runtime printed an empty sandbox id)",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "": plugin type="flannel" failed (add): open /run/flannel/subnet.env: no such file or directory`,
+      "containerd",
+    ],
+    [
+      "flannel-io/flannel#2232",
+      `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "c981dd6fab7e72250f444f4e41aaa1d9761c0be4f5e493b6a3dccc326c952ff3": plugin type="flannel" failed (add): loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory`,
+      "containerd",
+    ],
+    [
+      "kubernetes/kubernetes#65526 (title)",
+      `Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "podtest_default" network: open /run/flannel/subnet.env: no such file or directory`,
+      "dockershim",
+    ],
+  ])("%s", (_source, message, runtime) => {
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "flannel",
+      phase: "add",
+      runtime,
+      signature: "flannel-subnet-env-missing",
+    });
+  });
 });

@@ -28,4 +28,15 @@ describe("host-local-range-exhausted", () => {
       details: { pod: "coredns-5c98db65d4-kggdw", namespace: "kube-system" },
     });
   });
+
+  it("GKE containerd, no plugin type printed", () => {
+    // kubernetes/test-infra#13039
+    const message = `(combined from similar events): Failed create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "d95583cbeed6d3b9d62b20b2368abe148dc810a2e2af55388f74623abc2ee9d5": failed to allocate for range 0: no IP addresses available in range set: 10.60.28.1-10.60.28.254`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "ip-exhausted",
+      phase: "add",
+      runtime: "containerd",
+      signature: "host-local-range-exhausted",
+    });
+  });
 });

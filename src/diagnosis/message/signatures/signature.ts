@@ -26,6 +26,8 @@ export interface Signature {
   readonly family: Exclude<Family, "unknown">;
   /** The CNI this error can only come from, if any (Calico's ClusterInformation, flannel's subnet.env …). */
   readonly proves?: CniPlugin;
+  /** The CNI the message itself names, when it depends on the message (the plugin "failed to find plugin" names). */
+  provenBy?(facts: MessageFacts): CniPlugin;
   /**
    * Generic wording (Unauthorized, x509, i/o timeout) also appears in image pulls, volume mounts and API calls that
    * have nothing to do with the CNI: such a signature only counts when the message is about pod networking.

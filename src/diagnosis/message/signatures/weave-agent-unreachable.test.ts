@@ -24,4 +24,15 @@ describe("weave-agent-unreachable", () => {
       phase: "add",
     });
   });
+
+  it("containerd, Kubernetes v1.24 with weave 2.8.1", () => {
+    // coredns/coredns#5132
+    const message = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6442f901c7b286afedf57ab05f0caecb407b649cfed54235708e5a2cc6e1b7d4": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/6442f901c7b286afedf57ab05f0caecb407b649cfed54235708e5a2cc6e1b7d4": dial tcp 127.0.0.1:6784: connect: connection refused.`;
+    expect(classifyMessage(message)).toMatchObject({
+      family: "cni-agent-not-running",
+      cni: "weave",
+      phase: "add",
+      runtime: "containerd",
+    });
+  });
 });
