@@ -6,6 +6,7 @@ import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { renderPlanText, renderRunEvent, renderRunsText } from "../render/plan-text.ts";
 import { type Style, styleFor } from "../render/style.ts";
+import { FixInterrupts } from "./fix-interrupts.ts";
 
 /** Exit codes of `fix`, documented in the README. */
 export const FIX_EXIT = { healed: 0, failed: 1, usage: 2, needsHuman: 3, refused: 4 } as const;
@@ -53,6 +54,9 @@ export const fixCommand: CommandSpec = {
     "run stays pending in the journal for a second approver (Slack), and fix exits 4.",
     "Audit log lines (JSON) go to stderr. Exit status: 0 healed or nothing to fix, 1 the run failed, rolled back or",
     "stopped, 2 bad usage, 3 only manual actions remain, 4 refused (policy, approval, drift, pause, busy).",
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP during a run: the step in flight finishes, a half-done node is restored byte for",
+    "byte and the run is journaled as stopped; a second signal says what is in flight; a third forces exit (130) and",
+    "says where the backups are. Before the run starts nothing has changed and the first signal exits (130).",
   ].join("\n"),
   async run(args, io) {
     const v = args.values;
@@ -67,6 +71,12 @@ export const fixCommand: CommandSpec = {
       if (json) io.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
       return code;
     };
+    const interrupts = new FixInterrupts(
+      io,
+      (text) => void out.progress.write(style.red(text)),
+      (reason) => setup.service.stopForShutdown(reason),
+    );
+    const stopListening = interrupts.install();
     try {
       return finish(
         await fixCluster(setup, out, {
@@ -74,9 +84,11 @@ export const fixCommand: CommandSpec = {
           dryRun: Boolean(v["dry-run"]),
           includeBarePods: Boolean(v["include-bare-pods"]),
           askApproval: v.yes ? async () => null : (runId) => askAtTerminal(io, setup.identity.context, runId),
+          interrupts,
         }),
       );
     } finally {
+      stopListening();
       await setup.close();
     }
   },
@@ -101,6 +113,7 @@ async function fixCluster(
     includeBarePods: boolean;
     /** null when the person approved; otherwise the line that says why not. */
     askApproval: (runId: string) => Promise<string | null>;
+    interrupts: FixInterrupts;
   },
 ): Promise<number> {
   const { style } = out;
@@ -112,7 +125,12 @@ async function fixCluster(
         concurrency: setup.config.concurrency,
       }),
     remediation: setup.service,
-    progress: async () => ({ report: (e) => void out.progress.write(renderRunEvent(e, style)) }),
+    progress: async () => ({
+      report: (e) => {
+        options.interrupts.track(e);
+        out.progress.write(renderRunEvent(e, style));
+      },
+    }),
   });
   if (!options.dryRun) await reportInterruptedRuns(setup, out);
   const diagnosis = await workflow.diagnose({ node: options.node });
@@ -146,6 +164,7 @@ async function fixCluster(
     out.progress.write(style.red(notApproved));
     return FIX_EXIT.refused;
   }
+  options.interrupts.executing(proposed.run.id, proposed.plan);
   return runApproved(workflow, proposed.run.id, me, out);
 }
 
