@@ -19,6 +19,7 @@ export {
   type StepKind,
 } from "./plan.ts";
 export { isControlPlaneNode, policyViolations, type RemediationPolicy } from "./policy.ts";
+export { type RestoreOutcome, restoreRefusal } from "./restore-run.ts";
 export type {
   Actor,
   ApprovalOutcome,

@@ -213,6 +213,7 @@ function stepContext(input: RunnerInput, state: RunState, ledger: StepLedger, de
     ledger,
     deadline,
     nodeInfo: state.nodeInfo,
+    journalMove: (record) => input.audit.move(record),
     async onNode(node, template) {
       const { internalIP } = await state.nodeInfo(node);
       ledger.ran.push(nodeWriter.commandLine(node, internalIP, template));

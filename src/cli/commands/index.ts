@@ -4,6 +4,7 @@ import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
 import { fixCommand } from "./fix.ts";
 import { pauseCommand, resumeCommand } from "./pause.ts";
+import { rollbackCommand } from "./rollback.ts";
 import { runsCommand } from "./runs.ts";
 import { serveCommand } from "./serve.ts";
 import { simCommand } from "./sim.ts";
@@ -14,6 +15,7 @@ export const commands: CommandSpec[] = [
   explainCommand,
   fixCommand,
   runsCommand,
+  rollbackCommand,
   pauseCommand,
   resumeCommand,
   simCommand,
