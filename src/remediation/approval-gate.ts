@@ -58,7 +58,7 @@ export function decideApproval(
   policy: Pick<RemediationPolicy, "approvers" | "selfApproval">,
   now: Date,
 ): ApprovalDecision {
-  if (run.state !== "pending" && run.state !== "approved") {
+  if (run.state !== "pending" && run.state !== "approved" && run.state !== "running") {
     return {
       kind: "refuse",
       reason: "not-pending",
@@ -70,6 +70,15 @@ export function decideApproval(
       kind: "refuse",
       reason: "not-an-approver",
       message: `${nameOf(approver)} may not approve fixes: neither the user nor any of their groups is in CNI_DOCTOR_APPROVERS.`,
+    };
+  }
+  // The quorum is already met: a further approval (a second approver clicking at the same moment) must not start
+  // the run a second time, so it changes nothing and says so.
+  if (run.state === "approved" || run.state === "running") {
+    const by = run.approvals.map((a) => nameOf(a.actor)).join(", ") || "its approvers";
+    return {
+      kind: "already-approved",
+      message: `Run ${run.id} is already ${run.state === "running" ? "running" : "approved and starting"} (approved by ${by}); your approval changes nothing.`,
     };
   }
   if (sameActor(approver, run.requestedBy) && !selfApprovalAllowed(policy, approver)) {

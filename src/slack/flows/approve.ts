@@ -17,8 +17,10 @@ export function approveClick(flows: SlackFlows, click: Click): void {
   onClick(flows, "approve", click, async (remediation, cluster) => {
     const approver = await actorFor(flows, click.user);
     let reporter: ThreadReporter | undefined;
+    let started = false;
     const workflow = workflowFor(cluster, remediation, {
       progress: async () => {
+        started = true;
         flows.plans.rememberClicked(click);
         await flows.plans.setState(click.runId, {
           kind: "approved",
@@ -51,7 +53,8 @@ export function approveClick(flows: SlackFlows, click: Click): void {
         });
       }
     } finally {
-      flows.plans.runEnded(click.runId);
+      // Only the click that started the run ends it: a further click on a running run must not detach its Stop.
+      if (started) flows.plans.runEnded(click.runId);
     }
   });
 }
