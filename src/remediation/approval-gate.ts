@@ -52,6 +52,22 @@ export function killSwitchRefusal(
   return `${approverKey(by)} may not ${action} remediation: only approvers may ${action} it (CNI_DOCTOR_APPROVERS).`;
 }
 
+/**
+ * Whether `actor` may approve their own request at all, asked before anyone is prompted (the terminal's `fix`): the
+ * reason and the setting that would allow it, or null when their approval would count.
+ */
+export function ownApprovalRefusal(
+  actor: Actor,
+  policy: Pick<RemediationPolicy, "approvers" | "selfApproval">,
+): string | null {
+  const key = approverKey(actor);
+  if (!isListedApprover(actor, policy.approvers))
+    return `${key} is not an approver, so an approval given here would not count (add ${key} to CNI_DOCTOR_APPROVERS to allow it).`;
+  if (!selfApprovalAllowed(policy, actor))
+    return `${key} asked for this fix and may not approve it too: the two-person rule needs another approver (CNI_DOCTOR_SELF_APPROVAL=${policy.selfApproval}; ${actor.via === "cli" ? "cli" : "all"} would allow it).`;
+  return null;
+}
+
 export function decideApproval(
   run: RunRecord,
   approver: Actor,

@@ -17,7 +17,7 @@ export class FixInterrupts {
   readonly #io: CommandIO;
   readonly #write: (text: string) => void;
   readonly #stop: (reason: string) => Promise<void>;
-  #run: { id: string; plan: Plan } | null = null;
+  #run: { id: string; plan: Plan | null } | null = null;
   #executing = false;
   #inFlight: StepStarted | null = null;
   #startedSteps: StepStarted[] = [];
@@ -40,7 +40,7 @@ export class FixInterrupts {
   }
 
   /** The run about to be approved and executed: from here on a signal stops it instead of exiting. */
-  executing(runId: string, plan: Plan): void {
+  executing(runId: string, plan: Plan | null): void {
     this.#run = { id: runId, plan };
     this.#executing = true;
   }
@@ -77,7 +77,7 @@ export class FixInterrupts {
   #third(signal: string): void {
     const id = this.#run?.id ?? "?";
     const touched = new Set(this.#startedSteps.flatMap((s) => (s.node ? [s.node] : [])));
-    const backups = (this.#run?.plan.steps ?? []).flatMap((s) =>
+    const backups = (this.#run?.plan?.steps ?? []).flatMap((s) =>
       s.kind === "quarantine-cni-config" && s.node && s.quarantine && touched.has(s.node)
         ? [`${s.node}:${s.quarantine.backupDir}`]
         : [],

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { diagnoseCluster } from "../../diagnosis/index.ts";
-import type { Actor } from "../../remediation/index.ts";
+import { type Actor, ownApprovalRefusal, type RemediationService } from "../../remediation/index.ts";
 import { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
@@ -50,8 +50,9 @@ export const fixCommand: CommandSpec = {
   },
   details: [
     "At the terminal you are both requester and approver. Your approval (typing the context name, or --yes) counts",
-    "only if CNI_DOCTOR_APPROVERS lists cli:<your OS user> and CNI_DOCTOR_SELF_APPROVAL is cli or all; otherwise the",
-    "run stays pending in the journal for a second approver (Slack), and fix exits 4.",
+    "only if CNI_DOCTOR_APPROVERS lists cli:<your OS user> and CNI_DOCTOR_SELF_APPROVAL is cli or all; fix checks that",
+    "before prompting. Otherwise the run stays pending in the journal and fix exits 4, saying how a second approver",
+    "approves it: `cni-doctor approve RUN` at a terminal, or the run's Approve button in Slack.",
     "Audit log lines (JSON) go to stderr. Exit status: 0 healed or nothing to fix, 1 the run failed, rolled back or",
     "stopped, 2 bad usage, 3 only manual actions remain, 4 refused (policy, approval, drift, pause, busy).",
     "Ctrl-C (SIGINT), SIGTERM or SIGHUP during a run: the step in flight finishes, a half-done node is restored byte for",
@@ -95,13 +96,13 @@ export const fixCommand: CommandSpec = {
 };
 
 /** Where `fix` writes: progress for a person (stdout, or stderr with --json) and the JSON document's parts. */
-interface FixOutput {
+export interface FixOutput {
   progress: NodeJS.WritableStream;
   style: Style;
   json: Record<string, unknown>;
 }
 
-type RemediationSetup = Awaited<ReturnType<typeof openRemediation>>;
+export type RemediationSetup = Awaited<ReturnType<typeof openRemediation>>;
 
 /** The workflow at the terminal: one person requests and approves, and the run reports line by line. */
 async function fixCluster(
@@ -117,21 +118,7 @@ async function fixCluster(
   },
 ): Promise<number> {
   const { style } = out;
-  const workflow = new RemediationWorkflow({
-    diagnose: (scope) =>
-      diagnoseCluster(setup.reader, {
-        scope,
-        nodeReader: setup.nodeWriter,
-        concurrency: setup.config.concurrency,
-      }),
-    remediation: setup.service,
-    progress: async () => ({
-      report: (e) => {
-        options.interrupts.track(e);
-        out.progress.write(renderRunEvent(e, style));
-      },
-    }),
-  });
+  const workflow = terminalWorkflow(setup, out, options.interrupts);
   if (!options.dryRun) await reportInterruptedRuns(setup, out);
   const diagnosis = await workflow.diagnose({ node: options.node });
   const includeBarePods = options.includeBarePods;
@@ -158,6 +145,12 @@ async function fixCluster(
   out.json.run = proposed.run;
   out.progress.write(renderPlanText(proposed.plan, proposed.policyViolations, style));
   if (verdict === "policy-refused") return FIX_EXIT.refused;
+  // The policy first: nobody types the context name for an approval that could not count.
+  const cannot = ownApprovalRefusal(me, setup.service.policy);
+  if (cannot) {
+    out.progress.write(style.red(`${cannot}\n${secondApproverHint(proposed.run.id)}`));
+    return FIX_EXIT.refused;
+  }
   const notApproved = await options.askApproval(proposed.run.id);
   if (notApproved !== null) {
     await workflow.reject(proposed.run.id, me).catch(() => {});
@@ -168,6 +161,34 @@ async function fixCluster(
   return runApproved(workflow, proposed.run.id, me, out);
 }
 
+/** How someone else approves a pending run. */
+export function secondApproverHint(runId: string): string {
+  return `Run ${runId} stays pending in the journal; nothing was changed. Another approver approves it with \`cni-doctor approve ${runId}\` at a terminal, or with the run's Approve button in Slack (\`/cni status\` lists pending runs).\n`;
+}
+
+/** The workflow at the terminal: diagnosis through the node writer, progress printed line by line. */
+export function terminalWorkflow(
+  setup: RemediationSetup,
+  out: FixOutput,
+  interrupts: FixInterrupts,
+): RemediationWorkflow<RemediationService> {
+  return new RemediationWorkflow({
+    diagnose: (scope) =>
+      diagnoseCluster(setup.reader, {
+        scope,
+        nodeReader: setup.nodeWriter,
+        concurrency: setup.config.concurrency,
+      }),
+    remediation: setup.service,
+    progress: async () => ({
+      report: (e) => {
+        interrupts.track(e);
+        out.progress.write(renderRunEvent(e, out.style));
+      },
+    }),
+  });
+}
+
 const FIX_EXIT_OF_PREVIEW = {
   healed: FIX_EXIT.healed,
   "needs-human": FIX_EXIT.needsHuman,
@@ -175,7 +196,7 @@ const FIX_EXIT_OF_PREVIEW = {
 };
 
 /** The approval the person gave, through the gate; the run when it completes the quorum. */
-async function runApproved(
+export async function runApproved(
   workflow: RemediationWorkflow,
   runId: string,
   me: Actor,
@@ -217,7 +238,7 @@ async function reportInterruptedRuns(setup: RemediationSetup, out: FixOutput): P
 }
 
 /** Approval at the terminal: the person types the cluster's context name. */
-async function askAtTerminal(io: CommandIO, context: string, runId: string): Promise<string | null> {
+export async function askAtTerminal(io: CommandIO, context: string, runId: string): Promise<string | null> {
   const typed = await ask(io, `Type the cluster's context name (${context}) to approve run ${runId}: `);
   return typed === context ? null : `Not approved (typed ${JSON.stringify(typed)}); nothing was changed.\n`;
 }

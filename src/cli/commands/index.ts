@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../command.ts";
+import { approveCommand } from "./approve.ts";
 import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
@@ -14,6 +15,7 @@ export const commands: CommandSpec[] = [
   diagnoseCommand,
   explainCommand,
   fixCommand,
+  approveCommand,
   runsCommand,
   rollbackCommand,
   pauseCommand,
