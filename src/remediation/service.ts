@@ -233,6 +233,12 @@ export class RemediationService {
     return restoreRun({ ...parts, ...more, refreshRuns: () => this.recentRuns() }, runId, by, options);
   }
 
+  /** A run's plan and origin from the journal: what a restarted bot needs to report a run it did not propose. */
+  async planOf(runId: string): Promise<{ plan: Plan; origin: RunOrigin | null } | null> {
+    const r = await this.#journal.get(runId);
+    return r ? { plan: r.plan, origin: r.origin ?? null } : null;
+  }
+
   /** The process is stopping (SIGTERM); see RunExecutor.stopForShutdown. */
   stopForShutdown(reason: string): Promise<void> {
     return this.#executor.stopForShutdown(reason);
