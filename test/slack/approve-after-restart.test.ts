@@ -37,7 +37,9 @@ describe("approving a plan posted before a restart", () => {
 
     // A new process: the old one is gone, with everything it remembered about its plan messages.
     await world.bot.stop(5_000);
-    await eventually("the old connection to close", () => (slack.socket.connections === 0 ? true : undefined));
+    await eventually("the old connection to close", () =>
+      slack.socket.connections === 0 ? true : undefined,
+    );
     await world.restartBot();
     await slack.socket.waitForConnections(1);
     await slack.clickButton(
