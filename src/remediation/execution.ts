@@ -173,11 +173,12 @@ export class RunExecutor {
           steps: [],
           rollbacks: [],
           verification: null,
+          stillStuck: [],
         };
       }
       await this.#finish(record, audit, reporter, outcome);
-      const { status, message, steps, rollbacks, verification } = outcome;
-      return { status, runId, message, steps, rollbacks, verification };
+      const { status, message, steps, rollbacks, verification, stillStuck } = outcome;
+      return { status, runId, message, steps, rollbacks, verification, stillStuck };
     } finally {
       this.#executing.delete(runId);
     }

@@ -210,6 +210,8 @@ export type RunResult =
       steps: StepRecord[];
       rollbacks: RollbackRecord[];
       verification: VerificationResult | null;
+      /** Pods left stuck, each with the command that gets it going (absent from older results). */
+      stillStuck?: Array<{ pod: string; node: string; command: string }>;
     }
   | {
       status: "refused";
