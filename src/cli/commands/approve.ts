@@ -1,8 +1,9 @@
-import { type CommandSpec, UsageError } from "../command.ts";
+import type { CommandSpec } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { styleFor } from "../render/style.ts";
 import { askAtTerminal, FIX_EXIT, type FixOutput, runApproved, terminalWorkflow } from "./fix.ts";
 import { FixInterrupts } from "./fix-interrupts.ts";
+import { NODES_FILE_OPTION, runArguments } from "./run-arguments.ts";
 
 /**
  * `cni-doctor approve RUN`: the second approver at a terminal, for a run someone else asked for (`fix` at another
@@ -16,12 +17,7 @@ export const approveCommand: CommandSpec = {
   positionals: "RUN",
   options: {
     ...CLUSTER_OPTIONS,
-    "nodes-file": {
-      type: "string",
-      valueName: "FILE",
-      description:
-        "Nodes file (YAML) for SSH access to the nodes (default: $CNI_DOCTOR_NODES_FILE). Required.",
-    },
+    "nodes-file": NODES_FILE_OPTION,
     yes: {
       type: "boolean",
       short: "y",
@@ -34,16 +30,7 @@ export const approveCommand: CommandSpec = {
     "Exit status as fix: 0 healed, 1 the run failed, rolled back or stopped, 2 bad usage, 4 refused or not approved.",
   ].join("\n"),
   async run(args, io) {
-    const [runId, ...extra] = args.positionals;
-    if (!runId || extra.length > 0)
-      throw new UsageError(
-        "give exactly one run id ('cni-doctor runs' and '/cni status' list pending runs).",
-      );
-    const nodesFile = (args.values["nodes-file"] as string | undefined) ?? io.env.CNI_DOCTOR_NODES_FILE;
-    if (!nodesFile)
-      throw new UsageError(
-        "approve runs the plan, so it needs node access: pass --nodes-file FILE (or set CNI_DOCTOR_NODES_FILE).",
-      );
+    const { runId, nodesFile } = runArguments("approve", args, io);
     const setup = await openRemediation(args, io, { nodesFile });
     const style = styleFor(io.stdout, io.env);
     const out: FixOutput = { progress: io.stdout, style, json: {} };

@@ -1,6 +1,7 @@
-import { type CommandSpec, UsageError } from "../command.ts";
+import type { CommandSpec } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { styleFor } from "../render/style.ts";
+import { NODES_FILE_OPTION, runArguments } from "./run-arguments.ts";
 
 /** Exit codes of `rollback`, documented in the README. */
 export const ROLLBACK_EXIT = { restored: 0, failed: 1, usage: 2, refused: 4 } as const;
@@ -12,12 +13,7 @@ export const rollbackCommand: CommandSpec = {
   positionals: "RUN",
   options: {
     ...CLUSTER_OPTIONS,
-    "nodes-file": {
-      type: "string",
-      valueName: "FILE",
-      description:
-        "Nodes file (YAML) for SSH access to the nodes (default: $CNI_DOCTOR_NODES_FILE). Required.",
-    },
+    "nodes-file": NODES_FILE_OPTION,
     node: { type: "string", valueName: "NODE", description: "Only this node." },
     json: { type: "boolean", description: "Print {status, message, rollbacks} as JSON." },
   },
@@ -29,16 +25,7 @@ export const rollbackCommand: CommandSpec = {
     "Exit status: 0 restored or nothing to restore, 1 a restore was incomplete, 2 bad usage, 4 refused.",
   ].join("\n"),
   async run(args, io) {
-    const [runId, ...extra] = args.positionals;
-    if (!runId || extra.length > 0)
-      throw new UsageError(
-        "give exactly one run id ('cni-doctor runs' lists them), e.g. rollback 20260101-120000-abcdef.",
-      );
-    const nodesFile = (args.values["nodes-file"] as string | undefined) ?? io.env.CNI_DOCTOR_NODES_FILE;
-    if (!nodesFile)
-      throw new UsageError(
-        "rollback needs node access: pass --nodes-file FILE (or set CNI_DOCTOR_NODES_FILE).",
-      );
+    const { runId, nodesFile } = runArguments("rollback", args, io);
     const setup = await openRemediation(args, io, { nodesFile });
     try {
       const outcome = await setup.service.restore(runId, terminalActor(), {
