@@ -15,6 +15,10 @@ export interface CommandIO {
   stderr: Writable;
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Where signals come from (`process` when run from a terminal); commands that write handle SIGINT/TERM/HUP. */
+  signals?: NodeJS.EventEmitter;
+  /** Ends the process at once (a forced exit after repeated signals); absent in-process. */
+  exit?: (code: number) => void;
 }
 
 export interface ParsedArgs {

@@ -8,6 +8,8 @@ const defaultIO: CommandIO = {
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
+  signals: process,
+  exit: (code) => process.exit(code),
 };
 
 /** Runs one CLI invocation and returns its exit code. Never throws. */

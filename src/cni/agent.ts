@@ -16,3 +16,44 @@ export function describeWhyDown(evidence: NodeEvidence | null): string[] {
   }
   return lines;
 }
+
+/**
+ * Waiting reasons a fresh pod inherits: the kubelet shows CrashLoopBackOff when the container keeps exiting, and
+ * ErrImagePull / ImagePullBackOff when the image cannot be pulled (kubelet's images/types.go and
+ * kuberuntime_container.go). Deleting the pod starts a replacement with the same spec on the same node, which does the
+ * same; only a person can fix the cause (the image, the registry, the node's state the agent crashes on).
+ */
+const BEYOND_RESTART = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName"]);
+
+/** An agent a restart cannot fix: what it is stuck on, the last termination, and the commands that show why. */
+export interface AgentStuck {
+  summary: string;
+  checks: string[];
+}
+
+export function agentBeyondRestart(evidence: NodeEvidence | null, node: string): AgentStuck | null {
+  const agent = evidence?.agent;
+  if (!agent || agent.ready) return null;
+  const candidates = [
+    ...(agent.initContainers ?? []).map((c) => ({ c, init: true })),
+    ...agent.containers.map((c) => ({ c, init: false })),
+  ];
+  const stuck = candidates.find(({ c }) => BEYOND_RESTART.has(c.state.replace(/^waiting: /, "")));
+  if (!stuck) return null;
+  const { c, init } = stuck;
+  const reason = c.state.replace(/^waiting: /, "");
+  const shown = init ? `Init:${reason}` : reason;
+  const pull = reason !== "CrashLoopBackOff";
+  const last = c.lastTermination;
+  const lastWords = last
+    ? ` Last termination: ${last.reason || "unknown reason"}, exit code ${last.exitCode}${last.message ? `, message ${JSON.stringify(last.message.trim().slice(0, 300))}` : ""}.`
+    : "";
+  const summary = pull
+    ? `${evidence?.agentName ?? "The CNI agent"} pod ${agent.namespace}/${agent.pod} on ${node} cannot pull the image of its ${init ? "init " : ""}container ${c.name} (${shown}); a restarted pod would pull the same image and fail the same way, so no restart is planned. Check the image name and that ${node} can reach its registry.${lastWords}`
+    : `${evidence?.agentName ?? "The CNI agent"} pod ${agent.namespace}/${agent.pod} on ${node} is in ${shown}: its ${init ? "init " : ""}container ${c.name} keeps exiting (${c.restartCount} restarts), and a restarted pod would crash the same way, so no restart is planned.${lastWords} Read its logs to see why.`;
+  const checks = [
+    ...(last || !pull ? [`kubectl logs -n ${agent.namespace} ${agent.pod} -c ${c.name} --previous`] : []),
+    `kubectl describe pod -n ${agent.namespace} ${agent.pod}`,
+  ];
+  return { summary, checks };
+}

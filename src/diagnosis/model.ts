@@ -84,7 +84,13 @@ export interface ContainerState {
   restartCount: number;
   /** "running", "waiting" or "terminated", with the reason where there is one, e.g. "waiting: CrashLoopBackOff". */
   state: string;
-  lastTermination: { reason: string; exitCode: number; finishedAt: string | null } | null;
+  lastTermination: {
+    reason: string;
+    exitCode: number;
+    finishedAt: string | null;
+    /** The container's termination message (its last words), when it left one; absent in older evidence. */
+    message?: string | null;
+  } | null;
 }
 
 export interface AgentStatus {
@@ -95,6 +101,8 @@ export interface AgentStatus {
   restarts: number;
   startedAt: string | null;
   containers: ContainerState[];
+  /** Init containers (install-cni, …): an agent that cannot pull or run one never starts its containers. */
+  initContainers?: ContainerState[];
 }
 
 export interface NodeEvidence {

@@ -52,13 +52,29 @@ export function killSwitchRefusal(
   return `${approverKey(by)} may not ${action} remediation: only approvers may ${action} it (CNI_DOCTOR_APPROVERS).`;
 }
 
+/**
+ * Whether `actor` may approve their own request at all, asked before anyone is prompted (the terminal's `fix`): the
+ * reason and the setting that would allow it, or null when their approval would count.
+ */
+export function ownApprovalRefusal(
+  actor: Actor,
+  policy: Pick<RemediationPolicy, "approvers" | "selfApproval">,
+): string | null {
+  const key = approverKey(actor);
+  if (!isListedApprover(actor, policy.approvers))
+    return `${key} is not an approver, so an approval given here would not count (add ${key} to CNI_DOCTOR_APPROVERS to allow it).`;
+  if (!selfApprovalAllowed(policy, actor))
+    return `${key} asked for this fix and may not approve it too: the two-person rule needs another approver (CNI_DOCTOR_SELF_APPROVAL=${policy.selfApproval}; ${actor.via === "cli" ? "cli" : "all"} would allow it).`;
+  return null;
+}
+
 export function decideApproval(
   run: RunRecord,
   approver: Actor,
   policy: Pick<RemediationPolicy, "approvers" | "selfApproval">,
   now: Date,
 ): ApprovalDecision {
-  if (run.state !== "pending" && run.state !== "approved") {
+  if (run.state !== "pending" && run.state !== "approved" && run.state !== "running") {
     return {
       kind: "refuse",
       reason: "not-pending",
@@ -70,6 +86,15 @@ export function decideApproval(
       kind: "refuse",
       reason: "not-an-approver",
       message: `${nameOf(approver)} may not approve fixes: neither the user nor any of their groups is in CNI_DOCTOR_APPROVERS.`,
+    };
+  }
+  // The quorum is already met: a further approval (a second approver clicking at the same moment) must not start
+  // the run a second time, so it changes nothing and says so.
+  if (run.state === "approved" || run.state === "running") {
+    const by = run.approvals.map((a) => nameOf(a.actor)).join(", ") || "its approvers";
+    return {
+      kind: "already-approved",
+      message: `Run ${run.id} is already ${run.state === "running" ? "running" : "approved and starting"} (approved by ${by}); your approval changes nothing.`,
     };
   }
   if (sameActor(approver, run.requestedBy) && !selfApprovalAllowed(policy, approver)) {

@@ -9,6 +9,7 @@ import type { ClusterWriter } from "../kube/writer.ts";
 import type { RunJournal } from "./journal.ts";
 import type { RollbackRecord, RunRecord, StepRecord } from "./run.ts";
 import { actorName } from "./run.ts";
+import type { QuarantineRecord } from "./steps/quarantine-cni-config.ts";
 
 export const NODE_EVENT_REASON = "CNIDoctorRemediation";
 
@@ -93,6 +94,14 @@ export class RunAudit {
         `cni-doctor run ${this.#run.id} (plan ${this.#run.plan.digest.slice(0, 19)}, requested by ${this.#who.requestedBy}, approved by ${this.#who.approvedBy.join(", ") || "nobody"}): ${what}${step.error ? `: ${step.error}` : ""}${step.status !== "running" && step.ran.length > 0 ? `. Ran: ${step.ran.join(" ; ")} (exit codes ${step.exitCodes.join(",") || "n/a"})` : ""}`,
       );
     }
+  }
+
+  /** A node's move, before it runs: what `cni-doctor rollback` needs if the run is cut short. */
+  async move(q: QuarantineRecord): Promise<void> {
+    await this.#journal.update(this.#run.id, (r) => ({
+      record: { ...r, quarantines: [...(r.quarantines ?? []).filter((x) => x.node !== q.node), q] },
+      result: undefined,
+    }));
   }
 
   async rollback(rb: RollbackRecord): Promise<void> {

@@ -43,6 +43,8 @@ export class RunExecutor {
   /** Runs this process is executing now, so a shutdown can mark them in the journal. */
   readonly #executing = new Set<string>();
   #shutdownReason: string | null = null;
+  /** The run this process is executing on the cluster (the in-process lock), or null. */
+  #running: string | null = null;
 
   constructor(parts: ExecutionParts) {
     this.#parts = parts;
@@ -58,6 +60,24 @@ export class RunExecutor {
     opts: { dryRun?: boolean } = {},
   ): Promise<RunResult> {
     const isDryRun = opts.dryRun ?? false;
+    if (isDryRun) return this.#checked(runId, reporter, true);
+    // One run at a time per cluster in this process, taken before anything else: two executes here (two approvers
+    // clicking at once) must neither drift-check a plan another run is carrying out nor share one Lease holder.
+    if (this.#running !== null)
+      return this.#refuse(runId, {
+        reason: "busy",
+        message: `Run ${this.#running} is running on this cluster (in this process); one run at a time.${this.#running === runId ? " This run is already under way." : ""}`,
+      });
+    this.#running = runId;
+    try {
+      return await this.#checked(runId, reporter, false);
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  /** The pre-flight and drift checks, then (not on a dry run) the run under its lease. */
+  async #checked(runId: string, reporter: ProgressReporter, isDryRun: boolean): Promise<RunResult> {
     const run = await this.#parts.journal.get(runId);
     if (!run) return this.#refuse(runId, { reason: "not-found", message: `No run ${runId} in the journal.` });
     const pause = isDryRun ? null : await this.#parts.killSwitch.state();
@@ -66,9 +86,13 @@ export class RunExecutor {
       (await this.#driftCheck(run, isDryRun));
     if (refusal) return this.#refuse(runId, refusal);
     if (isDryRun) return dryRun(run, reporter);
+    return this.#executeLeased(runId, reporter);
+  }
 
+  /** The lease, held by this run alone (holder `instance/runId`), then the journal claim and the run. */
+  async #executeLeased(runId: string, reporter: ProgressReporter): Promise<RunResult> {
     const leased = await this.#parts.lease.withLease(
-      this.#parts.instanceId,
+      `${this.#parts.instanceId}/${runId}`,
       runId,
       this.#leaseHooks(runId),
       async (lease) => {
@@ -149,11 +173,12 @@ export class RunExecutor {
           steps: [],
           rollbacks: [],
           verification: null,
+          stillStuck: [],
         };
       }
       await this.#finish(record, audit, reporter, outcome);
-      const { status, message, steps, rollbacks, verification } = outcome;
-      return { status, runId, message, steps, rollbacks, verification };
+      const { status, message, steps, rollbacks, verification, stillStuck } = outcome;
+      return { status, runId, message, steps, rollbacks, verification, stillStuck };
     } finally {
       this.#executing.delete(runId);
     }

@@ -1,5 +1,5 @@
 /** Public surface of remediation: what the CLI and the Slack bot call. */
-export { approverKey, decideApproval, isListedApprover } from "./approval-gate.ts";
+export { approverKey, decideApproval, isListedApprover, ownApprovalRefusal } from "./approval-gate.ts";
 export { NODE_EVENT_REASON, REDACTED_FIELDS } from "./audit.ts";
 export { canonicalJson, digestOf } from "./digest.ts";
 export { KILL_SWITCH_NAME } from "./kill-switch.ts";
@@ -19,6 +19,7 @@ export {
   type StepKind,
 } from "./plan.ts";
 export { isControlPlaneNode, policyViolations, type RemediationPolicy } from "./policy.ts";
+export { type RestoreOutcome, restoreRefusal } from "./restore-run.ts";
 export type {
   Actor,
   ApprovalOutcome,

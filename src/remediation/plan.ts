@@ -8,6 +8,7 @@
  * fix: without them the plan could not say what it moves, nor the runner verify the token. Pods are recycled, and the
  * run verified, once every node is fixed.
  */
+import { agentBeyondRestart } from "../cni/agent.ts";
 import { AUTOMATIC_ROOT_CAUSES, RESTARTABLE_AGENTS, remediatorFor } from "../cni/registry.ts";
 import type { RemediationCase } from "../cni/remediator.ts";
 import type { Diagnosis, PodRef, RootCause } from "../diagnosis/index.ts";
@@ -90,11 +91,12 @@ export function planRemediation(diagnosis: Diagnosis, options: PlanOptions = {})
   for (const c of cases) {
     const reasonNotAutomatic = whyNotAutomatic(c);
     if (reasonNotAutomatic !== null) {
+      const stuck = c.rootCause === "cni-agent-not-running" ? agentBeyondRestart(c.evidence, c.node) : null;
       manualActions.push({
         node: c.node,
         rootCause: c.rootCause,
         summary: reasonNotAutomatic,
-        checks: c.finding.suggestedChecks,
+        checks: [...(stuck?.checks ?? []), ...c.finding.suggestedChecks],
       });
       continue;
     }
@@ -177,6 +179,9 @@ function whyNotAutomatic(c: RemediationCase): string | null {
   if (!AUTOMATIC_ROOT_CAUSES.has(c.rootCause)) {
     return `No automatic fix for ${c.rootCause} on ${c.node}: ${c.finding.summary}. Check the evidence and the suggested commands, then fix by hand.`;
   }
+  // Restarting an agent that crash-loops or cannot pull its image starts one that does the same: a person's job.
+  const stuck = c.rootCause === "cni-agent-not-running" ? agentBeyondRestart(c.evidence, c.node) : null;
+  if (stuck) return stuck.summary;
   const agentName = c.evidence?.agentName ?? null;
   if (!remediatorFor(repairKey(c))) {
     return `${c.rootCause} on ${c.node}: automatic fixes restart ${RESTARTABLE_AGENTS.join(", ")} only; this node's CNI agent is ${agentName ?? "unknown"}. Restart it by hand.`;

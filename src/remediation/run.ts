@@ -3,7 +3,9 @@
  * events front ends render (terminal now, Slack thread next). Nothing here holds a secret.
  */
 import type { ClusterIdentity } from "../kube/types.ts";
+import { leftMoved } from "./moves-left.ts";
 import type { Plan, PlanStep, StepKind } from "./plan.ts";
+import type { QuarantineRecord } from "./steps/quarantine-cni-config.ts";
 
 export interface Actor {
   id: string;
@@ -119,6 +121,11 @@ export interface RunRecord {
   supersededBy: { digest: string } | null;
   /** Where the run was asked for; absent in records written before it existed. */
   origin?: RunOrigin | null;
+  /**
+   * Each node's move, journaled just before its `mv` runs, so a run cut short (a killed process) can still be
+   * restored byte for byte by `cni-doctor rollback`. Absent in records written before it existed.
+   */
+  quarantines?: QuarantineRecord[];
 }
 
 export interface RunSummary {
@@ -139,6 +146,12 @@ export interface RunSummary {
   /** Where each node's moved files are, so an operator can find them after any outcome. */
   backups: Array<{ node: string; dir: string }>;
   origin: RunOrigin | null;
+  /**
+   * Nodes this run left with files moved aside and neither healed nor restored (an interrupted or failed run), and
+   * the command that restores them; empty when there is nothing to restore.
+   */
+  filesLeftMoved: Array<{ node: string; dir: string }>;
+  restoreCommand: string | null;
 }
 
 export interface ProposedRun {
@@ -197,6 +210,8 @@ export type RunResult =
       steps: StepRecord[];
       rollbacks: RollbackRecord[];
       verification: VerificationResult | null;
+      /** Pods left stuck, each with the command that gets it going (absent from older results). */
+      stillStuck?: Array<{ pod: string; node: string; command: string }>;
     }
   | {
       status: "refused";
@@ -319,6 +334,7 @@ export function summarizeRun(r: RunRecord): RunSummary {
         : [],
     ),
     origin: r.origin ?? null,
+    ...leftMoved(r),
   };
 }
 

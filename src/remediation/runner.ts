@@ -3,10 +3,13 @@
  * timeout; the first failure ends the run. A node whose files were moved aside but whose agent did not come back with
  * a valid token is restored byte for byte. A stop request (or the kill switch, or a lost lease) ends the run after
  * the current step, rolling back a half-done node — one whose files are moved but whose fresh files are not verified.
- * Pods are recycled only after every node is fixed; then the run is verified.
+ * Pods are recycled only after every node is fixed (a replacement may be scheduled onto any node, and one still broken
+ * would take it), then the run is verified. When a later node fails, the nodes already healed get their stuck pods
+ * recycled before the run ends, so they are not left stuck; every outcome lists the pods still stuck, each with the
+ * command that gets it going.
  */
 import type { RunAudit } from "./audit.ts";
-import { isClusterStep, isNodeFixStep, type PlanStep } from "./plan-steps.ts";
+import { isClusterStep, isNodeFixStep, type PlanStep, type RecyclePodsStep } from "./plan-steps.ts";
 import {
   type ProgressReporter,
   type RollbackRecord,
@@ -43,26 +46,59 @@ export interface RunnerOutcome {
   steps: StepRecord[];
   rollbacks: RollbackRecord[];
   verification: VerificationResult | null;
+  /** Pods the run did not get going (their node not fixed, or their recycling failed), each with what to run. */
+  stillStuck: StuckPod[];
+}
+
+export interface StuckPod {
+  pod: string;
+  node: string;
+  /** The exact command that gets it going (after fixing its node, when the run did not). */
+  command: string;
 }
 
 type NodeOutcome = { status: "healed" } | { status: "failed" | "rolled-back" | "stopped"; message: string };
 
 export async function runPlan(input: RunnerInput): Promise<RunnerOutcome> {
   const plan = input.run.plan;
-  const state: RunState = { steps: [], rollbacks: [], nodeInfo: nodeInfoCache(input.deps) };
+  const state: RunState = {
+    steps: [],
+    rollbacks: [],
+    nodeInfo: nodeInfoCache(input.deps),
+    healed: new Set(),
+    recycled: new Set(),
+  };
   const end = (
     status: RunnerOutcome["status"],
     message: string,
     verification: VerificationResult | null = null,
-  ): RunnerOutcome => ({ status, message, steps: state.steps, rollbacks: state.rollbacks, verification });
+  ): RunnerOutcome => {
+    const stillStuck = stuckPods(plan.steps, state);
+    const stuck = stillStuck.map((p) => `${p.pod} on ${p.node} (${p.command})`).join("; ");
+    return {
+      status,
+      message: stillStuck.length > 0 ? `${message} Still stuck: ${stuck}.` : message,
+      steps: state.steps,
+      rollbacks: state.rollbacks,
+      verification,
+      stillStuck,
+    };
+  };
 
   const fixNodes = orderedNodes(plan.steps.filter(isNodeFixStep));
   const batchSize = Math.max(1, input.deps.policy.batchSize);
   for (let i = 0; i < fixNodes.length; i += batchSize) {
     const batch = fixNodes.slice(i, i + batchSize);
     const outcomes = await Promise.all(batch.map((node) => fixNode(input, state, node)));
+    batch.forEach((node, n) => {
+      if (outcomes[n]?.status === "healed") state.healed.add(node);
+    });
     const bad = outcomes.find((o): o is Exclude<NodeOutcome, { status: "healed" }> => o.status !== "healed");
-    if (bad) return end(bad.status, bad.message);
+    if (bad) {
+      // A stop request means no further change; a failure still leaves the healed nodes' pods worth recycling.
+      const recycled = bad.status === "stopped" ? "" : await recycleHealedNodes(input, state);
+      return end(bad.status, `${bad.message}${recycled}`);
+    }
   }
 
   // Pods are recycled only after every node is fixed, then the run is verified: the plan lists them in that order.
@@ -72,6 +108,7 @@ export async function runPlan(input: RunnerInput): Promise<RunnerOutcome> {
     if (why) return end("stopped", `Stopped before ${executorFor(step).before}: ${why}.`, scope.verification);
     const r = await runStep(input, state, step, scope);
     if (!r.ok) return end("failed", r.error, scope.verification);
+    if (step.kind === "recycle-pods") state.recycled.add(step);
   }
   return end("succeeded", `Healed ${plan.blastRadius.nodes.join(", ")}; verified.`, scope.verification);
 }
@@ -80,6 +117,52 @@ interface RunState {
   steps: StepRecord[];
   rollbacks: RollbackRecord[];
   nodeInfo: (node: string) => Promise<{ internalIP: string | undefined; uid: string | undefined }>;
+  /** Nodes fixed so far, and the recycle steps done. */
+  healed: Set<string>;
+  recycled: Set<PlanStep>;
+}
+
+/**
+ * The run ends early on a failed node: the nodes it healed get their stuck pods recycled now (their replacements may
+ * still land on the broken node; what stays stuck is listed). Returns a sentence for the outcome, or "".
+ */
+async function recycleHealedNodes(input: RunnerInput, state: RunState): Promise<string> {
+  const scope: StepScope = { repair: null, verification: null, planScope: input.run.plan.scope };
+  const steps = input.run.plan.steps.filter(
+    (s): s is RecyclePodsStep => s.kind === "recycle-pods" && state.healed.has(s.node),
+  );
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const step of steps) {
+    const r = await runStep(input, state, step, scope);
+    if (r.ok) {
+      state.recycled.add(step);
+      done.push(step.node);
+    } else failed.push(`${step.node}: ${r.error}`);
+  }
+  return [
+    done.length > 0 ? ` Recycled the stuck pods of the healed ${done.join(", ")}.` : "",
+    failed.length > 0 ? ` Recycling pods on healed nodes failed (${failed.join("; ")}).` : "",
+  ].join("");
+}
+
+/** The plan's stuck pods this run did not recycle, with the command for each. */
+function stuckPods(steps: PlanStep[], state: RunState): StuckPod[] {
+  return steps
+    .filter((s): s is RecyclePodsStep => s.kind === "recycle-pods" && !state.recycled.has(s))
+    .flatMap((s) =>
+      s.pods.map((pod) => {
+        const [namespace, name] = pod.split("/");
+        const remove = `kubectl delete pod -n ${namespace} ${name}`;
+        return {
+          pod,
+          node: s.node,
+          command: state.healed.has(s.node)
+            ? remove
+            : `${remove} once ${s.node} is fixed: cni-doctor fix --node ${s.node}`,
+        };
+      }),
+    );
 }
 
 /** One node's fix steps in order; the first failure or stop request ends them, rolling back a half-done node. */
@@ -213,6 +296,7 @@ function stepContext(input: RunnerInput, state: RunState, ledger: StepLedger, de
     ledger,
     deadline,
     nodeInfo: state.nodeInfo,
+    journalMove: (record) => input.audit.move(record),
     async onNode(node, template) {
       const { internalIP } = await state.nodeInfo(node);
       ledger.ran.push(nodeWriter.commandLine(node, internalIP, template));

@@ -23,6 +23,7 @@ import { KillSwitch } from "./kill-switch.ts";
 import { ClusterLease } from "./lease.ts";
 import { type Plan, planRemediation } from "./plan.ts";
 import { isControlPlaneNode, policyViolations } from "./policy.ts";
+import { type RestoreOutcome, restoreRun } from "./restore-run.ts";
 import {
   type Actor,
   type ApprovalOutcome,
@@ -223,6 +224,19 @@ export class RemediationService {
   /** Runs an approved plan (see RunExecutor.execute); a dry run only reports the steps. */
   execute(runId: string, reporter: ProgressReporter, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
     return this.#executor.execute(runId, reporter, opts);
+  }
+
+  /** Puts back files an interrupted or failed run left moved (restore-run.ts); a write, behind the policy. */
+  restore(runId: string, by: Actor, options: { node?: string | undefined } = {}): Promise<RestoreOutcome> {
+    const parts = { deps: this.#deps, logger: this.#logger, journal: this.#journal, lease: this.#lease };
+    const more = { instanceId: this.#instanceId, audit: (r: RunRecord) => this.#audit(r) };
+    return restoreRun({ ...parts, ...more, refreshRuns: () => this.recentRuns() }, runId, by, options);
+  }
+
+  /** A run's plan and origin from the journal: what a restarted bot needs to report a run it did not propose. */
+  async planOf(runId: string): Promise<{ plan: Plan; origin: RunOrigin | null } | null> {
+    const r = await this.#journal.get(runId);
+    return r ? { plan: r.plan, origin: r.origin ?? null } : null;
   }
 
   /** The process is stopping (SIGTERM); see RunExecutor.stopForShutdown. */

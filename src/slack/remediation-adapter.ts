@@ -31,6 +31,7 @@ export function remediationPort(service: RemediationService): RemediationPort {
     resume: (by) => service.resume(by),
     isPaused: () => service.isPaused(),
     recentRuns: () => service.recentRuns(),
+    planOf: (runId) => service.planOf(runId),
     stopForShutdown: (reason) => service.stopForShutdown(reason),
   };
 }

@@ -3,7 +3,8 @@
  * named here so the bot depends on the calls it makes and nothing else. Slack decides nothing about approval: it maps
  * a click to an Actor and passes it on; the service decides at click time.
  */
-import type { Actor, RunSummary } from "../remediation/run.ts";
+import type { Plan } from "../remediation/plan.ts";
+import type { Actor, RunOrigin as JournalOrigin, RunSummary } from "../remediation/run.ts";
 import type { WorkflowRemediation } from "../remediation/workflow.ts";
 
 /** Where a run was asked for: kept in the run journal so a restarted bot can report into the same thread. */
@@ -16,6 +17,8 @@ export interface RemediationPort extends WorkflowRemediation {
   resume(by: Actor): Promise<void>;
   isPaused(): Promise<boolean>;
   recentRuns(): Promise<RunSummary[]>;
+  /** A run's plan and where it was asked for, from the journal (a plan posted before a restart); null if unknown. */
+  planOf(runId: string): Promise<{ plan: Plan; origin: JournalOrigin | null } | null>;
   /** Shutdown: running runs end after their current step; journaled at once. */
   stopForShutdown(reason: string): Promise<void>;
 }

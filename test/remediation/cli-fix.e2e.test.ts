@@ -186,3 +186,42 @@ describe("cni-doctor fix", () => {
     expect(typed.code, typed.out + typed.err).toBe(0);
   }, 60_000);
 });
+
+describe("cni-doctor fix under the two-person rule, and cni-doctor approve", () => {
+  it("checks the policy before prompting, says how a second person approves, and `approve RUN` runs it", async () => {
+    h = await startHarness("expired-token");
+    await waitForStuck(h, 1);
+    const strict = { ...CLI_ENV, CNI_DOCTOR_SELF_APPROVAL: "none" };
+    // No --yes and nothing on stdin: before the policy check came first, this prompted and read an empty answer.
+    const asked = await cli(["fix", ...target(h)], strict, "");
+    expect(asked.code, asked.out + asked.err).toBe(4);
+    expect(asked.out).not.toContain("Type the cluster's context name");
+    expect(asked.out).toMatch(
+      /cli:\S+ asked for this fix and may not approve it too: the two-person rule needs another approver \(CNI_DOCTOR_SELF_APPROVAL=none; cli would allow it\)/,
+    );
+    const runId =
+      /Another approver approves it with `cni-doctor approve (\S+)` at a terminal, or with the run's Approve button in Slack \(`\/cni status` lists pending runs\)/.exec(
+        asked.out,
+      )?.[1];
+    expect(runId).toBeDefined();
+    const notListed = await cli(["fix", ...target(h)], { ...strict, CNI_DOCTOR_APPROVERS: "U-ALICE" }, "");
+    expect(notListed.code).toBe(4);
+    expect(notListed.out).toMatch(
+      /cli:\S+ is not an approver, so an approval given here would not count \(add cli:\S+ to CNI_DOCTOR_APPROVERS/,
+    );
+
+    // The same person cannot approve their own run at another terminal either.
+    const own = await cli(["approve", runId as string, "--yes", ...target(h)], strict);
+    expect(own.code).toBe(4);
+    expect(own.out).toMatch(/may not approve it too/);
+
+    // A run asked for in Slack, approved at the terminal by a second person: it runs here.
+    const service = await h.service();
+    const { run } = await service.propose(await h.diagnose(), {
+      requestedBy: { id: "U-ALICE", via: "slack" },
+    });
+    const approved = await cli(["approve", run.id, "--yes", ...target(h)], strict);
+    expect(approved.code, approved.out + approved.err).toBe(0);
+    expect(approved.out).toMatch(/Result: succeeded/);
+  }, 90_000);
+});

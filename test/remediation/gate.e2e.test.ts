@@ -203,8 +203,9 @@ describe("single execution on a fresh stale-cni-config cluster", () => {
       replicaB.approve(run.id, bob),
       replicaB.approve(run.id, carol),
     ]);
-    expect(approvals.filter((a) => a.status === "approved").length).toBeGreaterThanOrEqual(1);
-    expect(approvals.filter((a) => a.status === "already-approved").length).toBe(1);
+    // Exactly one approval completes the quorum; the others, on an approved run, change nothing.
+    expect(approvals.filter((a) => a.status === "approved").length).toBe(1);
+    expect(approvals.filter((a) => a.status === "already-approved").length).toBe(2);
     const results = await Promise.all([
       replicaA.execute(run.id, collectEvents()),
       replicaB.execute(run.id, collectEvents()),
@@ -230,5 +231,39 @@ describe("single execution on a fresh stale-cni-config cluster", () => {
       status: "refused",
       reason: "already-executed",
     });
+  }, 60_000);
+});
+
+describe("two approvers at once, in one process", () => {
+  const ctx = useStaleCluster();
+
+  it("a further approval is a no-op that says so; a second execute is refused without touching the first run's Lease", async () => {
+    const service = await ctx.h.service({}, { instanceId: "replica-a" });
+    const { run } = await service.propose(ctx.diagnosis, { requestedBy: alice });
+    expect(await service.approve(run.id, bob)).toMatchObject({ status: "approved" });
+    const second = await service.approve(run.id, carol);
+    expect(second).toMatchObject({ status: "already-approved" });
+    expect(second.message).toContain(
+      `Run ${run.id} is already approved and starting (approved by Bob (U-BOB))`,
+    );
+
+    let secondExecute: Promise<unknown> | undefined;
+    const leaseHolder = () =>
+      (ctx.h.sim.store.list("leases", "cni-doctor")[0] as unknown as { spec?: { holderIdentity?: string } })
+        ?.spec?.holderIdentity;
+    let holderAfterSecond: string | undefined;
+    const first = await service.execute(run.id, {
+      async report(e) {
+        if (e.type === "step-started" && e.index === 0 && !secondExecute) {
+          secondExecute = service.execute(run.id, collectEvents());
+          expect(await secondExecute).toMatchObject({ status: "refused", reason: "busy" });
+          holderAfterSecond = leaseHolder();
+          expect((await service.approve(run.id, carol)).message).toMatch(/is already running/);
+        }
+      },
+    });
+    expect(secondExecute).toBeDefined();
+    expect(holderAfterSecond).toBe(`replica-a/${run.id}`);
+    expect(first.status, first.message).toBe("succeeded");
   }, 60_000);
 });

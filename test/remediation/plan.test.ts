@@ -368,8 +368,15 @@ describe("policy and approval", () => {
       kind: "record",
       quorumReached: true,
     });
+    // A further approval of a running (or approved) run changes nothing and says so.
     expect(decideApproval(run({ state: "running" }), { id: "U1", via: "slack" }, policy, at)).toMatchObject({
-      reason: "not-pending",
+      kind: "already-approved",
+      message: expect.stringMatching(/is already running/),
     });
+    expect(decideApproval(run({ state: "succeeded" }), { id: "U1", via: "slack" }, policy, at)).toMatchObject(
+      {
+        reason: "not-pending",
+      },
+    );
   });
 });

@@ -79,8 +79,20 @@ describe("agent-wont-start rolls back", () => {
       }),
     ]);
     expect(snapshotTree(join(h.sim.nodeRoot("k8s-worker2"), CONF))).toEqual(before.worker2);
-    // The run stopped there: no pods recycled, no verification.
-    expect(result.steps.some((s) => s.kind === "recycle-pods" || s.kind === "verify")).toBe(false);
+    // The run ended there, but worker1 was healed: its stuck pods were recycled before the run ended; worker2's are
+    // still stuck, and the summary lists them with the command; no verification.
+    const recycled = result.steps.filter((s) => s.kind === "recycle-pods");
+    expect(recycled.map((s) => s.node)).toEqual(["k8s-worker1"]);
+    expect(result.message).toContain("Recycled the stuck pods of the healed k8s-worker1.");
+    expect(result.steps.some((s) => s.kind === "verify")).toBe(false);
+    const stuckOn2 =
+      plan.steps.find((s) => s.kind === "recycle-pods" && s.node === "k8s-worker2")?.pods ?? [];
+    expect(stuckOn2.length).toBeGreaterThan(0);
+    expect(result.stillStuck?.map((p) => [p.pod, p.node])).toEqual(stuckOn2.map((p) => [p, "k8s-worker2"]));
+    const [ns, name] = (stuckOn2[0] as string).split("/");
+    expect(result.message).toContain(
+      `Still stuck: ${stuckOn2[0]} on k8s-worker2 (kubectl delete pod -n ${ns} ${name} once k8s-worker2 is fixed: cni-doctor fix --node k8s-worker2)`,
+    );
     expect(progress.events.filter((e) => e.type === "rolled-back")).toHaveLength(1);
     expect((await service.recentRuns())[0]).toMatchObject({ id: run.id, state: "rolled-back" });
     // The bare pod is the same pod as before.

@@ -10,7 +10,7 @@ import type { Plan } from "../../src/remediation/plan.ts";
 import { checkMessagePayload } from "../../src/sim/slack/index.ts";
 import { renderDiagnosis } from "../../src/slack/blocks/diagnosis.ts";
 import { fitMessage, truncate } from "../../src/slack/blocks/limits.ts";
-import { renderHelp } from "../../src/slack/blocks/messages.ts";
+import { renderHelp, renderInterrupted, renderStatus } from "../../src/slack/blocks/messages.ts";
 import { code, escapeMrkdwn } from "../../src/slack/blocks/mrkdwn.ts";
 import { renderPlan } from "../../src/slack/blocks/plan.ts";
 import { applyRunEvent, initialProgress, renderProgress } from "../../src/slack/blocks/run.ts";
@@ -316,5 +316,35 @@ describe("Block Kit limits", () => {
   it("truncates without cutting an escape or a Slack token in half", () => {
     expect(truncate(`${"a".repeat(8)}&amp;b`, 11)).toBe(`${"a".repeat(8)}…`);
     expect(truncate(`${"a".repeat(8)}<@U0ABC>`, 12)).toBe(`${"a".repeat(8)}…`);
+  });
+});
+
+describe("runs that left files moved", () => {
+  const run = {
+    id: "20261205-120000-abcdef",
+    state: "interrupted" as const,
+    digest: "sha256:00",
+    cluster: "prod",
+    nodes: ["k8s-worker2"],
+    requestedBy: "alice",
+    approvedBy: ["bob"],
+    requestedAt: "2026-12-05T12:00:00.000Z",
+    expiresAt: "2026-12-05T12:15:00.000Z",
+    startedAt: "2026-12-05T12:01:00.000Z",
+    finishedAt: null,
+    lastStep: "4. restart-cni-agent on k8s-worker2 (running)",
+    outcome: "interrupted",
+    backups: [{ node: "k8s-worker2", dir: "/var/lib/cni-doctor/backup/x" }],
+    origin: null,
+    filesLeftMoved: [{ node: "k8s-worker2", dir: "/var/lib/cni-doctor/backup/x" }],
+    restoreCommand: "cni-doctor rollback 20261205-120000-abcdef",
+  };
+
+  it("/cni status and the interrupted notice name the rollback command", () => {
+    const status = JSON.stringify(renderStatus({ clusters: [], runs: [{ run, permalink: null }] }).blocks);
+    expect(status).toContain("files left moved on `k8s-worker2`");
+    expect(status).toContain("`cni-doctor rollback 20261205-120000-abcdef`");
+    const notice = JSON.stringify(renderInterrupted(run, cluster).blocks);
+    expect(notice).toContain("`cni-doctor rollback 20261205-120000-abcdef`");
   });
 });

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Writable } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { loadConfig, type RemediationPolicy } from "../../src/config.ts";
@@ -70,7 +70,7 @@ export async function startHarness(
     syncPeriodMs: options.syncPeriodMs ?? 300,
     ...(options.sandboxRetryMs ? { sandboxRetryMs: options.sandboxRetryMs } : {}),
   });
-  const dir = await mkdtemp(join(tmpdir(), `cni-doctor-fix-${scenario}-`));
+  const dir = await mkdtemp(join(tmpdir(), `cni-doctor-fix-${basename(scenario).replace(/\.ya?ml$/, "")}-`));
   const nodes = loadScenario(scenario).nodes.map((n) => ({ name: n.name, root: sim.nodeRoot(n.name) }));
   const ssh = await startNodeSshServers({ nodes });
   const kubeconfigPath = join(dir, "kubeconfig");

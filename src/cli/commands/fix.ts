@@ -1,12 +1,13 @@
 import { createInterface } from "node:readline/promises";
 import { diagnoseCluster } from "../../diagnosis/index.ts";
-import type { Actor } from "../../remediation/index.ts";
+import { type Actor, ownApprovalRefusal, type RemediationService } from "../../remediation/index.ts";
 import { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { type CommandIO, type CommandSpec, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
 import { renderPlanText, renderRunEvent, renderRunsText } from "../render/plan-text.ts";
 import { type Style, styleFor } from "../render/style.ts";
 import { NODE_ACCESS_OPTION } from "./diagnose.ts";
+import { FixInterrupts } from "./fix-interrupts.ts";
 
 /** Exit codes of `fix`, documented in the README. */
 export const FIX_EXIT = { healed: 0, failed: 1, usage: 2, needsHuman: 3, refused: 4 } as const;
@@ -51,10 +52,14 @@ export const fixCommand: CommandSpec = {
   },
   details: [
     "At the terminal you are both requester and approver. Your approval (typing the context name, or --yes) counts",
-    "only if CNI_DOCTOR_APPROVERS lists cli:<your OS user> and CNI_DOCTOR_SELF_APPROVAL is cli or all; otherwise the",
-    "run stays pending in the journal for a second approver (Slack), and fix exits 4.",
+    "only if CNI_DOCTOR_APPROVERS lists cli:<your OS user> and CNI_DOCTOR_SELF_APPROVAL is cli or all; fix checks that",
+    "before prompting. Otherwise the run stays pending in the journal and fix exits 4, saying how a second approver",
+    "approves it: `cni-doctor approve RUN` at a terminal, or the run's Approve button in Slack.",
     "Audit log lines (JSON) go to stderr. Exit status: 0 healed or nothing to fix, 1 the run failed, rolled back or",
     "stopped, 2 bad usage, 3 only manual actions remain, 4 refused (policy, approval, drift, pause, busy).",
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP during a run: the step in flight finishes, a half-done node is restored byte for",
+    "byte and the run is journaled as stopped; a second signal says what is in flight; a third forces exit (130) and",
+    "says where the backups are. Before the run starts nothing has changed and the first signal exits (130).",
   ].join("\n"),
   async run(args, io) {
     const v = args.values;
@@ -74,6 +79,12 @@ export const fixCommand: CommandSpec = {
       if (json) io.stdout.write(`${JSON.stringify(out.json, null, 2)}\n`);
       return code;
     };
+    const interrupts = new FixInterrupts(
+      io,
+      (text) => void out.progress.write(style.red(text)),
+      (reason) => setup.service.stopForShutdown(reason),
+    );
+    const stopListening = interrupts.install();
     try {
       return finish(
         await fixCluster(setup, out, {
@@ -81,22 +92,24 @@ export const fixCommand: CommandSpec = {
           dryRun: Boolean(v["dry-run"]),
           includeBarePods: Boolean(v["include-bare-pods"]),
           askApproval: v.yes ? async () => null : (runId) => askAtTerminal(io, setup.identity.context, runId),
+          interrupts,
         }),
       );
     } finally {
+      stopListening();
       await setup.close();
     }
   },
 };
 
 /** Where `fix` writes: progress for a person (stdout, or stderr with --json) and the JSON document's parts. */
-interface FixOutput {
+export interface FixOutput {
   progress: NodeJS.WritableStream;
   style: Style;
   json: Record<string, unknown>;
 }
 
-type RemediationSetup = Awaited<ReturnType<typeof openRemediation>>;
+export type RemediationSetup = Awaited<ReturnType<typeof openRemediation>>;
 
 /** The workflow at the terminal: one person requests and approves, and the run reports line by line. */
 async function fixCluster(
@@ -108,19 +121,11 @@ async function fixCluster(
     includeBarePods: boolean;
     /** null when the person approved; otherwise the line that says why not. */
     askApproval: (runId: string) => Promise<string | null>;
+    interrupts: FixInterrupts;
   },
 ): Promise<number> {
   const { style } = out;
-  const workflow = new RemediationWorkflow({
-    diagnose: (scope) =>
-      diagnoseCluster(setup.reader, {
-        scope,
-        nodeReader: setup.nodeWriter,
-        concurrency: setup.config.concurrency,
-      }),
-    remediation: setup.service,
-    progress: async () => ({ report: (e) => void out.progress.write(renderRunEvent(e, style)) }),
-  });
+  const workflow = terminalWorkflow(setup, out, options.interrupts);
   if (!options.dryRun) await reportInterruptedRuns(setup, out);
   const diagnosis = await workflow.diagnose({ node: options.node });
   const includeBarePods = options.includeBarePods;
@@ -147,13 +152,48 @@ async function fixCluster(
   out.json.run = proposed.run;
   out.progress.write(renderPlanText(proposed.plan, proposed.policyViolations, style));
   if (verdict === "policy-refused") return FIX_EXIT.refused;
+  // The policy first: nobody types the context name for an approval that could not count.
+  const cannot = ownApprovalRefusal(me, setup.service.policy);
+  if (cannot) {
+    out.progress.write(style.red(`${cannot}\n${secondApproverHint(proposed.run.id)}`));
+    return FIX_EXIT.refused;
+  }
   const notApproved = await options.askApproval(proposed.run.id);
   if (notApproved !== null) {
     await workflow.reject(proposed.run.id, me).catch(() => {});
     out.progress.write(style.red(notApproved));
     return FIX_EXIT.refused;
   }
+  options.interrupts.executing(proposed.run.id, proposed.plan);
   return runApproved(workflow, proposed.run.id, me, out);
+}
+
+/** How someone else approves a pending run. */
+export function secondApproverHint(runId: string): string {
+  return `Run ${runId} stays pending in the journal; nothing was changed. Another approver approves it with \`cni-doctor approve ${runId}\` at a terminal, or with the run's Approve button in Slack (\`/cni status\` lists pending runs).\n`;
+}
+
+/** The workflow at the terminal: diagnosis through the node writer, progress printed line by line. */
+export function terminalWorkflow(
+  setup: RemediationSetup,
+  out: FixOutput,
+  interrupts: FixInterrupts,
+): RemediationWorkflow<RemediationService> {
+  return new RemediationWorkflow({
+    diagnose: (scope) =>
+      diagnoseCluster(setup.reader, {
+        scope,
+        nodeReader: setup.nodeWriter,
+        concurrency: setup.config.concurrency,
+      }),
+    remediation: setup.service,
+    progress: async () => ({
+      report: (e) => {
+        interrupts.track(e);
+        out.progress.write(renderRunEvent(e, out.style));
+      },
+    }),
+  });
 }
 
 const FIX_EXIT_OF_PREVIEW = {
@@ -163,7 +203,7 @@ const FIX_EXIT_OF_PREVIEW = {
 };
 
 /** The approval the person gave, through the gate; the run when it completes the quorum. */
-async function runApproved(
+export async function runApproved(
   workflow: RemediationWorkflow,
   runId: string,
   me: Actor,
@@ -205,7 +245,7 @@ async function reportInterruptedRuns(setup: RemediationSetup, out: FixOutput): P
 }
 
 /** Approval at the terminal: the person types the cluster's context name. */
-async function askAtTerminal(io: CommandIO, context: string, runId: string): Promise<string | null> {
+export async function askAtTerminal(io: CommandIO, context: string, runId: string): Promise<string | null> {
   const typed = await ask(io, `Type the cluster's context name (${context}) to approve run ${runId}: `);
   return typed === context ? null : `Not approved (typed ${JSON.stringify(typed)}); nothing was changed.\n`;
 }

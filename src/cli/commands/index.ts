@@ -1,9 +1,11 @@
 import type { CommandSpec } from "../command.ts";
+import { approveCommand } from "./approve.ts";
 import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
 import { fixCommand } from "./fix.ts";
 import { pauseCommand, resumeCommand } from "./pause.ts";
+import { rollbackCommand } from "./rollback.ts";
 import { runsCommand } from "./runs.ts";
 import { serveCommand } from "./serve.ts";
 import { simCommand } from "./sim.ts";
@@ -13,7 +15,9 @@ export const commands: CommandSpec[] = [
   diagnoseCommand,
   explainCommand,
   fixCommand,
+  approveCommand,
   runsCommand,
+  rollbackCommand,
   pauseCommand,
   resumeCommand,
   simCommand,

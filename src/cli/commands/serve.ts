@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ConfigError, loadConfig, loadSlackSettings, withDotenvFile } from "../../config.ts";
 import { ClusterConfigError } from "../../kube/cluster-config.ts";
+import { exitOnFatalError } from "../../ops/fatal.ts";
 import { shutdownOnSignal } from "../../ops/shutdown.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
 
@@ -43,6 +44,12 @@ export const serveCommand: CommandSpec = {
       if (err instanceof ConfigError || err instanceof ClusterConfigError) throw new UsageError(err.message);
       throw err;
     }
+    exitOnFatalError({
+      source: process,
+      logger: bot.logger,
+      markNotReady: (reason) => bot.readiness.drain(reason),
+      exit: (c) => process.exit(c),
+    });
     io.stderr.write(
       `cni-doctor serve: connected to Slack (${bot.mode === "socket" ? "Socket Mode" : `HTTP, ${bot.eventsUrl}`}); health, readiness and metrics on ${bot.opsUrl}; Ctrl-C to stop.\n`,
     );

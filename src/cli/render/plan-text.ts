@@ -75,6 +75,12 @@ export function renderRunsText(runs: RunSummary[], s: Style): string {
       ];
       if (r.outcome) lines.push(`   ${r.outcome}`);
       for (const b of r.backups) lines.push(s.dim(`   backup on ${b.node}: ${b.dir}`));
+      if (r.restoreCommand)
+        lines.push(
+          s.red(
+            `   files left moved on ${r.filesLeftMoved.map((m) => m.node).join(", ")}; restore them with: ${r.restoreCommand}`,
+          ),
+        );
       return lines.join("\n");
     })
     .join("\n")}\n`;

@@ -8,6 +8,7 @@ import type { ClusterReader } from "../../kube/reader.ts";
 import type { PodWatcher } from "../../kube/wait.ts";
 import type { ClusterWriter } from "../../kube/writer.ts";
 import type { CommandTemplate, NodeWriter } from "../../nodes/index.ts";
+import type { QuarantineRecord } from "./quarantine-cni-config.ts";
 
 export interface RemediationDeps {
   reader: ClusterReader;
@@ -45,6 +46,8 @@ export interface StepContext {
   onNode<T>(node: string, template: CommandTemplate<T>): Promise<T>;
   /** The node's InternalIP (for reaching it) and uid (for its Events). */
   nodeInfo(node: string): Promise<{ internalIP: string | undefined; uid: string | undefined }>;
+  /** Journals a node's move before it happens, so a run cut short can be restored later (absent: not journaled). */
+  journalMove?(record: QuarantineRecord): Promise<void>;
 }
 
 /** Wraps a template so its raw exit code is recorded before it is interpreted (interpret may throw). */

@@ -29,8 +29,9 @@ export const quarantineExecutor: StepExecutor<QuarantineStep> = {
   async execute(ctx, step, scope) {
     const repair = repairOf(scope, step);
     const { node, quarantine: q } = step;
-    repair.moved = await quarantineCniConfig(ctx, node, q, (record) => {
+    repair.moved = await quarantineCniConfig(ctx, node, q, async (record) => {
       repair.moved = record;
+      await ctx.journalMove?.(record);
     });
     if (repair.steps.some((s) => s.kind === "restart-cni-agent")) return;
     // A shadowing config needs no restart: the node is fixed once the runtime's first config is its CNI's own.
@@ -52,7 +53,7 @@ export async function quarantineCniConfig(
   ctx: StepContext,
   node: string,
   q: QuarantineDetail,
-  onMoved: (record: QuarantineRecord) => void,
+  onMoved: (record: QuarantineRecord) => void | Promise<void>,
 ): Promise<QuarantineRecord> {
   const namesBefore = await checkNothingChanged(ctx, node, q);
   const checksums = await checksumsBefore(ctx, node, q);
@@ -64,8 +65,9 @@ export async function quarantineCniConfig(
     moved: [...q.files],
     checksums,
   };
-  // From here on, a failure may have moved some files: the caller must be able to roll back.
-  onMoved(record);
+  // From here on, a failure may have moved some files: the caller must be able to roll back, and so must
+  // `cni-doctor rollback` if this process dies (the record is journaled before the move).
+  await onMoved(record);
   await ctx.onNode(
     node,
     moveIntoDirectory(

@@ -105,7 +105,7 @@ export function renderStatus(input: {
   const active = input.runs.filter((r) => ["pending", "approved", "running"].includes(r.run.state));
   const recent = input.runs.filter((r) => !active.includes(r));
   const line = (e: StatusEntry) =>
-    `• ${code(e.run.id)} ${code(e.run.state)} on ${code(e.run.cluster)}, nodes ${e.run.nodes.map((n) => code(n)).join(", ") || "none"}, asked ${slackDate(e.run.requestedAt)}${e.run.outcome ? `: ${escapeMrkdwn(e.run.outcome)}` : ""}${e.permalink ? ` (<${e.permalink}|thread>)` : ""}`;
+    `• ${code(e.run.id)} ${code(e.run.state)} on ${code(e.run.cluster)}, nodes ${e.run.nodes.map((n) => code(n)).join(", ") || "none"}, asked ${slackDate(e.run.requestedAt)}${e.run.outcome ? `: ${escapeMrkdwn(e.run.outcome)}` : ""}${e.permalink ? ` (<${e.permalink}|thread>)` : ""}${restoreLine(e.run)}`;
   const a = capList(active, 10);
   blocks.push(
     section(
@@ -125,12 +125,19 @@ export function renderStatus(input: {
   return { text: `cni-doctor status: ${active.length} in progress, ${recent.length} recent`, blocks };
 }
 
+/** A run that left files moved (interrupted, failed before healing a node) names the command that restores them. */
+function restoreLine(run: RunSummary): string {
+  const left = run.filesLeftMoved ?? [];
+  if (!run.restoreCommand || left.length === 0) return "";
+  return `\n   :warning: files left moved on ${left.map((m) => code(m.node)).join(", ")}; restore them at a terminal with ${code(run.restoreCommand)}`;
+}
+
 export function renderInterrupted(run: RunSummary, cluster: ClusterIdentity): Message {
   return {
     text: `Run ${escapeMrkdwn(run.id)} was interrupted`,
     blocks: [
       section(
-        `:warning: *This run was interrupted* (the bot stopped while it ran)${run.lastStep ? `; the last step started was ${code(run.lastStep)}` : ""}. ${run.outcome ? escapeMrkdwn(run.outcome) : ""}\n${run.backups.length > 0 ? `Backups of moved files: ${run.backups.map((b) => `${code(b.node)} ${code(b.dir)}`).join(", ")}. ` : ""}Run \`/cni diagnose\` to see where the cluster stands, then \`/cni fix\` for a fresh plan.`,
+        `:warning: *This run was interrupted* (the bot stopped while it ran)${run.lastStep ? `; the last step started was ${code(run.lastStep)}` : ""}. ${run.outcome ? escapeMrkdwn(run.outcome) : ""}\n${run.backups.length > 0 ? `Backups of moved files: ${run.backups.map((b) => `${code(b.node)} ${code(b.dir)}`).join(", ")}. ` : ""}${restoreLine(run).trim()} Run \`/cni diagnose\` to see where the cluster stands, then \`/cni fix\` for a fresh plan.`,
       ),
       clusterContext(cluster),
     ],

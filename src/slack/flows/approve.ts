@@ -3,28 +3,43 @@
  * reports into the plan's thread; a run refused at the last moment says why, and one refused because the cluster
  * changed is followed by a fresh plan in the same thread.
  */
+import type { Plan } from "../../remediation/plan.ts";
 import type { ApprovalOutcome, RunResult } from "../../remediation/run.ts";
 import { renderError, renderNotice } from "../blocks/messages.ts";
 import type { ClusterHandle } from "../clusters.ts";
+import type { ThreadRef } from "../messenger.ts";
+import type { RemediationPort } from "../remediation-port.ts";
 import { ThreadReporter } from "../thread-reporter.ts";
 import { type Click, onClick, refuse } from "./clicks.ts";
 import { workflowFor } from "./cluster-workflow.ts";
 import { actorFor, type SlackFlows } from "./context.ts";
-import type { TrackedPlan } from "./plan-tracker.ts";
 import { proposeInThread } from "./propose.ts";
 
 export function approveClick(flows: SlackFlows, click: Click): void {
   onClick(flows, "approve", click, async (remediation, cluster) => {
+    // Where the run will report, found before the approval is recorded: an approval that could not report (a plan
+    // posted before a restart, with the journal unreadable) fails closed, the run still pending and its buttons kept.
+    const target = await reportTarget(flows, click, remediation);
+    if (typeof target === "string") {
+      await refuse(
+        flows,
+        click,
+        `${target}; your approval was not recorded and run ${click.runId} stays pending. Try again in a moment, or approve at a terminal with \`cni-doctor approve ${click.runId}\`.`,
+      );
+      return;
+    }
     const approver = await actorFor(flows, click.user);
     let reporter: ThreadReporter | undefined;
+    let started = false;
     const workflow = workflowFor(cluster, remediation, {
       progress: async () => {
+        started = true;
         flows.plans.rememberClicked(click);
         await flows.plans.setState(click.runId, {
           kind: "approved",
           approvals: approvalsSoFar(flows, click),
         });
-        reporter = await startReporter(flows, click.runId, cluster);
+        reporter = await startReporter(flows, click.runId, cluster, target);
         return reporter;
       },
     });
@@ -35,23 +50,22 @@ export function approveClick(flows: SlackFlows, click: Click): void {
         return;
       }
       await reporter?.settled();
-      // The run had a plan message to report under, or it would not have started.
-      const tracked = flows.plans.plan(click.runId) as TrackedPlan;
       if (step.result.status !== "refused") return;
-      await showRefusedRun(flows, click.runId, tracked, step.result, cluster);
+      await showRefusedRun(flows, click.runId, target.thread, step.result, cluster);
       if (step.replan) {
         const fresh = await workflow.diagnose();
         await proposeInThread(flows, {
           cluster,
           workflow,
           diagnosis: fresh,
-          user: tracked.view.requestedBy,
-          thread: tracked.thread,
+          user: flows.plans.plan(click.runId)?.view.requestedBy ?? click.user,
+          thread: target.thread,
           key: `${click.runId}:drift`,
         });
       }
     } finally {
-      flows.plans.runEnded(click.runId);
+      // Only the click that started the run ends it: a further click on a running run must not detach its Stop.
+      if (started) flows.plans.runEnded(click.runId);
     }
   });
 }
@@ -102,14 +116,13 @@ async function startReporter(
   flows: SlackFlows,
   runId: string,
   cluster: ClusterHandle,
+  target: ReportTarget,
 ): Promise<ThreadReporter> {
-  const tracked = flows.plans.plan(runId);
-  if (!tracked) throw new Error(`run ${runId} has no plan message to report under`);
   const reporter = new ThreadReporter({
     messenger: flows.messenger,
-    thread: tracked.thread,
+    thread: target.thread,
     runId,
-    plan: tracked.view.plan,
+    plan: target.plan,
     dryRun: false,
     ...(flows.settings.progressIntervalMs !== undefined
       ? { minUpdateIntervalMs: flows.settings.progressIntervalMs }
@@ -122,11 +135,43 @@ async function startReporter(
   return reporter;
 }
 
+/** The thread a run reports into and the plan it carries out. */
+interface ReportTarget {
+  thread: ThreadRef;
+  plan: Plan;
+}
+
+/**
+ * From this process's plan message, or, for a plan posted before a restart, from the journal: its plan and the
+ * thread it was asked for in (the run's origin; the clicked message's thread for records without one). A string
+ * says why neither can be had.
+ */
+async function reportTarget(
+  flows: SlackFlows,
+  click: Click,
+  remediation: RemediationPort,
+): Promise<ReportTarget | string> {
+  const tracked = flows.plans.plan(click.runId);
+  if (tracked) return { thread: tracked.thread, plan: tracked.view.plan };
+  let journaled: Awaited<ReturnType<RemediationPort["planOf"]>>;
+  try {
+    journaled = await remediation.planOf(click.runId);
+  } catch (err) {
+    return `The bot restarted since this plan was posted and could not read run ${click.runId} from the journal (${(err as Error).message})`;
+  }
+  if (!journaled) return `Run ${click.runId} is not in this cluster's journal`;
+  const { origin, plan } = journaled;
+  return {
+    thread: origin ? { channel: origin.channel, threadTs: origin.threadTs } : flows.plans.threadOf(click),
+    plan,
+  };
+}
+
 /** A run the service refused after the approval: the plan message and the thread say why. */
 async function showRefusedRun(
   flows: SlackFlows,
   runId: string,
-  tracked: TrackedPlan,
+  thread: ThreadRef,
   result: Extract<RunResult, { status: "refused" }>,
   cluster: ClusterHandle,
 ): Promise<void> {
@@ -138,7 +183,7 @@ async function showRefusedRun(
       : { kind: "refused", reason: result.message },
   );
   await flows.messenger.post(
-    tracked.thread,
+    thread,
     renderError(
       "The fix did not run",
       result.message,

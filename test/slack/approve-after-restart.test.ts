@@ -1,0 +1,64 @@
+/**
+ * A plan posted by one bot process and approved after a restart: the new process knows the plan only from the click,
+ * so it rebuilds the progress reporter from the run's journal record (its plan and origin thread) and runs it, instead
+ * of showing "approved" and running nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTIONS } from "../../src/slack/blocks/plan.ts";
+import {
+  allText,
+  CHANNEL,
+  deliveryOf,
+  eventually,
+  journalOf,
+  type SlackWorld,
+  sandboxFailuresReported,
+  startSlackWorld,
+  threadOf,
+  USERS,
+} from "../support/slack-harness.ts";
+
+describe("approving a plan posted before a restart", () => {
+  let world: SlackWorld;
+  beforeAll(async () => {
+    world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 1000 });
+    await world.slack.socket.waitForConnections(1);
+  }, 60_000);
+  afterAll(async () => world?.stop());
+
+  it("runs the plan, reporting into the plan's thread", async () => {
+    const { slack } = world;
+    await sandboxFailuresReported(world);
+    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, deliveryOf(world));
+    const plan = await eventually("the plan message", () =>
+      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+    );
+    const threadTs = plan.threadTs as string;
+
+    // A new process: the old one is gone, with everything it remembered about its plan messages.
+    await world.bot.stop(5_000);
+    await eventually("the old connection to close", () =>
+      slack.socket.connections === 0 ? true : undefined,
+    );
+    await world.restartBot();
+    await slack.socket.waitForConnections(1);
+    await slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+      deliveryOf(world),
+    );
+    const run = await eventually(
+      "the run to finish",
+      () =>
+        journalOf(world).find(
+          (r) => r.state !== "pending" && r.state !== "approved" && r.state !== "running",
+        ),
+      60_000,
+    );
+    expect(run.state, run.outcome ?? "").toBe("succeeded");
+    const thread = threadOf(world, threadTs).map(allText).join("\n");
+    expect(thread).toMatch(/succeeded|healed|Healed/);
+    expect(slack.workspace.ephemerals.map((e) => JSON.stringify(e))).not.toContainEqual(
+      expect.stringContaining("no plan message"),
+    );
+  }, 120_000);
+});
