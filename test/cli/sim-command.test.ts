@@ -45,7 +45,8 @@ describe("cni-doctor sim", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("writes its files once serving, prints where they are, and removes them on SIGTERM", async () => {
+  /** `cni-doctor sim` on stale-cni-config writing its kubeconfig and nodes file into a fresh directory. */
+  async function startStaleCniConfigSim() {
     dir = await mkdtemp(join(tmpdir(), "cni-doctor-sim-cli-"));
     const kubeconfig = join(dir, "kubeconfig");
     const nodesFile = join(dir, "nodes.yaml");
@@ -58,6 +59,11 @@ describe("cni-doctor sim", () => {
       nodesFile,
     ]);
     child = sim.child;
+    return { kubeconfig, nodesFile, sim };
+  }
+
+  it("writes its files once serving, prints where they are, and removes them on SIGTERM", async () => {
+    const { kubeconfig, nodesFile, sim } = await startStaleCniConfigSim();
     expect(sim.output()).toMatch(/serving at https:\/\/127\.0\.0\.1:\d+/);
     expect(sim.output()).toContain(kubeconfig);
     expect(existsSync(kubeconfig)).toBe(true);
@@ -99,18 +105,7 @@ describe("cni-doctor sim", () => {
   );
 
   it("installs the bot's namespace and RBAC from manifests/, so fix and runs work against it straight away", async () => {
-    dir = await mkdtemp(join(tmpdir(), "cni-doctor-sim-cli-"));
-    const kubeconfig = join(dir, "kubeconfig");
-    const nodesFile = join(dir, "nodes.yaml");
-    const sim = await startSim([
-      "--scenario",
-      "stale-cni-config",
-      "--kubeconfig-out",
-      kubeconfig,
-      "--nodes-out",
-      nodesFile,
-    ]);
-    child = sim.child;
+    const { kubeconfig, nodesFile, sim } = await startStaleCniConfigSim();
     expect(sim.output()).toMatch(
       /bot identity {4}Namespace cni-doctor, ServiceAccount, \d+ roles and \d+ bindings from manifests\//,
     );

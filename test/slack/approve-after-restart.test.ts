@@ -3,37 +3,26 @@
  * so it rebuilds the progress reporter from the run's journal record (its plan and origin thread) and runs it, instead
  * of showing "approved" and running nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import {
   allText,
-  CHANNEL,
   deliveryOf,
   eventually,
   journalOf,
-  type SlackWorld,
-  sandboxFailuresReported,
-  startSlackWorld,
+  requestFixPlan,
+  socketWorldForSuite,
   threadOf,
   USERS,
 } from "../support/slack-harness.ts";
 
 describe("approving a plan posted before a restart", () => {
-  let world: SlackWorld;
-  beforeAll(async () => {
-    world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 1000 });
-    await world.slack.socket.waitForConnections(1);
-  }, 60_000);
-  afterAll(async () => world?.stop());
+  const worldOf = socketWorldForSuite();
 
   it("runs the plan, reporting into the plan's thread", async () => {
+    const world = worldOf();
     const { slack } = world;
-    await sandboxFailuresReported(world);
-    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, deliveryOf(world));
-    const plan = await eventually("the plan message", () =>
-      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
-    );
-    const threadTs = plan.threadTs as string;
+    const { plan, threadTs } = await requestFixPlan(world);
 
     // A new process: the old one is gone, with everything it remembered about its plan messages.
     await world.bot.stop(5_000);

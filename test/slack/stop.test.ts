@@ -3,17 +3,15 @@
  * refused to them alone; an approver's click ends the run after the step in flight, the half-done node is restored,
  * the journal says stopped, and the thread says who stopped it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import {
   allText,
-  CHANNEL,
   deliveryOf,
   eventually,
   journalOf,
-  type SlackWorld,
-  sandboxFailuresReported,
-  startSlackWorld,
+  requestFixPlan,
+  socketWorldForSuite,
   threadOf,
   USERS,
 } from "../support/slack-harness.ts";
@@ -21,21 +19,12 @@ import {
 const WORKER = "k8s-worker1";
 
 describe("the Stop button", () => {
-  let world: SlackWorld;
-  beforeAll(async () => {
-    world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 1000 });
-    await world.slack.socket.waitForConnections(1);
-  }, 60_000);
-  afterAll(async () => world?.stop());
+  const worldOf = socketWorldForSuite();
 
   it("stops a running fix after the current step and restores the half-done node", async () => {
+    const world = worldOf();
     const { slack } = world;
-    await sandboxFailuresReported(world);
-    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "fix" }, deliveryOf(world));
-    const plan = await eventually("a plan", () =>
-      slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
-    );
-    const threadTs = plan.threadTs as string;
+    const { plan, threadTs } = await requestFixPlan(world);
     // Slow commands on the first node keep its first step in flight long enough to press Stop.
     world.sim.ssh?.faults.setLatency(WORKER, 700);
     await slack.clickButton(

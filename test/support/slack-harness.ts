@@ -3,11 +3,13 @@
  * client-node and ssh2) against the local Slack stand-in and the simulated cluster with SSH nodes. Everything the bot
  * sends to Slack and logs is captured, so tests can check Block Kit limits and that no secret ever left.
  */
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig, loadSlackSettings } from "../../src/config.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import type { RunRecord } from "../../src/remediation/run.ts";
@@ -233,4 +235,36 @@ export async function leaseLapsed(world: SlackWorld): Promise<void> {
       ? true
       : undefined;
   });
+}
+
+/**
+ * A Slack world in Socket Mode shared by one describe block: started (bot connected) before its tests, stopped after.
+ * The getter returns it once beforeAll has run.
+ */
+export function socketWorldForSuite(
+  options: { scenario: string; syncPeriodMs?: number; env?: Record<string, string> } = {
+    scenario: "stale-cni-config",
+    syncPeriodMs: 1000,
+  },
+): () => SlackWorld {
+  let world: SlackWorld | undefined;
+  beforeAll(async () => {
+    world = await startSlackWorld({ ...options, mode: "socket" });
+    await world.slack.socket.waitForConnections(1);
+  }, 60_000);
+  afterAll(async () => world?.stop());
+  return () => world as SlackWorld;
+}
+
+/** `/cni fix` from the requester once the sandbox failures are reported: the plan message (with Approve) and its thread. */
+export async function requestFixPlan(world: SlackWorld): Promise<{ plan: StoredMessage; threadTs: string }> {
+  await sandboxFailuresReported(world);
+  await world.slack.slashCommand(
+    { user: USERS.requester.id, channel: CHANNEL, text: "fix" },
+    deliveryOf(world),
+  );
+  const plan = await eventually("the plan message", () =>
+    world.slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+  );
+  return { plan, threadTs: plan.threadTs as string };
 }
