@@ -38,7 +38,7 @@ export const EXPECTED_OUTCOME: Record<string, Outcome> = {
   // The plan moves the leftover Cilium config aside: that heals it.
   "shadowing-config": "healed",
   // Restarting a crash-looping agent does not help; the run says so and stops (nothing was moved, nothing to undo).
-  "calico-node-down": "fix-failed",
+  "calico-node-down": "manual",
   // worker1 heals; worker2's replacement agent cannot pull its image, so worker2 is restored byte for byte.
   "agent-wont-start": "rolled-back",
 };

@@ -280,6 +280,33 @@ describe("Block Kit limits", () => {
     ]);
   });
 
+  it("says a plan of manual actions alone waits for nobody: no buttons, no 'Waiting for an approver'", () => {
+    const plan = {
+      digest: `sha256:${"d".repeat(64)}`,
+      cluster,
+      steps: [],
+      blastRadius: { nodes: [], pods: [] },
+      manualActions: [
+        { node: "w1", rootCause: "cni-agent-not-running", summary: "calico-node keeps crashing", checks: [] },
+      ],
+      excludedPods: [],
+      nothingToDo: true,
+    } as unknown as Plan;
+    const rendered = renderPlan({
+      runId: "20261121-045000-abcdef",
+      plan,
+      requestedBy: "U0REQUEST1",
+      expiresAt: "2026-11-21T05:05:00.000Z",
+      quorum: 1,
+      policyViolations: [],
+      state: { kind: "pending", approvals: [] },
+    });
+    const text = JSON.stringify(rendered.message.blocks);
+    expect(text).not.toContain("Waiting for an approver");
+    expect(text).toContain("Nothing here can be approved");
+    expect(rendered.message.blocks.some((b) => b.type === "actions")).toBe(false);
+  });
+
   it("renders progress for a long run within limits, coalescing any number of events into one state", () => {
     const plan = {
       cluster,

@@ -111,7 +111,7 @@ export function renderPlan(view: PlanView): RenderedPlan {
       runId: view.runId,
       expiresAt: view.expiresAt,
       quorum: view.quorum,
-      buttons: !view.plan.nothingToDo && view.policyViolations.length === 0,
+      buttons: approvable(view),
     }),
   );
   const fallback = `cni-doctor plan for ${clusterPlain(plan.cluster)}: ${plural(plan.steps.length, "step")} on ${plural(plan.blastRadius.nodes.length, "node")}; ${stateWords(view.state)}`;
@@ -146,12 +146,24 @@ function renderStep(step: PlanStep, n: number): { text: string; truncated: boole
   return { text, truncated };
 }
 
+/** A plan someone can approve: it has steps to run and no policy limit refuses it. */
+export function approvable(view: Pick<PlanView, "plan" | "policyViolations">): boolean {
+  return !view.plan.nothingToDo && view.policyViolations.length === 0;
+}
+
 function stateBlocks(
   s: PlanState,
   view: { runId: string; expiresAt: string; quorum: number; buttons: boolean },
 ): Block[] {
   switch (s.kind) {
     case "pending": {
+      // Say only what is true: a plan of manual actions alone, or one a policy limit refuses, waits for nobody.
+      if (!view.buttons)
+        return [
+          context(
+            ":no_entry: Nothing here can be approved: no step can run automatically under the policy. The manual actions above say what to do.",
+          ),
+        ];
       const blocks: Block[] = [];
       const approvalsNote =
         view.quorum > 1

@@ -102,8 +102,8 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
     }
     return;
   }
-  await proposeInThread(flows, { cluster, workflow, diagnosis, user: ctx.user, thread, key });
-  await setStatus({ kind: "planned", headline });
+  const waiting = await proposeInThread(flows, { cluster, workflow, diagnosis, user: ctx.user, thread, key });
+  await setStatus({ kind: waiting ? "planned" : "diagnosed", headline });
 }
 
 /** The summary, a message per finding, and the whole diagnosis as a file when the messages had to be cut. */

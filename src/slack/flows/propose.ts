@@ -3,10 +3,11 @@
  * its plan as a message with Approve / Dry run / Reject buttons, the whole plan as a file when the message had to be
  * cut, and the plan tracked until it is decided or its approval window ends.
  */
+
 import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { RemediationWorkflow } from "../../remediation/workflow.ts";
 import { renderError } from "../blocks/messages.ts";
-import { type PlanView, renderPlan } from "../blocks/plan.ts";
+import { approvable, type PlanView, renderPlan } from "../blocks/plan.ts";
 import type { ClusterHandle } from "../clusters.ts";
 import type { ThreadRef } from "../messenger.ts";
 import type { RemediationPort, RunOrigin } from "../remediation-port.ts";
@@ -23,7 +24,8 @@ export interface ProposalRequest {
   key: string;
 }
 
-export async function proposeInThread(flows: SlackFlows, request: ProposalRequest): Promise<void> {
+/** Posts the plan; true when it waits for an approver (it has steps to run and no policy limit refuses it). */
+export async function proposeInThread(flows: SlackFlows, request: ProposalRequest): Promise<boolean> {
   const { cluster, thread } = request;
   const requestedBy = await actorFor(flows, request.user);
   const origin: RunOrigin = { kind: "slack", channel: thread.channel, threadTs: thread.threadTs };
@@ -41,7 +43,7 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
       ),
       `${request.key}:propose-error`,
     );
-    return;
+    return false;
   }
   const view: PlanView = {
     runId: proposed.run.id,
@@ -67,4 +69,5 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
     );
   }
   flows.plans.track(proposed.run.id, { cluster: cluster.name, thread, planTs, view });
+  return approvable(view);
 }
