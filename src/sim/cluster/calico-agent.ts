@@ -8,7 +8,7 @@ import {
   calicoKubeconfigFromRefresher,
 } from "./cni-files.ts";
 import type { EventRecorder } from "./events.ts";
-import { imagePullError } from "./image-pull.ts";
+import { imagePullError, recordImagePullEvents } from "./image-pull.ts";
 import { recordContainerStarts } from "./kubelet.ts";
 import { CALICO_NODENAME_FILE } from "./node-filesystem.ts";
 import { crashLoopStatus, initImagePullStatus, runningStatus } from "./pod-status.ts";
@@ -251,7 +251,6 @@ export class CalicoAgent {
     const first: { image?: string } | undefined = pod.spec?.initContainers?.[0] ?? pod.spec?.containers?.[0];
     const image = first?.image ?? "";
     const pullError = imagePullError(image);
-    const source = { component: "kubelet", host: node.name };
     let attempt = 0;
     const tick = () => {
       const current = this.o.store.get("pods", pod.metadata.namespace, pod.metadata.name);
@@ -268,40 +267,7 @@ export class CalicoAgent {
           `rpc error: code = Unknown desc = ${pullError}`,
         ),
       );
-      const target = this.current(current);
-      if (reason === "ErrImagePull") {
-        this.o.recorder.record(target, {
-          type: "Normal",
-          reason: "Pulling",
-          message: `Pulling image "${image}"`,
-          source,
-        });
-        this.o.recorder.record(target, {
-          type: "Warning",
-          reason: "Failed",
-          message: `Failed to pull image "${image}": ${pullError}`,
-          source,
-        });
-        this.o.recorder.record(target, {
-          type: "Warning",
-          reason: "Failed",
-          message: "Error: ErrImagePull",
-          source,
-        });
-      } else {
-        this.o.recorder.record(target, {
-          type: "Normal",
-          reason: "BackOff",
-          message: `Back-off pulling image "${image}"`,
-          source,
-        });
-        this.o.recorder.record(target, {
-          type: "Warning",
-          reason: "Failed",
-          message: "Error: ImagePullBackOff",
-          source,
-        });
-      }
+      recordImagePullEvents(this.o.recorder, this.current(current), node.name, image, reason);
     };
     this.stopTimers(node.name);
     tick();

@@ -7,7 +7,7 @@ import {
   sandboxCreateFailure,
 } from "./cni-runtime.ts";
 import type { EventRecorder } from "./events.ts";
-import { imagePullError } from "./image-pull.ts";
+import { imagePullError, recordImagePullEvents } from "./image-pull.ts";
 import { isTerminating } from "./pod-lifecycle.ts";
 import {
   containerCreatingStatus,
@@ -389,21 +389,7 @@ export class Kubelet {
       }),
     );
     this.backOff(pod);
-    const source = { component: "kubelet", host: node.name };
-    const current = this.current(pod);
-    const events =
-      reason === "ErrImagePull"
-        ? [
-            { type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` },
-            { type: "Warning", reason: "Failed", message: `Failed to pull image "${image}": ${pullError}` },
-            { type: "Warning", reason: "Failed", message: "Error: ErrImagePull" },
-          ]
-        : [
-            { type: "Normal", reason: "BackOff", message: `Back-off pulling image "${image}"` },
-            { type: "Warning", reason: "Failed", message: "Error: ImagePullBackOff" },
-          ];
-    for (const e of events)
-      this.options.recorder.record(current, { ...e, type: e.type as "Normal" | "Warning", source });
+    recordImagePullEvents(this.options.recorder, this.current(pod), node.name, image, reason);
   }
 
   private writeStatus(pod: KubeObject, status: KubeObject["status"]): void {

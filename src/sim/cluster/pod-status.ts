@@ -35,18 +35,23 @@ function unreadyMessage(pod: KubeObject): string {
     .join(" ")}]`;
 }
 
+/** A scheduled, initialised pod whose containers are not running yet; whether its sandbox (network) is up. */
+function pendingConditions(pod: KubeObject, at: string, state: { sandboxReady: boolean }) {
+  return [
+    condition("PodReadyToStartContainers", state.sandboxReady ? "True" : "False", at),
+    condition("Initialized", "True", at),
+    condition("Ready", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+    condition("ContainersReady", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+    condition("PodScheduled", "True", at),
+  ];
+}
+
 /** Waiting for the sandbox (network) before any container can start: `kubectl get` shows ContainerCreating. */
 export function containerCreatingStatus(pod: KubeObject, hostIP: string, since: Date): KubeObject["status"] {
   const at = isoSeconds(since);
   return {
     phase: "Pending",
-    conditions: [
-      condition("PodReadyToStartContainers", "False", at),
-      condition("Initialized", "True", at),
-      condition("Ready", "False", at, "ContainersNotReady", unreadyMessage(pod)),
-      condition("ContainersReady", "False", at, "ContainersNotReady", unreadyMessage(pod)),
-      condition("PodScheduled", "True", at),
-    ],
+    conditions: pendingConditions(pod, at, { sandboxReady: false }),
     ...hostFields(hostIP),
     startTime: at,
     containerStatuses: containers(pod).map((c) => waitingContainer(c, { reason: "ContainerCreating" })),
@@ -207,13 +212,7 @@ export function imagePullStatus(
     blocked.reason === "ErrImagePull" ? blocked.pullError : `Back-off pulling image "${blocked.image}"`;
   return {
     phase: "Pending",
-    conditions: [
-      condition("PodReadyToStartContainers", "True", at),
-      condition("Initialized", "True", at),
-      condition("Ready", "False", at, "ContainersNotReady", unreadyMessage(pod)),
-      condition("ContainersReady", "False", at, "ContainersNotReady", unreadyMessage(pod)),
-      condition("PodScheduled", "True", at),
-    ],
+    conditions: pendingConditions(pod, at, { sandboxReady: true }),
     ...hostFields(hostIP),
     podIP,
     podIPs: [{ ip: podIP }],
