@@ -47,5 +47,6 @@ export {
   type NodeAccessChoice,
   type NodeTransport,
   openNodeAccess,
+  openSshNodeAccess,
 } from "./open-node-access.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";

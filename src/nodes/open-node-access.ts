@@ -61,7 +61,15 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
   const transport = chooseNodeTransport(input.choice, input.nodesFile);
   const onCommand = input.onCommand === undefined ? {} : { onCommand: input.onCommand };
   if (transport === "none") return undefined;
-  if (transport === "ssh") return await sshNodeAccess(input, onCommand);
+  if (transport === "ssh") {
+    return await openSshNodeAccess({
+      nodesFile: input.nodesFile as string,
+      env: input.env,
+      listNodes: input.kubernetes.listNodes,
+      ...onCommand,
+      ...(input.onWarning ? { onWarning: input.onWarning } : {}),
+    });
+  }
   const k = input.kubernetes;
   let exists: Awaited<ReturnType<NodeAgentAdmin["namespaceExists"]>>;
   try {
@@ -113,12 +121,15 @@ export async function openNodeAccess(input: OpenNodeAccessInput): Promise<NodeWr
  * warning (through onWarning), and the node it looks meant for is not dialled at its InternalIP (withClusterNodes).
  * A failed node list is the diagnosis's to report (it lists nodes too); the entries then go unchecked.
  */
-async function sshNodeAccess(
-  input: OpenNodeAccessInput,
-  onCommand: { onCommand?: (event: CommandEvent) => void },
-): Promise<NodeAccess> {
-  let inventory = await loadInventory(input.nodesFile as string);
-  const names = await input.kubernetes.listNodes().then(
+export async function openSshNodeAccess(input: {
+  nodesFile: string;
+  env: Environment;
+  listNodes: () => Promise<V1Node[]>;
+  onCommand?: (event: CommandEvent) => void;
+  onWarning?: (line: string) => void;
+}): Promise<NodeAccess> {
+  let inventory = await loadInventory(input.nodesFile);
+  const names = await input.listNodes().then(
     (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
     () => undefined,
   );
@@ -127,5 +138,8 @@ async function sshNodeAccess(
     for (const u of checked.unmatched) input.onWarning?.(u.warning);
     inventory = checked.inventory;
   }
-  return new NodeAccess(inventory, { env: input.env, ...onCommand });
+  return new NodeAccess(inventory, {
+    env: input.env,
+    ...(input.onCommand ? { onCommand: input.onCommand } : {}),
+  });
 }

@@ -9,12 +9,10 @@ import { NodeAgentPods } from "../kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
 import {
   type CommandEvent,
-  loadInventory,
-  NodeAccess,
   type NodeReader,
   type NodeWriter,
   openNodeAccess,
-  withClusterNodes,
+  openSshNodeAccess,
 } from "../nodes/index.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle } from "./clusters.ts";
 import type { RemediationPort } from "./remediation-port.ts";
@@ -108,17 +106,11 @@ export class KubeconfigClusters implements ClusterDirectory {
     const nodesFile = this.options.nodesFile;
     if (access === undefined) {
       if (!nodesFile) return Promise.resolve(undefined);
-      // An entry naming no node keeps the node it looks meant for from being dialled at its InternalIP; the
-      // diagnosis then says so for that node (see withClusterNodes).
-      return Promise.all([
-        loadInventory(nodesFile),
-        reader.listNodes().then(
-          (list) => list.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : [])),
-          () => undefined,
-        ),
-      ]).then(([loadedInventory, names]) => {
-        const inventory = names ? withClusterNodes(loadedInventory, names).inventory : loadedInventory;
-        return new NodeAccess(inventory, { env: this.options.env, ...(onCommand ? { onCommand } : {}) });
+      return openSshNodeAccess({
+        nodesFile,
+        env: this.options.env,
+        listNodes: () => reader.listNodes(),
+        ...(onCommand ? { onCommand } : {}),
       });
     }
     const onNote = access.onNote;
