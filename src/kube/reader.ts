@@ -1,6 +1,7 @@
 import {
   AppsV1Api,
   AuthenticationV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   DiscoveryV1Api,
   type KubeConfig,
@@ -15,6 +16,7 @@ import type {
   V1DaemonSet,
   V1EndpointSlice,
   V1Endpoints,
+  V1Lease,
   V1Node,
   V1Pod,
   V1Service,
@@ -49,6 +51,10 @@ export interface ClusterReader {
   readyServiceAddresses(namespace: string, service: string): Promise<ServiceAddresses>;
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | null>;
   getServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount | null>;
+  /** ConfigMaps by label, e.g. the bot's run journal, which `diagnose` reads to point at runs left half-done. */
+  listConfigMaps(namespace: string, labelSelector: string): Promise<V1ConfigMap[]>;
+  /** A Lease, e.g. the remediation lease that tells a run in progress from one whose runner died. */
+  getLease(namespace: string, name: string): Promise<V1Lease | null>;
   /** Asks the API server whether it accepts `token`; the token is sent only to the API server. */
   reviewToken(token: string): Promise<NonNullable<V1TokenReview["status"]>>;
 }
@@ -86,6 +92,7 @@ export function createClusterReader(
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const authn = kubeConfig.makeApiClient(AuthenticationV1Api);
   const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+  const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
   const connections = sharedConnections();
   const timeout = () => withTimeout(opts.requestTimeoutMs, connections);
 
@@ -134,21 +141,7 @@ export function createClusterReader(
           ? core.listNamespacedService({ ...page, namespace }, timeout())
           : core.listServiceForAllNamespaces(page, timeout()),
       ),
-    readyServiceAddresses: async (namespace, service) => {
-      // A list of a collection is 404 only when the API server does not serve the resource at all (a namespace that
-      // does not exist lists empty), so null here means "no EndpointSlice API": fall back to core Endpoints.
-      const slices = await getOrNull(`list endpointslices in namespace ${namespace}`, () =>
-        discovery.listNamespacedEndpointSlice(
-          { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
-          timeout(),
-        ),
-      );
-      if (slices) return { source: "EndpointSlice", ready: readySliceAddresses(slices.items) };
-      const endpoints = await getOrNull(`get endpoints ${namespace}/${service}`, () =>
-        core.readNamespacedEndpoints({ namespace, name: service }, timeout()),
-      );
-      return { source: "Endpoints", ready: readyEndpointsAddresses(endpoints) };
-    },
+    readyServiceAddresses: serviceAddressReader(core, discovery, timeout),
     getConfigMap: (namespace, name) =>
       getOrNull(`get configmap ${namespace}/${name}`, () =>
         core.readNamespacedConfigMap({ namespace, name }, timeout()),
@@ -157,6 +150,7 @@ export function createClusterReader(
       getOrNull(`get serviceaccount ${namespace}/${name}`, () =>
         core.readNamespacedServiceAccount({ namespace, name }, timeout()),
       ),
+    ...journalReads(core, coordination, timeout, opts),
     reviewToken: async (token) => {
       try {
         const review = await authn.createTokenReview(
@@ -168,6 +162,56 @@ export function createClusterReader(
         throw toKubeAccessError(err, "create tokenreview");
       }
     },
+  };
+}
+
+type Timeout = () => ReturnType<typeof withTimeout>;
+
+/** Ready addresses of a Service: from its EndpointSlices, or core Endpoints where slices are not served. */
+function serviceAddressReader(
+  core: CoreV1Api,
+  discovery: DiscoveryV1Api,
+  timeout: Timeout,
+): ClusterReader["readyServiceAddresses"] {
+  return async (namespace, service) => {
+    // A list of a collection is 404 only when the API server does not serve the resource at all (a namespace that
+    // does not exist lists empty), so null here means "no EndpointSlice API": fall back to core Endpoints.
+    const slices = await getOrNull(`list endpointslices in namespace ${namespace}`, () =>
+      discovery.listNamespacedEndpointSlice(
+        { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
+        timeout(),
+      ),
+    );
+    if (slices) return { source: "EndpointSlice", ready: readySliceAddresses(slices.items) };
+    const endpoints = await getOrNull(`get endpoints ${namespace}/${service}`, () =>
+      core.readNamespacedEndpoints({ namespace, name: service }, timeout()),
+    );
+    return { source: "Endpoints", ready: readyEndpointsAddresses(endpoints) };
+  };
+}
+
+/** Reads of the bot's own objects (its run journal ConfigMaps, its remediation Lease). */
+function journalReads(
+  core: CoreV1Api,
+  coordination: CoordinationV1Api,
+  timeout: Timeout,
+  opts: ReaderOptions,
+): Pick<ClusterReader, "listConfigMaps" | "getLease"> {
+  return {
+    listConfigMaps: (namespace, labelSelector) =>
+      listAllPages(
+        (token, limit) =>
+          core.listNamespacedConfigMap({ namespace, labelSelector, limit, _continue: token }, timeout()),
+        {
+          pageSize: opts.pageSize,
+          maxItems: opts.maxListItems,
+          operation: `list configmaps in ${namespace} (-l ${labelSelector})`,
+        },
+      ),
+    getLease: (namespace, name) =>
+      getOrNull(`get lease ${namespace}/${name}`, () =>
+        coordination.readNamespacedLease({ namespace, name }, timeout()),
+      ),
   };
 }
 

@@ -157,17 +157,7 @@ export class RunJournal {
 
   /** The most recent runs, newest first. */
   async recent(): Promise<RunRecord[]> {
-    const items = await this.#writer.listConfigMaps(this.#namespace, `${KIND_LABEL}=run`);
-    return items
-      .flatMap((cm) => {
-        try {
-          return [parseRecord(cm)];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : a.requestedAt > b.requestedAt ? -1 : 0))
-      .slice(0, RECENT_LIMIT);
+    return recentRunRecords(await this.#writer.listConfigMaps(this.#namespace, RUN_SELECTOR));
   }
 
   #toConfigMap(record: RunRecord): V1ConfigMap {
@@ -186,6 +176,26 @@ export class RunJournal {
       data: { [RECORD_KEY]: JSON.stringify(record) },
     };
   }
+}
+
+/** The label selector of the journal's run ConfigMaps. */
+export const RUN_SELECTOR = `${KIND_LABEL}=run`;
+
+/**
+ * The newest runs among journal ConfigMaps, newest first; a ConfigMap that does not parse is skipped. Shared by the
+ * journal and by the read-only look `diagnose` takes (half-done.ts), which has a ClusterReader, not this journal.
+ */
+export function recentRunRecords(configMaps: readonly V1ConfigMap[]): RunRecord[] {
+  return configMaps
+    .flatMap((cm) => {
+      try {
+        return [parseRecord(cm)];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : a.requestedAt > b.requestedAt ? -1 : 0))
+    .slice(0, RECENT_LIMIT);
 }
 
 export function configMapName(runId: string): string {

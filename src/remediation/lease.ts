@@ -160,7 +160,8 @@ export class ClusterLease {
   }
 }
 
-function liveHolder(lease: V1Lease, now: Date): LeaseHolder | null {
+/** Who holds the lease now; null when nobody does or the holder stopped renewing. */
+export function liveHolder(lease: V1Lease, now: Date): LeaseHolder | null {
   const holder = lease.spec?.holderIdentity;
   const renew = lease.spec?.renewTime;
   if (!holder || !renew) return null;

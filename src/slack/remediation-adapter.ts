@@ -3,6 +3,8 @@
  * resume included); this only turns its thrown refusals into answers the bot can show.
  */
 import type { Diagnosis } from "../diagnosis/index.ts";
+import type { ClusterReader } from "../kube/reader.ts";
+import { lookForHalfDoneRuns } from "../remediation/half-done.ts";
 import {
   type Actor,
   type ProgressReporter,
@@ -11,7 +13,8 @@ import {
 } from "../remediation/index.ts";
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
 
-export function remediationPort(service: RemediationService): RemediationPort {
+/** `reader` reads the journal for halfDoneRuns without the service, which would mark a dead runner's run. */
+export function remediationPort(service: RemediationService, reader: ClusterReader): RemediationPort {
   return {
     propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) =>
       service.propose(diagnosis, options),
@@ -31,6 +34,7 @@ export function remediationPort(service: RemediationService): RemediationPort {
     resume: (by) => service.resume(by),
     isPaused: () => service.isPaused(),
     recentRuns: () => service.recentRuns(),
+    halfDoneRuns: () => lookForHalfDoneRuns(reader, service.policy.namespace, new Date()),
     planOf: (runId) => service.planOf(runId),
     stopForShutdown: (reason) => service.stopForShutdown(reason),
   };

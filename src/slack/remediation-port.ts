@@ -3,6 +3,7 @@
  * named here so the bot depends on the calls it makes and nothing else. Slack decides nothing about approval: it maps
  * a click to an Actor and passes it on; the service decides at click time.
  */
+import type { HalfDoneLook } from "../remediation/half-done.ts";
 import type { Plan } from "../remediation/plan.ts";
 import type { Actor, RunOrigin as JournalOrigin, RunSummary } from "../remediation/run.ts";
 import type { WorkflowRemediation } from "../remediation/workflow.ts";
@@ -17,6 +18,8 @@ export interface RemediationPort extends WorkflowRemediation {
   resume(by: Actor): Promise<void>;
   isPaused(): Promise<boolean>;
   recentRuns(): Promise<RunSummary[]>;
+  /** Runs that left files moved aside, read without writing (for a diagnosis to point at the restore). */
+  halfDoneRuns(): Promise<HalfDoneLook>;
   /** A run's plan and where it was asked for, from the journal (a plan posted before a restart); null if unknown. */
   planOf(runId: string): Promise<{ plan: Plan; origin: JournalOrigin | null } | null>;
   /** Shutdown: running runs end after their current step; journaled at once. */

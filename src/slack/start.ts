@@ -246,7 +246,7 @@ function clusterRemediation(
     policy: options.config.remediation,
     logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
   });
-  return instrumentRemediation(remediationPort(service), metrics);
+  return instrumentRemediation(remediationPort(service, reader), metrics);
 }
 
 /** Bolt on Slack, with the bot's settings and the ops routes (HTTP mode serves them beside /slack/events). */

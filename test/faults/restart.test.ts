@@ -22,6 +22,7 @@ import { snapshotTree } from "../support/sim-harness.ts";
 import {
   allText,
   approveFixUntilAgentRestart,
+  CHANNEL,
   eventually,
   everythingCaptured,
   leaseLapsed,
@@ -95,6 +96,16 @@ describe("the bot killed mid-run and restarted", () => {
     expect(journal.executions.get(runId)).toBe(1);
     expect(api.podDeletes(mark).size).toBe(0);
     expect(deletedTwice(api.podDeletes())).toEqual([]);
+
+    // A diagnosis after the restart names the run that left worker1's files moved, and the restore command.
+    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "diagnose" }, { mode: "socket" });
+    const halfDone = await eventually("the half-done notice", () =>
+      slack.workspace.messages.find((m) => m.text.includes("left CNI files moved aside")),
+    );
+    expect(allText(halfDone)).toContain(
+      `Run \`${runId}\` (interrupted) left CNI files moved aside on \`k8s-worker1\` (kept in \`${q.backupDir}\`)`,
+    );
+    expect(allText(halfDone)).toContain(`\`cni-doctor rollback ${runId}\``);
 
     const captured = `${everythingCaptured(world)}\n${serve.output}`;
     expect(findSecrets(captured, [...world.secrets(), ...simSecrets(world.sim, [world.dir])])).toEqual([]);

@@ -71,7 +71,32 @@ describe("cni-doctor rollback", () => {
     expect(snapshotTree(join(h.sim.nodeRoot("k8s-worker2"), CONF))).not.toEqual(before);
     const target = ["--kubeconfig", h.kubeconfigPath, "--nodes-file", h.nodesFile];
 
-    // runs marks it interrupted once its lease lapses (2 s here) and says how to restore.
+    // diagnose points at the restore once the dead runner's lease lapses (2 s here), and journals nothing: the
+    // run still says "running" until `runs` marks it interrupted.
+    let diagnosed = { code: 0, out: "", err: "" };
+    for (let i = 0; i < 40 && !/restore with/.test(diagnosed.out); i++) {
+      diagnosed = await runCli(
+        ["diagnose", "--node-access", "none", "--kubeconfig", h.kubeconfigPath],
+        CLI_ENV,
+      );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(diagnosed.out).toContain(
+      `! Run ${runId} (its runner died) left CNI files moved aside on k8s-worker2 (kept in /var/lib/cni-doctor/backup/`,
+    );
+    expect(diagnosed.out).toContain(`  restore with: cni-doctor rollback ${runId}`);
+    expect(journal(h)[0]?.state).toBe("running");
+    const diagnosedJson = await runCli(
+      ["diagnose", "--json", "--node-access", "none", "--kubeconfig", h.kubeconfigPath],
+      CLI_ENV,
+    );
+    expect(JSON.parse(diagnosedJson.out).halfDoneRuns).toMatchObject({
+      runs: [
+        { runId, status: "left-behind", journalState: "running", command: `cni-doctor rollback ${runId}` },
+      ],
+    });
+
+    // runs marks it interrupted and says how to restore.
     let listed = { code: 0, out: "", err: "" };
     for (let i = 0; i < 40 && !/restore them with/.test(listed.out); i++) {
       listed = await runCli(["runs", "--kubeconfig", h.kubeconfigPath], CLI_ENV);

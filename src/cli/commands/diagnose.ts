@@ -5,9 +5,11 @@ import { NodeAgentPods } from "../../kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader, NodeWriter } from "../../nodes/index.ts";
 import { isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
+import { lookForHalfDoneRuns } from "../../remediation/half-done.ts";
 import { type CommandIO, type CommandSpec, type ParsedArgs, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
+import { renderHalfDoneText } from "../render/half-done-text.ts";
 import { styleFor } from "../render/style.ts";
 
 export const NODE_ACCESS_OPTION = {
@@ -70,6 +72,8 @@ export const diagnoseCommand: CommandSpec = {
       { values: v, config, cluster, reader, io },
       "read",
     );
+    // Read beside the diagnosis: a run that left CNI files moved aside explains a node's state and has a restore.
+    const halfDone = lookForHalfDoneRuns(reader, config.remediation.namespace, new Date());
     let diagnosis: Awaited<ReturnType<typeof diagnoseCluster>>;
     try {
       diagnosis = await diagnoseCluster(reader, {
@@ -88,10 +92,12 @@ export const diagnoseCommand: CommandSpec = {
       io.stderr.write(`cni-doctor diagnose: ${unusable.line}\n`);
       return DIAGNOSE_EXIT.failure;
     }
+    const halfDoneRuns = await halfDone;
+    const style = styleFor(io.stdout, io.env);
     io.stdout.write(
       v.json
-        ? `${JSON.stringify(diagnosis, null, 2)}\n`
-        : renderDiagnosisText(diagnosis, styleFor(io.stdout, io.env)),
+        ? `${JSON.stringify({ ...diagnosis, halfDoneRuns }, null, 2)}\n`
+        : renderDiagnosisText(diagnosis, style) + renderHalfDoneText(halfDoneRuns, style),
     );
     if (diagnosis.errors.length > 0) return DIAGNOSE_EXIT.incomplete;
     return diagnosis.healthy ? DIAGNOSE_EXIT.healthy : DIAGNOSE_EXIT.findings;

@@ -1,5 +1,6 @@
 /** Small messages: help, the channel's parent message, errors in plain words, refusals, status, pause. Pure. */
 import type { ClusterIdentity } from "../../kube/types.ts";
+import type { HalfDoneLook } from "../../remediation/half-done.ts";
 import type { RunSummary } from "../../remediation/run.ts";
 import { clusterContext, clusterLine, clusterPlain } from "./cluster.ts";
 import { capList } from "./limits.ts";
@@ -142,4 +143,23 @@ export function renderInterrupted(run: RunSummary, cluster: ClusterIdentity): Me
       clusterContext(cluster),
     ],
   };
+}
+
+/**
+ * After a diagnosis: runs that have CNI files moved aside on a node right now (src/remediation/half-done.ts), with the
+ * command that restores them or follows the run; null when there are none. A journal that could not be read is said
+ * so, not taken for "none".
+ */
+export function renderHalfDone(look: HalfDoneLook): Message | null {
+  if ("unreadable" in look) return renderNotice(look.unreadable);
+  if (look.runs.length === 0) return null;
+  const { shown, more } = capList(look.runs, 5);
+  const lines = shown.map((run) => {
+    const where = run.nodes.map((n) => `${code(n.node)} (kept in ${code(n.backupDir)})`).join(", ");
+    return run.status === "in-progress"
+      ? `• Run ${code(run.runId)} is in progress: CNI files are moved aside on ${where} until it verifies them. Follow it with ${code(run.command)} or \`/cni status\`.`
+      : `• Run ${code(run.runId)} (${run.journalState === "running" ? "its runner died" : escapeMrkdwn(run.journalState)}) left CNI files moved aside on ${where}; those nodes lack that config until it is restored. Restore at a terminal with ${code(run.command)}.`;
+  });
+  const text = `:warning: *A cni-doctor run left nodes half-done*\n${lines.join("\n")}${more ? `\n…and ${more} more (\`/cni status\`)` : ""}`;
+  return { text: "A cni-doctor run left CNI files moved aside", blocks: [section(text)] };
 }

@@ -5,7 +5,13 @@
  */
 import { type Diagnosis, unusableApiServer } from "../../diagnosis/index.ts";
 import { diagnosisHeadline, renderDiagnosis } from "../blocks/diagnosis.ts";
-import { type ParentStatus, renderError, renderNotice, renderParent } from "../blocks/messages.ts";
+import {
+  type ParentStatus,
+  renderError,
+  renderHalfDone,
+  renderNotice,
+  renderParent,
+} from "../blocks/messages.ts";
 import type { CniRequest } from "../command-parser.ts";
 import type { ThreadRef } from "../messenger.ts";
 import { diagnosisOf, workflowFor } from "./cluster-workflow.ts";
@@ -88,6 +94,9 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
   await postDiagnosis(flows, thread, diagnosis, key);
   const headline = diagnosisHeadline(diagnosis);
   const remediation = cluster.remediation;
+  // A node whose CNI config a run moved aside looks broken for that reason: say so before any new plan.
+  const halfDone = remediation ? renderHalfDone(await remediation.halfDoneRuns()) : null;
+  if (halfDone) await flows.messenger.post(thread, halfDone, `${key}:half-done`);
   const workflow = remediation ? workflowFor(cluster, remediation, { diagnose }) : null;
   if (request.kind === "diagnose" || !workflow?.needsFix(diagnosis) || !remediation) {
     await setStatus({ kind: "diagnosed", headline });

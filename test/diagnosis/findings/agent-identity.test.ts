@@ -135,6 +135,8 @@ function reader(c: AgentCase): ClusterReader {
     listServices: async () => [],
     readyServiceAddresses: async () => ({ source: "EndpointSlice", ready: [] }),
     getConfigMap: async () => null,
+    listConfigMaps: async () => [],
+    getLease: async () => null,
     getServiceAccount: async () => null,
     reviewToken: unused,
   };

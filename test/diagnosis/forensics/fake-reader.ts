@@ -32,6 +32,8 @@ export function fakeReader(state: ReaderState, reviewed: string[] = []): Cluster
     },
     getConfigMap: async (ns, name) =>
       ns === "kube-system" && name === "kube-root-ca.crt" ? { data: { "ca.crt": state.ca.pem } } : null,
+    listConfigMaps: async () => [],
+    getLease: async () => null,
     getServiceAccount: async (namespace, name) =>
       state.saUid === null ? null : { metadata: { namespace, name, uid: state.saUid ?? LIVE_SA_UID } },
     reviewToken: async (token) => {

@@ -87,6 +87,8 @@ function clusterReader(ca: TestCa, tokens: { expired: string }): ClusterReader {
     listServices: async () => [],
     readyServiceAddresses: async () => ({ source: "EndpointSlice", ready: [] }),
     getConfigMap: async () => ({ data: { "ca.crt": ca.pem } }),
+    listConfigMaps: async () => [],
+    getLease: async () => null,
     getServiceAccount: async (namespace, name) => ({ metadata: { namespace, name, uid: LIVE_SA_UID } }),
     reviewToken: async (token) =>
       token === tokens.expired
