@@ -19,7 +19,7 @@ import {
 describe("approving a plan posted before a restart", () => {
   const worldOf = socketWorldForSuite();
 
-  it("runs the plan, reporting into the plan's thread", async () => {
+  it("fails closed while the journal cannot be read, then runs the plan, reporting into the plan's thread", async () => {
     const world = worldOf();
     const { slack } = world;
     const { plan, threadTs } = await requestFixPlan(world);
@@ -31,6 +31,28 @@ describe("approving a plan posted before a restart", () => {
     );
     await world.restartBot();
     await slack.socket.waitForConnections(1);
+
+    // While the journal cannot be read, the new process cannot know the plan's thread: it fails closed. The approval
+    // is not recorded, the run stays pending, the plan message keeps its buttons, and the clicker is told why.
+    const runId = journalOf(world)[0]?.id as string;
+    const unreadable = world.sim.apiServer.faults.add({ resource: "configmaps", verb: "get", status: 500 });
+    const ephemerals = slack.workspace.ephemerals.length;
+    await slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+      deliveryOf(world),
+    );
+    const refusal = await eventually("the fail-closed answer", () =>
+      slack.workspace.ephemerals.slice(ephemerals).find((e) => e.user === USERS.approver.id),
+    );
+    unreadable();
+    expect(refusal.text).toContain(
+      `your approval was not recorded and run ${runId} stays pending. Try again in a moment, or approve at a terminal with \`cni-doctor approve ${runId}\`.`,
+    );
+    expect(journalOf(world).find((r) => r.id === runId)).toMatchObject({ state: "pending", approvals: [] });
+    const shown = slack.workspace.messages.find((m) => m.ts === plan.ts);
+    expect(JSON.stringify(shown?.blocks ?? [])).toContain(ACTIONS.approve);
+
+    // Once it can be read, the same button runs the plan.
     await slack.clickButton(
       { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
       deliveryOf(world),
