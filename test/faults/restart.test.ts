@@ -98,7 +98,10 @@ describe("the bot killed mid-run and restarted", () => {
     expect(deletedTwice(api.podDeletes())).toEqual([]);
 
     // A diagnosis after the restart names the run that left worker1's files moved, and the restore command.
-    await slack.slashCommand({ user: USERS.requester.id, channel: CHANNEL, text: "diagnose" }, { mode: "socket" });
+    await slack.slashCommand(
+      { user: USERS.requester.id, channel: CHANNEL, text: "diagnose" },
+      { mode: "socket" },
+    );
     const halfDone = await eventually("the half-done notice", () =>
       slack.workspace.messages.find((m) => m.text.includes("left CNI files moved aside")),
     );
