@@ -26,6 +26,8 @@ export interface Fault {
   retryAfter?: number;
   /** How many calls it hits (default 1). */
   times?: number;
+  /** Only calls whose arguments it accepts, e.g. posts into threads (default: every call of the method). */
+  match?: (args: Record<string, unknown>) => boolean;
 }
 
 export interface LimitViolation {
@@ -77,7 +79,7 @@ export class FakeWebApi {
     const args = parseArgs(raw, req.headers["content-type"] ?? "");
     const auth = this.authOf(req.headers.authorization, args);
     delete args.token;
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method, args);
     let answer: Answer;
     if (fault?.kind === "ratelimited") {
       answer = {
@@ -109,8 +111,10 @@ export class FakeWebApi {
     res.end(JSON.stringify(answer.body));
   }
 
-  private takeFault(method: string): Fault | undefined {
-    const i = this.faults.findIndex((f) => f.method === method && (f.times ?? 0) > 0);
+  private takeFault(method: string, args: Args): Fault | undefined {
+    const i = this.faults.findIndex(
+      (f) => f.method === method && (f.times ?? 0) > 0 && (f.match?.(args) ?? true),
+    );
     if (i < 0) return undefined;
     const fault = this.faults[i] as Fault;
     fault.times = (fault.times ?? 1) - 1;

@@ -12,11 +12,13 @@ import {
   renderNotice,
   renderParent,
 } from "../blocks/messages.ts";
+import type { Message } from "../blocks/types.ts";
 import type { CniRequest } from "../command-parser.ts";
-import type { ThreadRef } from "../messenger.ts";
+import { SlackDeliveryError, type ThreadRef } from "../messenger.ts";
 import { diagnosisOf, workflowFor } from "./cluster-workflow.ts";
 import { inBackground, openCluster, type RequestContext, type SlackFlows } from "./context.ts";
 import { proposeInThread } from "./propose.ts";
+import { ThreadPosts } from "./thread-posts.ts";
 
 export type DiagnoseRequest = Extract<CniRequest, { kind: "diagnose" | "fix" }>;
 
@@ -33,21 +35,58 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
   const parentInput = { cluster: cluster.identity, requestedBy: ctx.user, request: requestWords };
   // A slash command starts a thread with a parent message in the channel; a mention or shortcut answers in its
   // thread, where the same status message is the first reply.
-  const statusTs = await flows.messenger.post(
-    ctx.threadTs ? { channel: ctx.channel, threadTs: ctx.threadTs } : { channel: ctx.channel },
+  const statusTs = await postParent(
+    flows,
+    ctx,
     renderParent({ ...parentInput, status: { kind: "diagnosing" } }),
-    `${key}:parent`,
+    key,
   );
+  if (statusTs === null) return;
   const thread: ThreadRef = { channel: ctx.channel, threadTs: ctx.threadTs ?? statusTs };
+  // Every later message may be refused by Slack without ending the diagnosis: ThreadPosts notes it and goes on.
+  const posts = new ThreadPosts(flows, thread);
   const setStatus = (status: ParentStatus) =>
-    flows.messenger.update({ channel: ctx.channel, ts: statusTs }, renderParent({ ...parentInput, status }));
+    posts.update(statusTs, renderParent({ ...parentInput, status }), "the status at the top of the thread");
+  try {
+    await diagnoseWithPosts(flows, { request, ctx, cluster, thread, posts, setStatus, key });
+  } catch (err) {
+    // Once the thread exists, what went wrong belongs in it, not at the channel's top level.
+    flows.logger.error({ job: request.kind, err: (err as Error).message }, "the diagnosis flow failed");
+    await setStatus({ kind: "failed", words: "something went wrong" });
+    await posts.post(
+      renderError(
+        "Something went wrong",
+        (err as Error).message,
+        "The error is logged; try again, and if it persists, check the bot's logs.",
+      ),
+      `${key}:flow-error`,
+      "what went wrong",
+    );
+  } finally {
+    await posts.reportLost(
+      key,
+      "`cni-doctor diagnose` at a terminal shows the whole diagnosis, and `/cni status` any plan made.",
+    );
+  }
+}
 
+interface DiagnosisThread {
+  request: DiagnoseRequest;
+  ctx: RequestContext;
+  cluster: NonNullable<Awaited<ReturnType<typeof openCluster>>>;
+  thread: ThreadRef;
+  posts: ThreadPosts;
+  setStatus: (status: ParentStatus) => Promise<boolean>;
+  key: string;
+}
+
+async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise<void> {
+  const { request, ctx, cluster, thread, posts, setStatus, key } = t;
   const diagnose = diagnosisOf(cluster, {
     ...(flows.settings.diagnoseConcurrency ? { concurrency: flows.settings.diagnoseConcurrency } : {}),
     onNodesUnreachable: (err) =>
-      flows.messenger
+      posts
         .post(
-          thread,
           renderError(
             "Cannot reach the nodes",
             err.message,
@@ -55,6 +94,7 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
             cluster.identity,
           ),
           `${key}:nodes-error`,
+          "why the nodes could not be reached",
         )
         .then(() => undefined),
   });
@@ -67,8 +107,7 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
   } catch (err) {
     flows.onDiagnosed(null);
     await setStatus({ kind: "failed", words: "the diagnosis could not run" });
-    await flows.messenger.post(
-      thread,
+    await posts.post(
       renderError(
         "The cluster could not be diagnosed",
         (err as Error).message,
@@ -76,6 +115,7 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
         cluster.identity,
       ),
       `${key}:diagnose-error`,
+      "why the diagnosis could not run",
     );
     return;
   }
@@ -84,50 +124,92 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
   if (unusable) {
     // Nothing was read: the one cause, as the terminal says it, not the same failure once per check.
     await setStatus({ kind: "failed", words: "the API server could not be used" });
-    await flows.messenger.post(
-      thread,
+    await posts.post(
       renderError("The cluster could not be diagnosed", unusable.what, unusable.check, cluster.identity),
       `${key}:diagnose-error`,
+      "why the API server could not be used",
     );
     return;
   }
-  await postDiagnosis(flows, thread, diagnosis, key);
+  await postDiagnosis(flows, posts, thread, diagnosis, key);
   const headline = diagnosisHeadline(diagnosis);
   const remediation = cluster.remediation;
   // A node whose CNI config a run moved aside looks broken for that reason: say so before any new plan.
   const halfDone = remediation ? renderHalfDone(await remediation.halfDoneRuns()) : null;
-  if (halfDone) await flows.messenger.post(thread, halfDone, `${key}:half-done`);
+  if (halfDone) await posts.post(halfDone, `${key}:half-done`, "the runs that left files moved aside");
   const workflow = remediation ? workflowFor(cluster, remediation, { diagnose }) : null;
   if (request.kind === "diagnose" || !workflow?.needsFix(diagnosis) || !remediation) {
     await setStatus({ kind: "diagnosed", headline });
     if (request.kind === "fix" && !remediation) {
-      await flows.messenger.post(
-        thread,
+      await posts.post(
         renderNotice(
           "Fixing is not set up for this cluster (no remediation service); the diagnosis above is all cni-doctor can do here.",
         ),
         `${key}:no-remediation`,
+        "that fixing is not set up here",
       );
     }
     return;
   }
-  const waiting = await proposeInThread(flows, { cluster, workflow, diagnosis, user: ctx.user, thread, key });
+  const waiting = await proposeInThread(flows, {
+    cluster,
+    workflow,
+    diagnosis,
+    user: ctx.user,
+    thread,
+    key,
+    posts,
+  });
   await setStatus({ kind: waiting ? "planned" : "diagnosed", headline });
 }
 
 /** The summary, a message per finding, and the whole diagnosis as a file when the messages had to be cut. */
-async function postDiagnosis(flows: SlackFlows, thread: ThreadRef, diagnosis: Diagnosis, key: string) {
+async function postDiagnosis(
+  flows: SlackFlows,
+  posts: ThreadPosts,
+  thread: ThreadRef,
+  diagnosis: Diagnosis,
+  key: string,
+) {
   const rendered = renderDiagnosis(diagnosis);
-  await flows.messenger.post(thread, rendered.summary, `${key}:summary`);
+  await posts.post(rendered.summary, `${key}:summary`, "the diagnosis summary");
   for (const [i, finding] of rendered.findings.entries()) {
-    await flows.messenger.post(thread, finding, `${key}:finding:${i}`);
+    await posts.post(finding, `${key}:finding:${i}`, `finding ${i + 1}`);
   }
   if (rendered.truncated) {
-    await flows.messenger.attachIfPossible(
-      thread,
-      { filename: "diagnosis.json", title: "Full diagnosis", content: JSON.stringify(diagnosis, null, 2) },
-      `${key}:diagnosis-file`,
-      "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
+    await posts.attempt("the whole diagnosis as a file", () =>
+      flows.messenger.attachIfPossible(
+        thread,
+        { filename: "diagnosis.json", title: "Full diagnosis", content: JSON.stringify(diagnosis, null, 2) },
+        `${key}:diagnosis-file`,
+        "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
+      ),
     );
+  }
+}
+
+/**
+ * The thread's first message. When Slack will not take it there is no thread to report in: the person is told
+ * privately why (as far as Slack lets even that through), the log has it, and null ends the request.
+ */
+async function postParent(flows: SlackFlows, ctx: RequestContext, parent: Message, key: string) {
+  const where = ctx.threadTs ? { channel: ctx.channel, threadTs: ctx.threadTs } : { channel: ctx.channel };
+  try {
+    return await flows.messenger.post(where, parent, `${key}:parent`);
+  } catch (err) {
+    if (!(err instanceof SlackDeliveryError)) throw err;
+    flows.logger.warn(
+      { channel: ctx.channel, user: ctx.user, slackError: err.slackError },
+      "the diagnosis thread could not be started in Slack",
+    );
+    await flows.messenger
+      .ephemeral(
+        { channel: ctx.channel, user: ctx.user, ...(ctx.threadTs ? { threadTs: ctx.threadTs } : {}) },
+        renderNotice(
+          `cni-doctor could not post here (${err.message}), so nothing was diagnosed from this request. \`cni-doctor diagnose\` at a terminal works without Slack.`,
+        ),
+      )
+      .catch(() => undefined);
+    return null;
   }
 }

@@ -6,12 +6,13 @@
 
 import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { RemediationWorkflow } from "../../remediation/workflow.ts";
-import { renderError } from "../blocks/messages.ts";
+import { renderError, renderNotice } from "../blocks/messages.ts";
 import { approvable, type PlanView, renderPlan } from "../blocks/plan.ts";
 import type { ClusterHandle } from "../clusters.ts";
 import type { ThreadRef } from "../messenger.ts";
 import type { RemediationPort, RunOrigin } from "../remediation-port.ts";
 import { actorFor, type SlackFlows } from "./context.ts";
+import { ThreadPosts } from "./thread-posts.ts";
 
 export interface ProposalRequest {
   cluster: ClusterHandle;
@@ -22,10 +23,25 @@ export interface ProposalRequest {
   thread: ThreadRef;
   /** Makes the error message's post idempotent. */
   key: string;
+  /** The thread's posts when the caller reports lost messages itself (the diagnosis flow); else this flow does. */
+  posts?: ThreadPosts;
 }
 
 /** Posts the plan; true when it waits for an approver (it has steps to run and no policy limit refuses it). */
 export async function proposeInThread(flows: SlackFlows, request: ProposalRequest): Promise<boolean> {
+  if (request.posts) return proposeWithPosts(flows, request, request.posts);
+  const posts = new ThreadPosts(flows, request.thread);
+  try {
+    return await proposeWithPosts(flows, request, posts);
+  } finally {
+    await posts.reportLost(
+      request.key,
+      "`/cni status` lists the run; `cni-doctor fix --dry-run` shows its plan.",
+    );
+  }
+}
+
+async function proposeWithPosts(flows: SlackFlows, request: ProposalRequest, posts: ThreadPosts) {
   const { cluster, thread } = request;
   const requestedBy = await actorFor(flows, request.user);
   const origin: RunOrigin = { kind: "slack", channel: thread.channel, threadTs: thread.threadTs };
@@ -33,8 +49,7 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
   try {
     ({ proposed } = await request.workflow.propose(request.diagnosis, { requestedBy, origin }));
   } catch (err) {
-    await flows.messenger.post(
-      thread,
+    await posts.post(
       renderError(
         "No plan could be made",
         (err as Error).message,
@@ -42,6 +57,7 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
         cluster.identity,
       ),
       `${request.key}:propose-error`,
+      "why no plan could be made",
     );
     return false;
   }
@@ -55,19 +71,33 @@ export async function proposeInThread(flows: SlackFlows, request: ProposalReques
     state: { kind: "pending", approvals: [] },
   };
   const rendered = renderPlan(view);
-  const planTs = await flows.messenger.post(thread, rendered.message, `${proposed.run.id}:plan`);
+  const runId = proposed.run.id;
+  const planTs = await posts.post(rendered.message, `${runId}:plan`, `the plan of run ${runId}`);
+  if (planTs === null) {
+    // The run is in the journal, pending: without its buttons it can still be approved where Slack is not needed.
+    await posts.post(
+      renderNotice(
+        `The plan of run ${runId} could not be shown here, so it has no buttons; it waits in the journal. An approver can approve it at a terminal with \`cni-doctor approve ${runId}\`, or ask for a fresh plan with \`/cni fix\`.`,
+      ),
+      `${runId}:plan-not-shown`,
+      `how to approve run ${runId} without its buttons`,
+    );
+    return false;
+  }
   if (rendered.truncated) {
-    await flows.messenger.attachIfPossible(
-      thread,
-      {
-        filename: "plan.json",
-        title: "Full plan with every command",
-        content: JSON.stringify(proposed.plan, null, 2),
-      },
-      `${proposed.run.id}:plan-file`,
-      `The plan above is cut short; \`cni-doctor fix --dry-run --json\` at a terminal prints it whole (run ${proposed.run.id}).`,
+    await posts.attempt("the whole plan as a file", () =>
+      flows.messenger.attachIfPossible(
+        thread,
+        {
+          filename: "plan.json",
+          title: "Full plan with every command",
+          content: JSON.stringify(proposed.plan, null, 2),
+        },
+        `${runId}:plan-file`,
+        `The plan above is cut short; \`cni-doctor fix --dry-run --json\` at a terminal prints it whole (run ${runId}).`,
+      ),
     );
   }
-  flows.plans.track(proposed.run.id, { cluster: cluster.name, thread, planTs, view });
+  flows.plans.track(runId, { cluster: cluster.name, thread, planTs, view });
   return approvable(view);
 }
