@@ -11,10 +11,18 @@ import {
   RemediationRefused,
   type RemediationService,
 } from "../remediation/index.ts";
+import type { RequestClaims } from "../remediation/request-claims.ts";
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
 
-/** `reader` reads the journal for halfDoneRuns without the service, which would mark a dead runner's run. */
-export function remediationPort(service: RemediationService, reader: ClusterReader): RemediationPort {
+/**
+ * `reader` reads the journal for halfDoneRuns without the service, which would mark a dead runner's run; `claims`
+ * remembers requests across replicas.
+ */
+export function remediationPort(
+  service: RemediationService,
+  parts: { reader: ClusterReader; claims: RequestClaims },
+): RemediationPort {
+  const { reader, claims } = parts;
   return {
     propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) =>
       service.propose(diagnosis, options),
@@ -35,6 +43,7 @@ export function remediationPort(service: RemediationService, reader: ClusterRead
     isPaused: () => service.isPaused(),
     recentRuns: () => service.recentRuns(),
     halfDoneRuns: () => lookForHalfDoneRuns(reader, service.policy.namespace, new Date()),
+    claimRequest: (requestId) => claims.claim(requestId),
     planOf: (runId) => service.planOf(runId),
     stopForShutdown: (reason) => service.stopForShutdown(reason),
   };

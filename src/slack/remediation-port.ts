@@ -20,6 +20,8 @@ export interface RemediationPort extends WorkflowRemediation {
   recentRuns(): Promise<RunSummary[]>;
   /** Runs that left files moved aside, read without writing (for a diagnosis to point at the restore). */
   halfDoneRuns(): Promise<HalfDoneLook>;
+  /** False when another replica (or an earlier start) already took this request: a replay or a re-delivery. */
+  claimRequest(requestId: string): Promise<boolean>;
   /** A run's plan and where it was asked for, from the journal (a plan posted before a restart); null if unknown. */
   planOf(runId: string): Promise<{ plan: Plan; origin: JournalOrigin | null } | null>;
   /** Shutdown: running runs end after their current step; journaled at once. */

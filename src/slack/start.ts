@@ -24,6 +24,7 @@ import {
 import { instrumentRemediation, type KubeCallObserver, observeKubeCalls } from "../ops/instrument.ts";
 import { BotMetrics, diagnosisOutcome } from "../ops/metrics.ts";
 import { createLogger, RemediationService, type RunSummary, SecretScrubber } from "../remediation/index.ts";
+import { RequestClaims } from "../remediation/request-claims.ts";
 import { type RunningSlackBot, startSlackBot } from "./app.ts";
 import { reportInterruptedRuns } from "./flows/admin.ts";
 import { KubeconfigClusters } from "./kube-clusters.ts";
@@ -233,20 +234,20 @@ function clusterRemediation(
     }),
     kubeCalls,
   );
+  const writer = observeKubeCalls(
+    createClusterWriter(cluster.kubeConfig, { requestTimeoutMs: options.config.kubeRequestTimeoutMs }),
+    kubeCalls,
+  );
   const service = new RemediationService({
     reader,
-    writer: observeKubeCalls(
-      createClusterWriter(cluster.kubeConfig, {
-        requestTimeoutMs: options.config.kubeRequestTimeoutMs,
-      }),
-      kubeCalls,
-    ),
+    writer,
     pods: createPodWatcher(cluster.kubeConfig, reader),
     nodeWriter,
     policy: options.config.remediation,
     logger: logger.child({ component: "remediation", cluster: cluster.identity.context }),
   });
-  return instrumentRemediation(remediationPort(service, reader), metrics);
+  const claims = new RequestClaims(writer, options.config.remediation.namespace, () => new Date());
+  return instrumentRemediation(remediationPort(service, { reader, claims }), metrics);
 }
 
 /** Bolt on Slack, with the bot's settings and the ops routes (HTTP mode serves them beside /slack/events). */

@@ -1,7 +1,8 @@
 /**
  * Replays and repeated clicks, through Bolt's HTTPReceiver with real request signing: a correctly signed `/cni fix`
  * sent again within Slack's 5-minute window (same body, same signature) is acked but posts no second plan; Dry run
- * re-diagnoses the cluster, so one run gets one per minute and a second click is told when it may try again.
+ * re-diagnoses the cluster, so one run gets one per minute and a second click is told when it may try again. The
+ * command is claimed in the cluster too, so a replay reaching another process (a restart, the other replica) is dropped.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendSignedRequest } from "../../src/sim/slack/index.ts";
@@ -85,5 +86,25 @@ describe("replayed commands and repeated dry runs (HTTP mode)", () => {
     );
     expect(JSON.stringify(refusal.args)).toMatch(/less than a minute ago .*the next may start in \d+s/);
     expect(dryRuns()).toHaveLength(1);
+  }, 60_000);
+
+  it("replayed to another process (a restart, or the other replica), the command is still dropped", async () => {
+    // The first test's /cni fix, signed again inside the window, sent to a new bot process that never saw it: the
+    // claim in the cluster (ConfigMap cni-doctor-requests) tells it the request was answered.
+    await world.restartBot();
+    const fresh = world.bot.eventsUrl as string;
+    const fix = form("fix", "13345224609.738474920.8088930838d88f008e0");
+    const before = { plans: plans().length, parents: parents().length, logs: world.logLines.length };
+    const replayed = await sendSignedRequest(fresh, SECRETS.signingSecret, fix);
+    expect(replayed.status).toBe(200);
+    await sendSignedRequest(fresh, SECRETS.signingSecret, form("diagnose", "13345224609.738474920.third"));
+    await eventually("the third command's diagnosis", () =>
+      parents().length > before.parents ? true : undefined,
+    );
+    await eventually("the replay to be dropped", () =>
+      world.logLines.slice(before.logs).some((l) => l.includes("request already taken")) ? true : undefined,
+    );
+    expect(plans()).toHaveLength(before.plans);
+    expect(parents()).toHaveLength(before.parents + 1);
   }, 60_000);
 });

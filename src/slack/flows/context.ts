@@ -35,6 +35,12 @@ export interface RequestContext {
   threadTs?: string;
   /** The words the person typed, for the parent message. */
   text: string;
+  /**
+   * What makes this request unique across replicas (a slash command's or shortcut's trigger_id, an event's
+   * event_id): a diagnosis claims it in the cluster first, so a replay or re-delivery reaching another replica is
+   * dropped there too.
+   */
+  requestId?: string;
 }
 
 export interface SlackFlows {

@@ -30,6 +30,7 @@ export function startDiagnosis(flows: SlackFlows, request: DiagnoseRequest, ctx:
 async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, ctx: RequestContext) {
   const cluster = await openCluster(flows, request.cluster, ctx);
   if (!cluster) return;
+  if (!(await firstToClaim(flows, cluster, ctx))) return;
   const requestWords = `${request.kind}${request.namespace ? ` ${request.namespace}` : ""}${request.node ? ` --node ${request.node}` : ""} (${cluster.name})`;
   const key = `${ctx.channel}:${ctx.threadTs ?? "new"}:${ctx.user}:${Date.now()}:${Math.random()}`;
   const parentInput = { cluster: cluster.identity, requestedBy: ctx.user, request: requestWords };
@@ -211,5 +212,32 @@ async function postParent(flows: SlackFlows, ctx: RequestContext, parent: Messag
       )
       .catch(() => undefined);
     return null;
+  }
+}
+
+/**
+ * Takes the request in the cluster, so another replica (or this one after a restart) drops a replay or re-delivery
+ * of it. Where the claim cannot be written (no remediation set up, the API server failing) the request goes on: a
+ * diagnosis twice is better than none in an incident.
+ */
+async function firstToClaim(
+  flows: SlackFlows,
+  cluster: NonNullable<Awaited<ReturnType<typeof openCluster>>>,
+  ctx: RequestContext,
+): Promise<boolean> {
+  if (!ctx.requestId || !cluster.remediation) return true;
+  try {
+    if (await cluster.remediation.claimRequest(ctx.requestId)) return true;
+    flows.logger.warn(
+      { channel: ctx.channel, user: ctx.user },
+      "request already taken (a replay, or a re-delivery another replica answered): ignored",
+    );
+    return false;
+  } catch (err) {
+    flows.logger.warn(
+      { err: (err as Error).message },
+      "could not record the request in the cluster; answering it (a replay could be answered twice)",
+    );
+    return true;
   }
 }

@@ -35,6 +35,11 @@ export function cniCommand(flows: SlackFlows) {
       return;
     }
     await ack();
-    handleRequest(flows, request, { user: command.user_id, channel: command.channel_id, text: command.text });
+    handleRequest(flows, request, {
+      user: command.user_id,
+      channel: command.channel_id,
+      text: command.text,
+      requestId: `command:${command.trigger_id}`,
+    });
   };
 }

@@ -23,6 +23,7 @@ export function appMention(flows: SlackFlows) {
       channel: event.channel,
       threadTs: event.thread_ts ?? event.ts,
       text: event.text.replace(/<@[A-Z0-9]+>/g, "").trim(),
+      requestId: `event:${eventId}`,
     });
   };
 }

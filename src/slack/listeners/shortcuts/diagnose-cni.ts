@@ -20,6 +20,7 @@ export function diagnoseCniShortcut(flows: SlackFlows) {
         channel: shortcut.channel.id,
         threadTs: message.thread_ts ?? message.ts,
         text: "Diagnose CNI (shortcut)",
+        requestId: `shortcut:${shortcut.trigger_id}`,
       },
     );
   };
