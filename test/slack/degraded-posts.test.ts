@@ -12,6 +12,7 @@ import {
   deliveryOf,
   eventually,
   journalOf,
+  requestFixPlan,
   sandboxFailuresReported,
   socketWorldForSuite,
   threadOf,
@@ -110,4 +111,36 @@ describe("Slack refusing some messages", () => {
     expect(told.text).toContain("`cni-doctor diagnose` at a terminal");
     expect(world.slack.workspace.messages.slice(before)).toEqual([]);
   }, 90_000);
+});
+
+describe("Slack refusing every update during a run", () => {
+  const worldOf = socketWorldForSuite();
+
+  it("the run still heals the cluster, and the thread says afterwards what it could not show", async () => {
+    const world = worldOf();
+    const { plan, threadTs } = await requestFixPlan(world);
+    // A Retry-After beyond what the bot waits (2 minutes): every chat.update fails at once, as in a long throttle.
+    world.slack.web.inject({ method: "chat.update", kind: "ratelimited", retryAfter: 600, times: 10_000 });
+    await world.slack.clickButton(
+      { user: USERS.approver.id, message: structuredClone(plan), actionId: ACTIONS.approve },
+      deliveryOf(world),
+    );
+    const run = await eventually(
+      "the run to end",
+      () => journalOf(world).find((r) => !["pending", "approved", "running"].includes(r.state)),
+      90_000,
+    );
+    expect(run.state, run.outcome ?? "").toBe("succeeded");
+    const note = await eventually("the note on lost messages", () =>
+      threadOf(world, threadTs).find((m) => m.text.includes("Slack did not take")),
+    );
+    expect(allText(note)).toContain(
+      "the plan message's approved state (Slack chat.update failed after 1 attempt: Slack kept rate-limiting the bot)",
+    );
+    expect(allText(note)).toContain("a progress update");
+    expect(allText(note)).toContain(
+      `\`cni-doctor runs\` at a terminal (or \`/cni status\`) shows run ${run.id}`,
+    );
+    expect(threadOf(world, threadTs).map(allText).join("\n")).not.toContain("Something went wrong");
+  }, 120_000);
 });

@@ -14,6 +14,7 @@ import { type Click, onClick, refuse } from "./clicks.ts";
 import { workflowFor } from "./cluster-workflow.ts";
 import { actorFor, type SlackFlows } from "./context.ts";
 import { proposeInThread } from "./propose.ts";
+import { ThreadPosts } from "./thread-posts.ts";
 
 export function approveClick(flows: SlackFlows, click: Click): void {
   onClick(flows, "approve", click, async (remediation, cluster) => {
@@ -31,15 +32,16 @@ export function approveClick(flows: SlackFlows, click: Click): void {
     const approver = await actorFor(flows, click.user);
     let reporter: ThreadReporter | undefined;
     let started = false;
+    // Slack refusing a message (the plan's new state, a progress update) never stops the run: noted, said once.
+    const posts = new ThreadPosts(flows, target.thread);
     const workflow = workflowFor(cluster, remediation, {
       progress: async () => {
         started = true;
         flows.plans.rememberClicked(click);
-        await flows.plans.setState(click.runId, {
-          kind: "approved",
-          approvals: approvalsSoFar(flows, click),
-        });
-        reporter = await startReporter(flows, click.runId, cluster, target);
+        await posts.attempt("the plan message's approved state", () =>
+          flows.plans.setState(click.runId, { kind: "approved", approvals: approvalsSoFar(flows, click) }),
+        );
+        reporter = await startReporter(flows, click.runId, cluster, target, posts);
         return reporter;
       },
     });
@@ -51,7 +53,7 @@ export function approveClick(flows: SlackFlows, click: Click): void {
       }
       await reporter?.settled();
       if (step.result.status !== "refused") return;
-      await showRefusedRun(flows, click.runId, target.thread, step.result, cluster);
+      await showRefusedRun(flows, posts, click.runId, step.result, cluster);
       if (step.replan) {
         const fresh = await workflow.diagnose();
         await proposeInThread(flows, {
@@ -61,11 +63,16 @@ export function approveClick(flows: SlackFlows, click: Click): void {
           user: flows.plans.plan(click.runId)?.view.requestedBy ?? click.user,
           thread: target.thread,
           key: `${click.runId}:drift`,
+          posts,
         });
       }
     } finally {
       // Only the click that started the run ends it: a further click on a running run must not detach its Stop.
       if (started) flows.plans.runEnded(click.runId);
+      await posts.reportLost(
+        `${click.runId}:approve`,
+        `\`cni-doctor runs\` at a terminal (or \`/cni status\`) shows run ${click.runId} as it is.`,
+      );
     }
   });
 }
@@ -117,6 +124,7 @@ async function startReporter(
   runId: string,
   cluster: ClusterHandle,
   target: ReportTarget,
+  posts: ThreadPosts,
 ): Promise<ThreadReporter> {
   const reporter = new ThreadReporter({
     messenger: flows.messenger,
@@ -127,8 +135,10 @@ async function startReporter(
     ...(flows.settings.progressIntervalMs !== undefined
       ? { minUpdateIntervalMs: flows.settings.progressIntervalMs }
       : {}),
-    onSlackError: (err) =>
-      flows.logger.warn({ runId, err: err.message }, "progress could not be shown in Slack"),
+    onSlackError: (err) => {
+      flows.logger.warn({ runId, err: err.message }, "progress could not be shown in Slack");
+      posts.recordLost("a progress update", err);
+    },
   });
   flows.plans.runStarted(runId, { cluster: cluster.name, reporter });
   await reporter.start();
@@ -170,20 +180,21 @@ async function reportTarget(
 /** A run the service refused after the approval: the plan message and the thread say why. */
 async function showRefusedRun(
   flows: SlackFlows,
+  posts: ThreadPosts,
   runId: string,
-  thread: ThreadRef,
   result: Extract<RunResult, { status: "refused" }>,
   cluster: ClusterHandle,
 ): Promise<void> {
   const drift = result.reason === "drift";
-  await flows.plans.setState(
-    runId,
-    drift
-      ? { kind: "superseded", reason: `${result.message} A new plan follows.` }
-      : { kind: "refused", reason: result.message },
+  await posts.attempt("the plan message's new state", () =>
+    flows.plans.setState(
+      runId,
+      drift
+        ? { kind: "superseded", reason: `${result.message} A new plan follows.` }
+        : { kind: "refused", reason: result.message },
+    ),
   );
-  await flows.messenger.post(
-    thread,
+  await posts.post(
     renderError(
       "The fix did not run",
       result.message,
@@ -191,5 +202,6 @@ async function showRefusedRun(
       cluster.identity,
     ),
     `${runId}:refused`,
+    "why the fix did not run",
   );
 }

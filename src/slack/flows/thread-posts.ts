@@ -62,6 +62,11 @@ export class ThreadPosts {
       );
   }
 
+  /** A loss some other part saw (the progress reporter's own queue), for the same note. */
+  recordLost(what: string, err: Error): void {
+    this.#lost.push({ what, error: err.message });
+  }
+
   /** Any Slack call for this thread (an attachment, say): its result, or null when Slack refused it. */
   async attempt<T>(what: string, call: () => Promise<T>): Promise<T | null> {
     try {
