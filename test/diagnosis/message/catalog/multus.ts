@@ -1,0 +1,31 @@
+import type { CatalogMessage } from "./catalog-message.ts";
+
+export const multus: CatalogMessage[] = [
+  {
+    source: "k8snetworkplumbingwg/multus-cni#564 (k3s)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "941fec2ff81a14c29ccad5db69130a03986bc1751f4945b4eb1c704a921504e7": Multus: [default/nettools-multus-86b7f46f97-942dl]: error getting pod: Unauthorized`,
+    family: "cni-credentials-rejected",
+    cni: "multus",
+    phase: "add",
+    runtime: "containerd",
+    signature: "apiserver-unauthorized",
+  },
+  {
+    source: "k8snetworkplumbingwg/multus-cni#1094",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "bc5e100744cc3e7524cb98ba0e056cb81bad97b85a8c9441602bf92ef4edfff5": Multus: [default/preferred-nodeaffinity-deploy-8599b9d4c8-5czz6/a47656c9-a43f-4f78-b337-fde316150fa9]: error getting pod: Unauthorized`,
+    family: "cni-credentials-rejected",
+    cni: "multus",
+    phase: "add",
+    runtime: "containerd",
+    signature: "apiserver-unauthorized",
+  },
+  {
+    source: "k8snetworkplumbingwg/multus-cni#1165",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6c4a6506c729250579fb62102b7044b98d809835fcf0c3fd7b78eb0c952f73f3": plugin type="multus-shim" name="multus-cni-network" failed (add): CmdAdd (shim): failed to send CNI request: Post "http://dummy/cni": dial unix /run/multus/multus.sock: connect: connection refused`,
+    family: "cni-agent-not-running",
+    cni: "multus",
+    phase: "add",
+    runtime: "containerd",
+    signature: "multus-daemon-unreachable",
+  },
+];

@@ -1,0 +1,31 @@
+import type { CatalogMessage } from "./catalog-message.ts";
+
+export const weave: CatalogMessage[] = [
+  {
+    source: "weaveworks/weave#3998",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": dial tcp 127.0.0.1:6784: connect: connection refused`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "containerd",
+    signature: "weave-agent-unreachable",
+  },
+  {
+    source: "weaveworks/weave#2822",
+    message: `E0228 14:21:50.538102     735 cni.go:255] Error adding network: unable to allocate IP address: Post http://127.0.0.1:6784/ip/28d43bd0bc62c2043819662c6bed43737d8ea20bf3b1ab3c804e73760603474e: dial tcp 127.0.0.1:6784: getsockopt: connection refused`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "unknown",
+    signature: "weave-agent-unreachable",
+  },
+  {
+    source: "coredns/coredns#5132",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6442f901c7b286afedf57ab05f0caecb407b649cfed54235708e5a2cc6e1b7d4": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/6442f901c7b286afedf57ab05f0caecb407b649cfed54235708e5a2cc6e1b7d4": dial tcp 127.0.0.1:6784: connect: connection refused.`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "containerd",
+    signature: "weave-agent-unreachable",
+  },
+];
