@@ -84,6 +84,8 @@ const CRIO_MARKERS = [
   "failed to create pod network sandbox k8s_",
   "failed to destroy network for pod sandbox k8s_",
   "no cni configuration file in",
+  // CRI-O 1.0-1.9 (cri-o/cri-o-ansible#4): "failed to create network for container <infra> in sandbox <id>: …".
+  "failed to create network for container ",
 ];
 const CONTAINERD_MARKERS = [
   "failed to setup network for sandbox",
@@ -112,6 +114,7 @@ const ADD_MARKERS = [
   "error adding network",
   "error while adding to cni network",
   "failed to call cni.setup",
+  "failed to create network for container ",
 ];
 const DELETE_MARKERS = [
   "killpodsandbox",

@@ -19,4 +19,13 @@ export const antrea: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "antrea-agent-unreachable",
   },
+  {
+    source: "Azure/aks-engine#3027 (dockershim; cut after the set-up error, before the clean-up part)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "867fc2f5602058f65bcea07bf38a99953859a064c3fb452d9d4f22e84f798b41" network for pod "coredns-autoscaler-7d65c98977-gbd8g": NetworkPlugin cni failed to set up pod "coredns-autoscaler-7d65c98977-gbd8g_kube-system" network: failed to find plugin "antrea" in path [/opt/cni/bin]`,
+    family: "cni-plugin-missing",
+    cni: "antrea",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "cni-plugin-not-found",
+  },
 ];

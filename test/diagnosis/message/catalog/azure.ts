@@ -19,4 +19,26 @@ export const azure: CatalogMessage[] = [
     runtime: "containerd",
     signature: "azure-cns-unreachable",
   },
+  {
+    source: "Azure/aks-engine#4263 (dockershim, dual stack)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "cfaf5e13cb6ef35b93dcfb8e70978fe3c57e302da6cc90f287ba374772c0816e" network for pod "nginx-deployment-5f8bd9f69b-zbvfj": networkPlugin cni failed to set up pod "nginx-deployment-5f8bd9f69b-zbvfj_clusterip" network: Failed to allocate pool: Failed to delegate: Failed to allocate pool: No available address pools`,
+    family: "ip-exhausted",
+    cni: "azure",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "azure-ipam-exhausted",
+  },
+  {
+    source: "Azure/AKS#2532 (quoted over several lines in the issue; the quote markers left off)",
+    message: `Failed to create pod sandbox: rpc error: code
+  = Unknown desc = failed to setup network for sandbox
+  "ce54c8f820d18e4ea9eca3b7da6482d110f162a4b0bc03a905a33fb2712b1e4d": Failed to
+  allocate pool: Failed to delegate: Failed to allocate address: No available
+  addresses`,
+    family: "ip-exhausted",
+    cni: "azure",
+    phase: "add",
+    runtime: "containerd",
+    signature: "azure-ipam-exhausted",
+  },
 ];

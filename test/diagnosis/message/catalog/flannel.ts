@@ -91,4 +91,24 @@ export const flannel: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "flannel-subnet-env-missing",
   },
+  {
+    source: "rootless-containers/usernetes#287 (kubelet journal)",
+    message: String.raw`Sep 04 18:36:27 u7s-usernetes-compute-001 kubelet[844]: E0904 18:36:27.349401     844 kuberuntime_sandbox.go:72] "Failed to create sandbox for pod" err="rpc error: code = Unknown desc = failed to setup network for sandbox \"9578c6f1e9bb5fa33e5c3c6f2d638cf6551edb2246b7c052d798dca712831acc\": plugin type=\"flannel\" failed (add): loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory" pod="kube-system/coredns-5d78c9869d-zfqw9"`,
+    family: "cni-agent-not-running",
+    cni: "flannel",
+    phase: "add",
+    runtime: "containerd",
+    signature: "flannel-subnet-env-missing",
+  },
+  {
+    source: "rancher-sandbox/rancher-desktop#1644 (sandbox id replaced by HASH in the issue)",
+    message: `(combined from similar events): Failed to create pod sandbox: 
+rpc error: code = Unknown desc = failed to setup network for sandbox "HASH":
+ failed to find plugin "flannel" in path [/usr/libexec/cni]`,
+    family: "cni-plugin-missing",
+    cni: "flannel",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cni-plugin-not-found",
+  },
 ];

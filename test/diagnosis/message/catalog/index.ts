@@ -16,6 +16,7 @@ import { kubeOvn } from "./kube-ovn.ts";
 import { multus } from "./multus.ts";
 import { noCniNamed } from "./no-cni-named.ts";
 import { openshiftSdn } from "./openshift-sdn.ts";
+import { ovnKubernetes } from "./ovn-kubernetes.ts";
 import { referencePlugins } from "./reference-plugins.ts";
 import { traps } from "./traps.ts";
 import { weave } from "./weave.ts";
@@ -32,6 +33,7 @@ export const CATALOG: readonly CatalogMessage[] = [
   ...azure,
   ...antrea,
   ...kubeOvn,
+  ...ovnKubernetes,
   ...multus,
   ...openshiftSdn,
   ...referencePlugins,

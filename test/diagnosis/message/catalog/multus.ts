@@ -28,4 +28,13 @@ export const multus: CatalogMessage[] = [
     runtime: "containerd",
     signature: "multus-daemon-unreachable",
   },
+  {
+    source: "Mellanox/network-operator#1363",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "c1dbf1d229d550be97df0a23973f9827ed6101062cad98b739dc6ea0daf2c339": plugin type="multus" name="multus-cni-network" failed (add): Multus: [default/ibtest-7bcb79db58-ssdsp/4573f52c-7caa-4161-9025-8553985a537a]: error waiting for pod: Unauthorized`,
+    family: "cni-credentials-rejected",
+    cni: "multus",
+    phase: "add",
+    runtime: "containerd",
+    signature: "apiserver-unauthorized",
+  },
 ];

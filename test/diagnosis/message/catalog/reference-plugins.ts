@@ -82,4 +82,22 @@ export const referencePlugins: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "bridge-address-conflict",
   },
+  {
+    source: "ovn-kubernetes/ovn-kubernetes#261 (kubelet journal, dockershim era)",
+    message: `Mar 21 04:04:45 esd-kbrnts-lnx-3 kubelet[111534]: E0321 04:04:45.420913  111534 cni.go:259] Error adding network: failed to find plugin "loopback" in path [/opt/loopback/bin /opt/cni/bin]`,
+    family: "cni-plugin-missing",
+    cni: "loopback",
+    phase: "add",
+    runtime: "unknown",
+    signature: "cni-plugin-not-found",
+  },
+  {
+    source: "openshift/sdn#140 (OKD 3.11, CRI-O)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = failed to create pod network sandbox k8s_fluent-bit-962zf_openshift-logging_a2bd2a99-9a85-11ea-a7a8-0287f3ab0050_0(301ea30ea0ad94070c5d934f3d1799cc4225afa865ff498619057bc08ad09b6d): failed to find plugin "loopback" in path [/opt/cni/bin/ /opt/loopback/bin]`,
+    family: "cni-plugin-missing",
+    cni: "loopback",
+    phase: "add",
+    runtime: "cri-o",
+    signature: "cni-plugin-not-found",
+  },
 ];

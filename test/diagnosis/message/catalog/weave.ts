@@ -28,4 +28,13 @@ export const weave: CatalogMessage[] = [
     runtime: "containerd",
     signature: "weave-agent-unreachable",
   },
+  {
+    source: "apache/openwhisk-deploy-kube#339 (dockershim)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "48962fba9143b2244b125b06b14fdfbf3c3efcc170ff5967631ee87d539afab8" network for pod "controller-0": NetworkPlugin cni failed to set up pod "controller-0_openwhisk" network: unable to allocate IP address: Post http://127.0.0.1:6784/ip/48962fba9143b2244b125b06b14fdfbf3c3efcc170ff5967631ee87d539afab8: dial tcp 127.0.0.1:6784: connect: connection refused`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "weave-agent-unreachable",
+  },
 ];
