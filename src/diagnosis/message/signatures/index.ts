@@ -25,6 +25,7 @@ import { cniConfigUninitialized } from "./cni-config-uninitialized.ts";
 import { cniPluginNotFound } from "./cni-plugin-not-found.ts";
 import { flannelSubnetEnvMissing } from "./flannel-subnet-env-missing.ts";
 import { hostLocalRangeExhausted } from "./host-local-range-exhausted.ts";
+import { kubeOvnControllerPending } from "./kube-ovn-controller-pending.ts";
 import { kubeOvnDaemonUnreachable } from "./kube-ovn-daemon-unreachable.ts";
 import { kubeOvnNoAvailableIp } from "./kube-ovn-no-available-ip.ts";
 import { multusDaemonUnreachable } from "./multus-daemon-unreachable.ts";
@@ -44,6 +45,7 @@ export const signatures: readonly Signature[] = [
   awsIpamdUnreachable,
   antreaAgentUnreachable,
   kubeOvnDaemonUnreachable,
+  kubeOvnControllerPending,
   ovnKubernetesAnnotationTimeout,
   azureCnsIpExhausted,
   azureCnsUnreachable,

@@ -73,4 +73,13 @@ export const awsVpcCni: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "aws-ipamd-unreachable",
   },
+  {
+    source: "aws/amazon-vpc-cni-k8s#3494",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "0b8b83755004d7dfbe839f0db315a4775f4f41e683695f6d24d6cb8f5a1902bc": plugin type="aws-cni" name="aws-cni" failed (add): add cmd: failed to assign an IP address to container`,
+    family: "ip-exhausted",
+    cni: "aws-vpc-cni",
+    phase: "add",
+    runtime: "containerd",
+    signature: "aws-ip-not-assigned",
+  },
 ];

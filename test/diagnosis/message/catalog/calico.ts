@@ -220,4 +220,33 @@ Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup n
     runtime: "containerd",
     signature: "apiserver-unreachable",
   },
+  {
+    source: "projectcalico/calico#4857 (FailedKillPod in an e2e log, wrapped as printed)",
+    message: String.raw`Aug 18 18:19:04.521: INFO: At 2021-08-18 18:18:01 +0000 UTC - event for taint-eviction-a1: {kubelet ip-10-0-8-52} FailedKillPod: error killing pod: failed to "KillPodSandbox" for "0701ef9b-e
+17d-43b5-a48f-89fa3ac00999" with KillPodSandboxError: "rpc error: code = Unknown desc = networkPlugin cni failed to teardown pod \"taint-eviction-a1_taint-multiple-pods-4011\" network: error
+ getting ClusterInformation: connection is unauthorized: Unauthorized"`,
+    family: "cni-credentials-rejected",
+    cni: "calico",
+    phase: "delete",
+    runtime: "dockershim",
+    signature: "calico-unauthorized",
+  },
+  {
+    source: "projectcalico/calico#2040 (kubelet journal, dockershim's cni.go)",
+    message: `Jun 15 11:06:37 k8s-master001 kubelet[37312]: E0615 11:06:37.118581   37312 cni.go:227] Error while adding to cni network: stat /var/lib/calico/nodename: no such file or directory: check that the calico/node container is running and has mounted /var/lib/calico/`,
+    family: "cni-agent-not-running",
+    cni: "calico",
+    phase: "add",
+    runtime: "unknown",
+    signature: "calico-nodename-missing",
+  },
+  {
+    source: "projectcalico/calico#2040 (kubelet journal, RunPodSandbox)",
+    message: `Jun 15 11:06:37 k8s-master001 kubelet[37312]: E0615 11:06:37.252341   37312 remote_runtime.go:92] RunPodSandbox from runtime service failed: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "kube-dns-86f4d74b45-p4wmx_kube-system" network: stat /var/lib/calico/nodename: no such file or directory: check that the calico/node container is running and has mounted /var/lib/calico/`,
+    family: "cni-agent-not-running",
+    cni: "calico",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "calico-nodename-missing",
+  },
 ];

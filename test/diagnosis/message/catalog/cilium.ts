@@ -91,4 +91,22 @@ export const cilium: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "cilium-ipam-range-full",
   },
+  {
+    source: "cilium/cilium#27816 (comment)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "6daf04e0e57074aa3ac4697a977079434e4cd5678d00045e12a99ed468028785": plugin type="cilium-cni" failed (add): unable to create endpoint: Cilium API client timeout exceeded`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cilium-agent-unreachable",
+  },
+  {
+    source: "cilium/cilium#9721 (title: the agent's endpoint API did not answer in time)",
+    message: `Unable to create endpoint: Put http:///var/run/cilium/cilium.sock/v1/endpoint/cilium-local:0: context deadline exceeded`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "none",
+    runtime: "unknown",
+    signature: "cilium-agent-unreachable",
+  },
 ];

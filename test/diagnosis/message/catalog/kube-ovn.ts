@@ -37,4 +37,22 @@ export const kubeOvn: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "kube-ovn-no-available-ip",
   },
+  {
+    source: "kubeovn/kube-ovn#2186",
+    message: `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "b0ce178c18403cbe12d02b36ef6588e2cd6c1dfc53703d1c35b23ada614d5282": plugin type="kube-ovn" failed (add): RPC failed; request ip return 500 no address allocated to pod default/nginx-5b4664bcd4-hk4s6 provider ovn, please see kube-ovn-controller logs to find errors`,
+    family: "cni-agent-not-running",
+    cni: "kube-ovn",
+    phase: "add",
+    runtime: "containerd",
+    signature: "kube-ovn-controller-pending",
+  },
+  {
+    source: "kubeovn/kube-ovn#1405 (the event's message, dockershim)",
+    message: `networkPlugin cni failed to set up pod "sts-0_ns1" network: request ip return 500 route is not ready for pod ns1/sts-0 provider ovn, please see kube-ovn-controller logs to find errors`,
+    family: "cni-agent-not-running",
+    cni: "kube-ovn",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "kube-ovn-controller-pending",
+  },
 ];

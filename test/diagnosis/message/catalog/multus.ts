@@ -37,4 +37,17 @@ export const multus: CatalogMessage[] = [
     runtime: "containerd",
     signature: "apiserver-unauthorized",
   },
+  {
+    source:
+      "k8snetworkplumbingwg/multus-cni#1072 (comment; thick Multus found no delegate config; cut short with ... and wrapped as the reporter pasted it)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "11ce5f00d56f731f8eada3b7cef6e743f8873ddae8e91
+527d1d400cd457c1eff": plugin type="multus-shim" name="multus-cni-network" failed (add): CmdAdd (shim): CNI request failed with status 400: '&{...} ERRORED: error configuring pod [default/alpine-whsll] net
+working: Multus: [default/alpine-whsll/9ca09698-bfdb-4b2c-b26a-dbbf6618f787]: error loading k8s delegates k8s args: TryLoadPodDelegates: error in getting k8s network for pod: GetNetworkDelegates: failed getting t
+he delegate: GetCNIConfig: err in GetCNIConfigFromFile: No networks found in /host/etc/cni/net.d...`,
+    family: "cni-config-missing",
+    cni: "multus",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cni-config-uninitialized",
+  },
 ];

@@ -100,4 +100,23 @@ export const referencePlugins: CatalogMessage[] = [
     runtime: "cri-o",
     signature: "cni-plugin-not-found",
   },
+  {
+    source: "canonical/microk8s#1147",
+    message: `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "9a1b3fd9596e428093232c054a1ac7fac47a57c87f5c46dd80dde72e5bbea132": failed to allocate for range 0: no IP addresses available in range set: 10.1.56.1-10.1.56.254`,
+    family: "ip-exhausted",
+    cni: "host-local",
+    phase: "add",
+    runtime: "containerd",
+    signature: "host-local-range-exhausted",
+  },
+  {
+    source: "tarantool/tarantool-operator#86 (names replaced by xxx in the issue)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "xxx" network for pod "api-0-0":
+networkPlugin cni failed to set up pod "xxx" network: failed to allocate for range 0: no IP addresses available in range set: ...`,
+    family: "ip-exhausted",
+    cni: "host-local",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "host-local-range-exhausted",
+  },
 ];
