@@ -86,6 +86,7 @@ const CRIO_MARKERS = [
   "no cni configuration file in",
   // CRI-O 1.0-1.9 (cri-o/cri-o-ansible#4): "failed to create network for container <infra> in sandbox <id>: …".
   "failed to create network for container ",
+  "failed to destroy network for container ",
 ];
 const CONTAINERD_MARKERS = [
   "failed to setup network for sandbox",
@@ -122,7 +123,9 @@ const DELETE_MARKERS = [
   "failed to destroy network for",
   "networkplugin cni failed to teardown pod",
   "error removing pod",
+  "error while removing pod from cni network",
   "error deleting network",
+  "failed to destroy network for container ",
 ];
 
 /**

@@ -109,4 +109,14 @@ export const cilium: CatalogMessage[] = [
     runtime: "unknown",
     signature: "cilium-agent-unreachable",
   },
+  {
+    source:
+      "cri-o/cri-o#4084 (crictl stopp on CRI-O, as Ansible captured its stderr: DEL with the agent gone)",
+    message: String.raw`time="2020-08-16T21:12:29Z" level=fatal msg="stopping the pod sandbox \"1e4af534df58a2b0353cd13e220f36e32b99a85c7d0dc9ae0a826f4fa4cd91ac\" failed: rpc error: code = Unknown desc = failed to destroy network for pod sandbox k8s_ingress-kong-8675f794c-j98tc_kong_84a4a3dd-19f3-47d0-a8a7-fd3b1ae437da_0(1e4af534df58a2b0353cd13e220f36e32b99a85c7d0dc9ae0a826f4fa4cd91ac): unable to connect to Cilium daemon: failed to create cilium agent client after 30.000000 seconds timeout: Get http:///var/run/cilium/cilium.sock/v1/config: dial unix /var/run/cilium/cilium.sock: connect: no such file or directory\nIs the agent running?"`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "delete",
+    runtime: "cri-o",
+    signature: "cilium-agent-unreachable",
+  },
 ];

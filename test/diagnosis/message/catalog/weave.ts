@@ -37,4 +37,16 @@ export const weave: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "weave-agent-unreachable",
   },
+  {
+    source:
+      "nre-learning/antidote-selfmedicate#71 (dockershim; Multus 3.x relaying weave-net, set-up and tear-down; wrapped as printed)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "70145f85a2ee037987f91a1125678d4467e5bdcc17e4fa0c175ca25419a3ea2b" network for pod "aweb-7977f6bf4-wp5vz": NetworkPlugin cni failed to set up pod "aweb-7977f6bf4-wp5vz_default" network: Multus: Err in tearing down failed plugins: Multus: error in invoke Delegate add - "weave-net": unable to allocate IP address: Post http://127.0.0.1:6784/ip/70145f85a2ee037987f91a1125678d4467e5bdcc17e4fa0c175ca25419a3ea2b: dial tcp 127.0.0.1:6784: connect: connection refused, failed to clean up sandbox container "70145f85a2ee037987f91a1125678d4467e5bdcc17e4fa0c175ca25419a3ea2b" network for pod "aweb-7977f6bf4-wp5vz": NetworkPlugin cni failed to teardown pod "aweb-7977f6bf4-wp5vz_default" network: Multus: error in invoke Delegate del - "weave-net": Delete http://127.0.0.1:6784/ip/70145f85a2ee037987f91a1125678d4467e5bdcc17e4fa0c175c
+a25419a3ea2b: dial tcp 127.0.0.1:6784: connect: connection refused]`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "weave-agent-unreachable",
+    wrappedBy: "multus",
+  },
 ];
