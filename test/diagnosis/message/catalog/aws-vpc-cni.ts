@@ -82,4 +82,13 @@ export const awsVpcCni: CatalogMessage[] = [
     runtime: "containerd",
     signature: "aws-ip-not-assigned",
   },
+  {
+    source: "aws/amazon-vpc-cni-k8s#1590 (the plugin's own log, DEL)",
+    message: String.raw`{"level":"error","ts":"2021-08-25T16:57:52.632Z","caller":"routed-eni-cni-plugin/cni.go:240","msg":"Error received from DelNetwork gRPC call for container b85a01e25479f7c87024a621ed5d05c56780c37886fe47e841f58e6a7b0da527: rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing dial tcp 127.0.0.1:50051: connect: connection refused\""}`,
+    family: "cni-agent-not-running",
+    cni: "aws-vpc-cni",
+    phase: "none",
+    runtime: "unknown",
+    signature: "aws-ipamd-unreachable",
+  },
 ];

@@ -119,4 +119,32 @@ export const cilium: CatalogMessage[] = [
     runtime: "cri-o",
     signature: "cilium-agent-unreachable",
   },
+  {
+    source: "cilium/cilium#40345 (comment; a kubelet journal line of a multi-line err)",
+    message: `Jul 03 12:30:02 storage-04 kubelet[7748]:         rpc error: code = Unknown desc = failed to setup network for sandbox "eda8bab9e1914ec43190de3df221354a5a9db9b2385bddc2afe02b271d11668b": plugin type="cilium-cni" failed (add): unable to connect to Cilium agent: failed to create cilium agent client after 30.000000 seconds timeout: Get "http://localhost/v1/config": dial unix /var/run/cilium/cilium.sock: connect: no such file or directory`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cilium-agent-unreachable",
+  },
+  {
+    source: "kubermatic/dashboard#7816 (the hint on its own line, as kubectl printed it)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "671a92300345bd0ed7f6ea920ff1b9f59aa4ae57bcdf62f379d6aaaff2757e42": plugin type="cilium-cni" failed (add): unable to connect to Cilium agent: failed to create cilium agent client after 30.000000 seconds timeout: Get "http://localhost/v1/config": dial unix /var/run/cilium/cilium.sock: connect: no such file or directory
+Is the agent running?`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cilium-agent-unreachable",
+  },
+  {
+    source: "cilium/cilium#9322 (CRI-O, SUSE CaaSP)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = failed to create pod network sandbox k8s_cilium-operator-7d6ddddbf5-4bq6b_kube-system_e99f61c8-ffd4-43e5-952f-d4528da1b7ba_0(b2e63c859ca9bf7c3e93f740ecad8e1a1cc4382e910980b52593666163543783): unable to connect to Cilium daemon: failed to create cilium agent client after 30.000000 seconds timeout: Get http://%!F(MISSING)var%!F(MISSING)run%!F(MISSING)cilium%!F(MISSING)cilium.sock/v1/config: dial unix /var/run/cilium/cilium.sock: connect: no such file or directory`,
+    family: "cni-agent-not-running",
+    cni: "cilium",
+    phase: "add",
+    runtime: "cri-o",
+    signature: "cilium-agent-unreachable",
+  },
 ];

@@ -111,4 +111,22 @@ rpc error: code = Unknown desc = failed to setup network for sandbox "HASH":
     runtime: "containerd",
     signature: "cni-plugin-not-found",
   },
+  {
+    source: "aws/amazon-vpc-cni-k8s#859 (dockershim, flannel on EC2)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "26cdaf3170806455a4731218d20c482bb2a41ded6ef85c90b560058e332df684" network for pod "label-demo": networkPlugin cni failed to set up pod "label-demo_default" network: open /run/flannel/subnet.env: no such file or directory`,
+    family: "cni-agent-not-running",
+    cni: "flannel",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "flannel-subnet-env-missing",
+  },
+  {
+    source: "kubernetes/kubernetes#50358 (title: the message's tail only)",
+    message: `error network: open /run/flannel/subnet.env: no such file or directory`,
+    family: "cni-agent-not-running",
+    cni: "flannel",
+    phase: "none",
+    runtime: "unknown",
+    signature: "flannel-subnet-env-missing",
+  },
 ];

@@ -697,4 +697,33 @@ CNI operation for network:sriov-oranm failed with:CNI delegation failed due to e
     runtime: "unknown",
     signature: null,
   },
+  {
+    source:
+      "antrea-io/antrea#2037 (AKS, containerd: the chained plugin returned a result containerd could not read)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "2bbc79501ddb3a0fb5f9be962a1905cbc28a81f7ed73f04294f7a30b40b1c1f9": failed to find network info for sandbox "2bbc79501ddb3a0fb5f9be962a1905cbc28a81f7ed73f04294f7a30b40b1c1f9"`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "add",
+    runtime: "containerd",
+    signature: null,
+  },
+  {
+    source: "NVIDIA/k8s-device-plugin#72 (kubelet journal, dockershim: a gRPC connection of unknown kind)",
+    message: `Sep 12 04:42:49 ip-172-28-4-80.ec2.internal kubelet[5444]: E0912 04:42:49.154264    5444 kuberuntime_manager.go:646] createPodSandbox for pod "nvidia-device-plugin-daemonset-fnms4_kube-system(4bdbd726-b646-11e8-8a8a-123840b2572c)" failed: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "nvidia-device-plugin-daemonset-fnms4_kube-system" network: rpc error: code = Unavailable desc = grpc: the connection is unavailable`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "add",
+    runtime: "dockershim",
+    signature: null,
+  },
+  {
+    source:
+      "Azure/aks-engine#2064 (dockershim; set-up and tear-down failing differently; cut where the issue's excerpt ends)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "ccfe3d3ba9d15c4f8224f9ad58678ce77b63fc9bc69d36580a829f4c083df98f" network for pod "portforwardlinux-6252-bc95f66d9-k5mdr": NetworkPlugin cni failed to set up pod "portforwardlinux-6252-bc95f66d9-k5mdr_default" network: unexpected end of JSON input, failed to clean up sandbox container "ccfe3d3ba9d15c4f8224f9ad58678ce77b63fc9bc69d36580a829f4c083df98f" network for pod "portforwardlinux-6252-bc95f66d9-k5mdr": NetworkPlugin cni failed to teardown pod "portforwardlinux-6252-bc95f66d9-k5mdr_default" network: unable to connect to Cilium daemon: failed to create cilium agent client after 30.000000 seconds timeout: Get http://%!F(MISSING)var%!F(MISSING)run%!F(MISSING)cilium%!F(MISSING)cilium.sock/v1`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "add",
+    runtime: "dockershim",
+    signature: null,
+  },
 ];
