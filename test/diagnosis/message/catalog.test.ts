@@ -1,6 +1,6 @@
 /**
  * The message catalog (./catalog/): every real message classifies as its entry says, every trap stays a trap, and the
- * catalog is as large and as varied as issue 15 asks, so the README's numbers can be checked rather than trusted.
+ * catalog's size is asserted, so the README's numbers can be checked rather than trusted.
  */
 import { describe, expect, it } from "vitest";
 import { classifyMessage } from "../../../src/diagnosis/message/classify-message.ts";
@@ -42,10 +42,12 @@ describe("the catalog itself", () => {
 
   it("names a source for every message, and holds each message once", () => {
     for (const entry of all) expect(entry.source, entry.message.slice(0, 120)).toMatch(SOURCE);
-    const seen = new Map<string, string>();
-    const repeated = all
-      .filter((e) => seen.get(e.message) ?? !seen.set(e.message, e.source))
-      .map((e) => e.source);
+    const seen = new Set<string>();
+    const repeated: string[] = [];
+    for (const entry of all) {
+      if (seen.has(entry.message)) repeated.push(entry.source);
+      seen.add(entry.message);
+    }
     expect(repeated).toEqual([]);
   });
 
@@ -53,11 +55,12 @@ describe("the catalog itself", () => {
     expect(CATALOG.filter((e) => e.family === "unknown").map((e) => e.source)).toEqual([]);
   });
 
-  it("is as large and varied as issue 15 asks", () => {
+  // Issue 15 asks for 150 messages; these floors are what the catalog holds now, so it can only grow.
+  it("holds at least 130 real messages naming 15 CNIs in every runtime's wording, and 40 traps", () => {
     const cnis = new Set(CATALOG.map((e) => e.cni).filter((cni) => cni !== "unknown"));
     const runtimes = new Set(CATALOG.map((e) => e.runtime));
-    expect(CATALOG.length).toBeGreaterThanOrEqual(80);
-    expect(cnis.size).toBeGreaterThanOrEqual(14);
+    expect(CATALOG.length).toBeGreaterThanOrEqual(130);
+    expect(cnis.size).toBeGreaterThanOrEqual(15);
     expect(TRAPS.length).toBeGreaterThanOrEqual(40);
     expect([...runtimes]).toEqual(expect.arrayContaining(["containerd", "cri-o", "dockershim"]));
   });

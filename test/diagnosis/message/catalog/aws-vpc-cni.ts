@@ -91,4 +91,13 @@ export const awsVpcCni: CatalogMessage[] = [
     runtime: "unknown",
     signature: "aws-ipamd-unreachable",
   },
+  {
+    source: "projectcalico/calico#4087 (comment; EKS, aws-node not serving)",
+    message: `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "eade90ec78643927bfa771a7da9a2ca7eec55e7d6c080c32456828b868656c6d": add cmd: Error received from AddNetwork gRPC call: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing dial tcp 127.0.0.1:50051: connect: connection refused"`,
+    family: "cni-agent-not-running",
+    cni: "aws-vpc-cni",
+    phase: "add",
+    runtime: "containerd",
+    signature: "aws-ipamd-unreachable",
+  },
 ];

@@ -276,4 +276,54 @@ Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup n
     runtime: "containerd",
     signature: "apiserver-unreachable",
   },
+  {
+    source:
+      "https://gitlab.com/gitlab-com/gl-infra/observability/team/-/work_items/3120 (GKE, Calico's binary not in the node's plugin directory)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "0bee02cbc1e95d8ed1095632c0948dd8ee0eaae233793754fde926965a218a0c": failed to find plugin "calico" in path [/home/kubernetes/bin]`,
+    family: "cni-plugin-missing",
+    cni: "calico",
+    phase: "add",
+    runtime: "containerd",
+    signature: "cni-plugin-not-found",
+  },
+  {
+    source:
+      "https://incidents.pgmac.net.au/runbooks/calico-cni-unauthorized/ (microk8s runbook; sandbox id elided as ..., line breaks as printed)",
+    message: `FailedCreatePodSandBox: rpc error: code = Unknown desc = failed to setup network for
+sandbox "...": plugin type="calico" failed (add): error getting ClusterInformation:
+connection is unauthorized: Unauthorized`,
+    family: "cni-credentials-rejected",
+    cni: "calico",
+    phase: "add",
+    runtime: "containerd",
+    signature: "calico-unauthorized",
+  },
+  {
+    source:
+      "https://incidents.pgmac.net.au/incidents/2026-05-23-k8s01-calico-cni-unauthorized-stale-kubeconfig/ (the DEL part the review quotes)",
+    message: `plugin type="calico" failed (delete): error getting ClusterInformation: connection is unauthorized: Unauthorized`,
+    family: "cni-credentials-rejected",
+    cni: "calico",
+    phase: "delete",
+    runtime: "containerd",
+    signature: "calico-unauthorized",
+  },
+  {
+    source: "projectcalico/calico#2695 (dockershim)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "ebde4d5c55680e5db9de25b76ff4f28989be3de81a2a375d90ef62b04b6916b1" network for pod "prometheus-deployment-5766fbb466-vtptc": NetworkPlugin cni failed to set up pod "prometheus-deployment-5766fbb466-vtptc_default" network: error getting ClusterInformation: Get https://[10.96.0.1]:443/apis/crd.projectcalico.org/v1/clusterinformations/default: dial tcp 10.96.0.1:443: i/o timeout`,
+    family: "cni-apiserver-unreachable",
+    cni: "calico",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "apiserver-unreachable",
+  },
+  {
+    source: "containerd/cri#1432 (containerd before libcni's plugin wrapper)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "ecb0f69131e5f6be3bbf5278f09495008b50f5c93cce9386088cf84be3f99129": error getting ClusterInformation: Get https://[10.96.0.1]:443/apis/crd.projectcalico.org/v1/clusterinformations/default: Service Unavailable`,
+    family: "cni-apiserver-unreachable",
+    cni: "calico",
+    phase: "add",
+    runtime: "containerd",
+    signature: "apiserver-unreachable",
+  },
 ];
