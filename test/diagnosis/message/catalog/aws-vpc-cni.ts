@@ -100,4 +100,13 @@ export const awsVpcCni: CatalogMessage[] = [
     runtime: "containerd",
     signature: "aws-ipamd-unreachable",
   },
+  {
+    source: "aws/amazon-vpc-cni-k8s#330 (comment; the CNI plugin's log)",
+    message: `Failed CNI request: rpc error: code = Unavailable desc = all SubConns are in TransientFailure, latest connection error: connection error: desc = "transport: Error while dialing dial tcp 127.0.0.1:50051: connect: connection refused"`,
+    family: "cni-agent-not-running",
+    cni: "aws-vpc-cni",
+    phase: "none",
+    runtime: "unknown",
+    signature: "aws-ipamd-unreachable",
+  },
 ];

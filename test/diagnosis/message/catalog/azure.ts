@@ -41,4 +41,23 @@ export const azure: CatalogMessage[] = [
     runtime: "containerd",
     signature: "azure-ipam-exhausted",
   },
+  {
+    source: "Azure/azure-container-networking#333 (azure-vnet.log line)",
+    message: `2019/04/13 05:11:10 [azure-vnet] Failed to allocate pool: Failed to delegate: Failed to allocate address: No available addresses.`,
+    family: "ip-exhausted",
+    cni: "azure",
+    phase: "none",
+    runtime: "unknown",
+    signature: "azure-ipam-exhausted",
+  },
+  {
+    source:
+      "https://github.com/MicrosoftDocs/architecture-center/blob/9c85b4c381f69d991c152e52e5c54740d3c089a7/docs/operator-guides/aks/troubleshoot-network-aks.md (event message from 'Failed create pod sandbox' on, line breaks joined)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod "deployment-azuredisk6-874857994-487td_default" network: Failed to allocate address: Failed to delegate: Failed to allocate address: No available addresses`,
+    family: "ip-exhausted",
+    cni: "azure",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "azure-ipam-exhausted",
+  },
 ];

@@ -129,4 +129,13 @@ rpc error: code = Unknown desc = failed to setup network for sandbox "HASH":
     runtime: "unknown",
     signature: "flannel-subnet-env-missing",
   },
+  {
+    source: "k3s-io/k3s#122 (k3s's containerd log, before libcni printed the plugin type)",
+    message: String.raw`time="2019-03-04T09:52:59.921084000+01:00" level=error msg="RunPodSandbox for &PodSandboxMetadata{Name:nginx-deployment-76bf4969df-9v59s,Uid:65aa0f59-3d40-11e9-8c52-4ccc6abd096d,Namespace:default,Attempt:0,} failed, error" error="failed to setup network for sandbox \"588dd7de6c71ecdd24f322e2f15fc66b49ecc9621d95d0ff73e7dc9dfdc20cbf\": open /run/flannel/subnet.env: no such file or directory"`,
+    family: "cni-agent-not-running",
+    cni: "flannel",
+    phase: "add",
+    runtime: "containerd",
+    signature: "flannel-subnet-env-missing",
+  },
 ];

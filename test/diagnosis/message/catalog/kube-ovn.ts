@@ -55,4 +55,13 @@ export const kubeOvn: CatalogMessage[] = [
     runtime: "dockershim",
     signature: "kube-ovn-controller-pending",
   },
+  {
+    source: "kubeovn/kube-ovn#323 (an earlier comment, another pinger pod)",
+    message: `(combined from similar events): Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container "d5b40581ad6664580bc0981ec49cce7b1bc78d763ce733740a2c59931e30f39b" network for pod "kube-ovn-pinger-jnzjz": networkPlugin cni failed to set up pod "kube-ovn-pinger-jnzjz_kube-system" network: Post "http://dummy/api/v1/add": dial unix /run/openvswitch/kube-ovn-daemon.sock: connect: no such file or directory`,
+    family: "cni-agent-not-running",
+    cni: "kube-ovn",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "kube-ovn-daemon-unreachable",
+  },
 ];

@@ -127,4 +127,22 @@ export const noCniNamed: CatalogMessage[] = [
     runtime: "containerd",
     signature: "cni-config-uninitialized",
   },
+  {
+    source: "openshift/openshift-ansible#4763 (origin-node journal; CRI-O 1.0 wording)",
+    message: `Jul 20 13:15:42 localhost.localdomain origin-node[20259]: E0720 13:15:42.842509   20259 kuberuntime_sandbox.go:54] CreatePodSandbox for pod "docker-registry-1-deploy_default(d7c65bda-6d6d-11e7-96ff-525400b88b0e)" failed: rpc error: code = 2 desc = failed to create network for container default-docker-registry-1-deploy-0-infra in sandbox 0f5060b27eea3f4768981700ac0bcf32b1117e057a78a92627606e3ba4b1711a: cni config uninitialized`,
+    family: "cni-config-missing",
+    cni: "unknown",
+    phase: "add",
+    runtime: "cri-o",
+    signature: "cni-config-uninitialized",
+  },
+  {
+    source: "luxas/kubernetes-on-arm#160 (kubelet log line as quoted, from cni.go on)",
+    message: `cni.go:171] Unable to update cni config: No networks found in /etc/cni/net.d`,
+    family: "cni-config-missing",
+    cni: "unknown",
+    phase: "none",
+    runtime: "unknown",
+    signature: "cni-config-uninitialized",
+  },
 ];

@@ -119,4 +119,14 @@ networkPlugin cni failed to set up pod "xxx" network: failed to allocate for ran
     runtime: "dockershim",
     signature: "host-local-range-exhausted",
   },
+  {
+    source:
+      "cloudnativelabs/kube-router#383 (kubelet log; kube-router's bridge with host-local IPAM, dockershim)",
+    message: String.raw`E0411 00:52:45.083738   19237 pod_workers.go:186] Error syncing pod b58c515c-3d18-11e8-830a-f8db888f5640 ("datadog-agent-4dw8f_default(b58c515c-3d18-11e8-830a-f8db888f5640)"), skipping: failed to "CreatePodSandbox" for "datadog-agent-4dw8f_default(b58c515c-3d18-11e8-830a-f8db888f5640)" with CreatePodSandboxError: "CreatePodSandbox for pod \"datadog-agent-4dw8f_default(b58c515c-3d18-11e8-830a-f8db888f5640)\" failed: rpc error: code = Unknown desc = NetworkPlugin cni failed to set up pod \"datadog-agent-4dw8f_default\" network: failed to allocate for range 0: no IP addresses available in range set: 172.22.5.1-172.22.5.254"`,
+    family: "ip-exhausted",
+    cni: "host-local",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "host-local-range-exhausted",
+  },
 ];

@@ -726,4 +726,43 @@ CNI operation for network:sriov-oranm failed with:CNI delegation failed due to e
     runtime: "dockershim",
     signature: null,
   },
+  {
+    source:
+      "k0sproject/k0s#6939 (k0s journal: containerd's error relayed; kube-router's bridge config has no ranges, a config error of no family)",
+    message: String.raw`Jan 10 14:07:12 node-1 k0s[859]: time="2026-01-10 14:07:12" level=info msg="time=\"2026-01-10T14:07:12.403292691Z\" level=error msg=\"RunPodSandbox for &PodSandboxMetadata{Name:coredns-7656c59669-5lkjm,Uid:8185ef2c-9da8-49e5-9e8f-3b2666b22357,Namespace:kube-system,Attempt:190,} failed, error\" error=\"failed to setup network for sandbox \\\"713aa747db9225935c10f7f2e1b94bdf283c6f29715aae3e8aacc788fc1a617e\\\": plugin type=\\\"bridge\\\" name=\\\"kubernetes\\\" failed (add): no IP ranges specified\"" component=containerd stream=stderr`,
+    family: "unknown",
+    cni: "bridge",
+    phase: "add",
+    runtime: "containerd",
+    signature: null,
+  },
+  {
+    source:
+      "cri-o/cri-o#7008 (CRI-O's CNI CHECK on a sandbox status: a stale veth, not a CNI failure the catalog knows)",
+    message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get network status for pod sandbox k8s_argocd-server-67b55cf99f-pg4tn_argo-cd_2b09c73b-ae84-4d96-8e9c-a49e64a83f0a_0(d283503be0626b67e15d3ec8939f8056c6b5a1f7431932826334ba1429407d17): error checking pod argo-cd_argocd-server-67b55cf99f-pg4tn for CNI network "crio": Interface veth53193e1d Mac doesn't match: 7e:10:77:0b:8b:d5 not found`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "none",
+    runtime: "cri-o",
+    signature: null,
+  },
+  {
+    source:
+      "k8snetworkplumbingwg/multus-cni#419 (dockershim; Multus relaying a delegate config without a name)",
+    message: `Failed create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container "f70391d455c0e7d814609ec406bc4f64a17ed7ba5fd11d63d2259251915a249f" network for pod "virt-launcher-vmi-multus-multiple-net-bridge-stfxc": NetworkPlugin cni failed to set up pod "virt-launcher-vmi-multus-multiple-net-bridge-stfxc_default" network: Multus: Err adding pod to network "BL2": Multus: error in invoke Delegate add - "bridge": no plugin name provided, failed to clean up sandbox container "f70391d455c0e7d814609ec406bc4f64a17ed7ba5fd11d63d2259251915a249f" network for pod "virt-launcher-vmi-multus-multiple-net-bridge-stfxc": NetworkPlugin cni failed to teardown pod "virt-launcher-vmi-multus-multiple-net-bridge-stfxc_default" network: Multus: error in invoke Delegate del - "bridge": no plugin name provided]`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "add",
+    runtime: "dockershim",
+    signature: null,
+  },
+  {
+    source: "kubernetes/minikube#9481 (kubelet journal: dockershim's status hook on a terminated container)",
+    message: `Oct 17 08:08:23 minikube kubelet[817]: W1017 08:08:23.989015     817 docker_sandbox.go:402] failed to read pod IP from plugin/docker: networkPlugin cni failed on the status hook for pod "coredns-f9fd979d6-49srb_kube-system": CNI failed to retrieve network namespace path: cannot find network namespace for the terminated container "c218833d115fee9d5d8b707509174277cbb2d63718d17ffbd48322fe5b63b54b"`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "none",
+    runtime: "dockershim",
+    signature: null,
+  },
 ];
