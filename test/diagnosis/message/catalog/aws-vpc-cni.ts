@@ -109,4 +109,13 @@ export const awsVpcCni: CatalogMessage[] = [
     runtime: "unknown",
     signature: "aws-ipamd-unreachable",
   },
+  {
+    source: "aws/amazon-vpc-cni-k8s#111 (title: the plugin's error as quoted)",
+    message: `add cmd: failed to assign an IP address to container`,
+    family: "ip-exhausted",
+    cni: "aws-vpc-cni",
+    phase: "none",
+    runtime: "unknown",
+    signature: "aws-ip-not-assigned",
+  },
 ];

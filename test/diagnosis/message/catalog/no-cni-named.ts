@@ -145,4 +145,22 @@ export const noCniNamed: CatalogMessage[] = [
     runtime: "unknown",
     signature: "cni-config-uninitialized",
   },
+  {
+    source: "kubernetes-sigs/kind#2156 (comment; the node's Ready condition row from kubectl describe node)",
+    message: `Ready            False   Sat, 15 May 2021 11:02:40 +0200   Sat, 15 May 2021 11:02:32 +0200   KubeletNotReady              runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized`,
+    family: "cni-config-missing",
+    cni: "unknown",
+    phase: "none",
+    runtime: "containerd",
+    signature: "cni-config-uninitialized",
+  },
+  {
+    source: "kubernetes-sigs/kind#979 (containerd journal in a kind node)",
+    message: `Oct 21 09:41:25 kind-control-plane containerd[822]: time="2019-10-21T09:41:25.591282313Z" level=error msg="Failed to load cni configuration" error="cni config load failed: no network config found in /etc/cni/net.d: cni plugin not initialized: failed to load cni config"`,
+    family: "cni-config-missing",
+    cni: "unknown",
+    phase: "none",
+    runtime: "containerd",
+    signature: "cni-config-uninitialized",
+  },
 ];

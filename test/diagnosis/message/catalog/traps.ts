@@ -765,4 +765,14 @@ CNI operation for network:sriov-oranm failed with:CNI delegation failed due to e
     runtime: "dockershim",
     signature: null,
   },
+  {
+    source:
+      "projectcalico/calicoctl#1136 (kubelet log: a calico binary for the wrong architecture, no family the catalog knows)",
+    message: `Aug 30 15:03:26 kube1.test.domain kubelet[1195]: E0830 15:03:26.711514    1195 cni.go:166] Error adding network: fork/exec /opt/cni/bin/calico: exec format error`,
+    family: "unknown",
+    cni: "unknown",
+    phase: "add",
+    runtime: "unknown",
+    signature: null,
+  },
 ];

@@ -49,4 +49,14 @@ a25419a3ea2b: dial tcp 127.0.0.1:6784: connect: connection refused]`,
     signature: "weave-agent-unreachable",
     wrappedBy: "multus",
   },
+  {
+    source:
+      "weaveworks/weave#2640 (kubelet 1.4 event before CRI: dockershim's 'using network plugins \"cni\"')",
+    message: String.raw`Error syncing pod, skipping: failed to "SetupNetwork" for "my-nginx-379829228-9xgsa_default" with SetupNetworkError: "Failed to setup network for pod \"my-nginx-379829228-9xgsa_default(c43a42fd-a9aa-11e6-a778-080027d95c6b)\" using network plugins \"cni\": unable to allocate IP address: Post http://127.0.0.1:6784/ip/cc0ad82ba90685498e80e1835b2bcf2b3b0057c50dfd093734c0745502383075: dial tcp 127.0.0.1:6784: getsockopt: connection refused; Skipping pod"`,
+    family: "cni-agent-not-running",
+    cni: "weave",
+    phase: "add",
+    runtime: "dockershim",
+    signature: "weave-agent-unreachable",
+  },
 ];
