@@ -1,34 +1,27 @@
 /**
- * Benchmark 5: classifyMessage throughput over a realistic mix (every real message quoted in the signature tests,
- * src/diagnosis/signatures/*.test.ts, weighted towards the incident's own Calico Unauthorized form as a stuck cluster's
- * event list is), and the worst case on 64 KB adversarial inputs built to defeat naive scanning.
+ * Benchmark 5: classifyMessage throughput over a realistic mix (every real message of the message catalog,
+ * test/diagnosis/message/catalog/: the messages it explains and the traps that must stay unknown, weighted towards the
+ * incident's own Calico Unauthorized form as a stuck cluster's event list is), and the worst case on 64 KB adversarial
+ * inputs built to defeat naive scanning.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { classifyMessage } from "../src/diagnosis/index.ts";
+import { CATALOG, TRAPS } from "../test/diagnosis/message/catalog/index.ts";
 import { type Summary, summarize } from "./lib/stats.ts";
 
 export interface ClassifierResult {
-  corpus: { messages: number; files: number; meanChars: number; unknownShare: number };
+  corpus: { messages: number; explained: number; traps: number; meanChars: number; unknownShare: number };
   throughputPerSec: Summary;
   adversarial: { name: string; chars: number; worstMs: number; medianMs: number }[];
   worstAdversarialMs: number;
 }
 
-const SIGNATURES_DIR = new URL("../src/diagnosis/message/signatures/", import.meta.url).pathname;
-
-/** Template literals of 30+ characters without interpolation: the quoted kubelet/runtime messages. */
-export async function loadRealMessages(): Promise<{ messages: string[]; files: number }> {
-  const files = (await readdir(SIGNATURES_DIR)).filter((f) => f.endsWith(".test.ts")).sort();
-  const messages: string[] = [];
-  for (const f of files) {
-    const text = await readFile(join(SIGNATURES_DIR, f), "utf8");
-    for (const m of text.matchAll(/`((?:[^`\\$]|\\.)*)`/g)) {
-      const literal = (m[1] ?? "").replace(/\\(.)/g, "$1");
-      if (literal.length >= 30) messages.push(literal);
-    }
-  }
-  return { messages, files: files.length };
+/** The catalog's real messages: those it explains, then the traps. */
+export function loadRealMessages(): { messages: string[]; explained: number; traps: number } {
+  return {
+    messages: [...CATALOG, ...TRAPS].map((e) => e.message),
+    explained: CATALOG.length,
+    traps: TRAPS.length,
+  };
 }
 
 const KB64 = 64 * 1024;
@@ -64,8 +57,8 @@ export function adversarialInputs(): { name: string; text: string }[] {
 
 export function benchClassifier(options: { rounds: number; roundMs: number }): Promise<ClassifierResult> {
   return (async () => {
-    const { messages: real, files } = await loadRealMessages();
-    if (real.length === 0) throw new Error(`no messages found in ${SIGNATURES_DIR}*.test.ts`);
+    const { messages: real, explained, traps } = loadRealMessages();
+    if (real.length === 0) throw new Error("the message catalog is empty");
     const incident = real.find((m) => m.includes("connection is unauthorized")) ?? (real[0] as string);
     // A stuck cluster's event list is mostly one failure repeated: half the incident message, half everything else.
     const mix = real.flatMap((m) => [m, incident]);
@@ -101,7 +94,8 @@ export function benchClassifier(options: { rounds: number; roundMs: number }): P
     return {
       corpus: {
         messages: real.length,
-        files,
+        explained,
+        traps,
         meanChars: Math.round(real.reduce((a, m) => a + m.length, 0) / real.length),
         unknownShare: unknown / real.length,
       },

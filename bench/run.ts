@@ -247,7 +247,7 @@ function renderTable(r: typeof report): string {
   const k = r.results.classifier;
   if (k) {
     rows.push([
-      `5. Classifier (${k.corpus.messages} real messages from ${k.corpus.files} signature tests, mean ${k.corpus.meanChars} chars)`,
+      `5. Classifier (${k.corpus.messages} real messages of the catalog, ${k.corpus.explained} explained and ${k.corpus.traps} traps, mean ${k.corpus.meanChars} chars)`,
       "throughput",
       `${fmtNumber(k.throughputPerSec.median)} msg/s (${fmtNumber(k.throughputPerSec.min)}–${fmtNumber(k.throughputPerSec.max)}, n=${k.throughputPerSec.n})`,
       "",

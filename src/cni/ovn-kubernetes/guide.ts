@@ -12,10 +12,12 @@ export const OVN_KUBERNETES_GUIDE: CniGuide = {
       "kubectl get pods -A -l app=ovnkube-node -o wide --field-selector spec.nodeName=<node>",
       "kubectl logs -n <agent-namespace> <agent-pod> --all-containers --tail=100",
       "ssh <node> ls -la /var/run/ovn-kubernetes/cni/ovn-cni-server.sock",
+      // "failed to get pod annotation": the controller that writes k8s.ovn.org/pod-networks never did.
+      "kubectl get pod -n <namespace> <pod> -o jsonpath='{.metadata.annotations.k8s\\.ovn\\.org/pod-networks}'",
     ],
   },
   manualFix: {
     "cni-agent-not-running":
-      "No: cni-doctor does not restart ovnkube-node. Read its logs (ovnkube-controller, ovn-controller); a human fixes or restarts it.",
+      'No: cni-doctor does not restart ovnkube-node. Read its logs (ovnkube-controller, ovn-controller); a human fixes or restarts it. When the pod never got its k8s.ovn.org/pod-networks annotation ("failed to get pod annotation"), read the controller that writes it (ovnkube-master, or ovnkube-control-plane and the node\'s ovnkube-controller).',
   },
 };

@@ -17,6 +17,7 @@ import {
   extractPodRef,
   extractSandboxId,
   hasNetworkContext,
+  includesAny,
   readPluginRef,
 } from "./runtime-wrapping.ts";
 import { type MessageFacts, type Signature, signatures } from "./signatures/index.ts";
@@ -66,9 +67,16 @@ function classify(message: string): Classification {
   };
 }
 
-/** Multus printed as the plugin libcni ran, or Multus's own `multus: [ns/pod…]:` prefix on the plugin error. */
+/**
+ * What Multus adds when it relays a delegate's error: its own `multus: [ns/pod…]:` or `Multus: error …` prefix, or the
+ * `[ns/pod:network]: error adding container to network "…"` it puts before the delegate's words
+ * (ovn-kubernetes/ovn-kubernetes#1523, where no plugin type was printed).
+ */
+const MULTUS_RELAY_MARKERS = ["multus: [", "multus: error", ']: error adding container to network "'];
+
+/** Multus printed as the plugin libcni ran, or Multus's own words around the delegate's error. */
 function wrappedByMultus(facts: MessageFacts): boolean {
-  return cniFromPluginType(facts.pluginType) === "multus" || facts.scope.includes("multus: [");
+  return cniFromPluginType(facts.pluginType) === "multus" || includesAny(facts.scope, MULTUS_RELAY_MARKERS);
 }
 
 function findSignature(facts: MessageFacts): Signature | undefined {

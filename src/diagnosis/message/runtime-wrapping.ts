@@ -84,6 +84,11 @@ const CRIO_MARKERS = [
   "failed to create pod network sandbox k8s_",
   "failed to destroy network for pod sandbox k8s_",
   "no cni configuration file in",
+  // CRI-O 1.0-1.9 (cri-o/cri-o-ansible#4): "failed to create network for container <infra> in sandbox <id>: …".
+  "failed to create network for container ",
+  "failed to destroy network for container ",
+  // CRI-O's CNI CHECK when it reads a sandbox's network status (cri-o/cri-o#7008): "error checking pod … for CNI network".
+  'for cni network "',
 ];
 const CONTAINERD_MARKERS = [
   "failed to setup network for sandbox",
@@ -112,6 +117,9 @@ const ADD_MARKERS = [
   "error adding network",
   "error while adding to cni network",
   "failed to call cni.setup",
+  "failed to create network for container ",
+  // The calico plugin's own log (projectcalico/calico#6309): "Final result of CNI ADD was an error".
+  "final result of cni add",
 ];
 const DELETE_MARKERS = [
   "killpodsandbox",
@@ -119,7 +127,10 @@ const DELETE_MARKERS = [
   "failed to destroy network for",
   "networkplugin cni failed to teardown pod",
   "error removing pod",
+  "error while removing pod from cni network",
   "error deleting network",
+  "failed to destroy network for container ",
+  "final result of cni del",
 ];
 
 /**

@@ -19,6 +19,8 @@ const TRANSPORT = [
   "context deadline exceeded",
   "tls handshake timeout",
   "unexpected eof",
+  // The server or its load balancer closed the connection: `Get "https://10.50.0.1:443/…": EOF` (calico#9624).
+  '": eof',
 ];
 
 /**
@@ -38,6 +40,8 @@ export const apiserverUnreachable: Signature = {
     (TRANSPORT.some((marker) => scope.includes(marker)) &&
       CALLS_A_SERVER.some((marker) => scope.includes(marker)) &&
       !scope.includes("127.0.0.1:") &&
-      !scope.includes("dial unix")),
+      !scope.includes("dial unix") &&
+      // Kube-OVN and thick Multus post to their node daemon as http://dummy/… over a unix socket (kube-ovn#6002).
+      !scope.includes("http://dummy/")),
   details: apiServerDetails,
 };

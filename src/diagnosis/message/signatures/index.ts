@@ -13,6 +13,7 @@ import { awsIpNotAssigned } from "./aws-ip-not-assigned.ts";
 import { awsIpamdUnreachable } from "./aws-ipamd-unreachable.ts";
 import { azureCnsIpExhausted } from "./azure-cns-ip-exhausted.ts";
 import { azureCnsUnreachable } from "./azure-cns-unreachable.ts";
+import { azureIpamExhausted } from "./azure-ipam-exhausted.ts";
 import { bridgeAddressConflict } from "./bridge-address-conflict.ts";
 import { calicoForbidden } from "./calico-forbidden.ts";
 import { calicoIpamExhausted } from "./calico-ipam-exhausted.ts";
@@ -24,9 +25,11 @@ import { cniConfigUninitialized } from "./cni-config-uninitialized.ts";
 import { cniPluginNotFound } from "./cni-plugin-not-found.ts";
 import { flannelSubnetEnvMissing } from "./flannel-subnet-env-missing.ts";
 import { hostLocalRangeExhausted } from "./host-local-range-exhausted.ts";
+import { kubeOvnControllerPending } from "./kube-ovn-controller-pending.ts";
 import { kubeOvnDaemonUnreachable } from "./kube-ovn-daemon-unreachable.ts";
 import { kubeOvnNoAvailableIp } from "./kube-ovn-no-available-ip.ts";
 import { multusDaemonUnreachable } from "./multus-daemon-unreachable.ts";
+import { ovnKubernetesAnnotationTimeout } from "./ovn-kubernetes-annotation-timeout.ts";
 import type { Signature } from "./signature.ts";
 import { weaveAgentUnreachable } from "./weave-agent-unreachable.ts";
 
@@ -42,8 +45,11 @@ export const signatures: readonly Signature[] = [
   awsIpamdUnreachable,
   antreaAgentUnreachable,
   kubeOvnDaemonUnreachable,
+  kubeOvnControllerPending,
+  ovnKubernetesAnnotationTimeout,
   azureCnsIpExhausted,
   azureCnsUnreachable,
+  azureIpamExhausted,
   multusDaemonUnreachable,
   cniPluginNotFound,
   cniConfigUninitialized,
