@@ -90,6 +90,8 @@ export interface NodeExpectation {
   staleTokenFingerprint: string | null;
   /** Whether the CNI's credentials file must be there and valid (not after moving a shadowing config only). */
   needsCredentials: boolean;
+  /** Conf dir entries the repair moved aside: the runtime must not be using one of them again. */
+  movedAside: readonly string[];
 }
 
 /** What a verification may do: inspect a node read-only, and say what it looked at. */
