@@ -58,6 +58,11 @@ export interface QuarantineStep extends Absent<"pods" | "agent" | "owners"> {
   quarantine: QuarantineDetail;
   /** The root cause the node's files verify against afterwards. */
   rootCause: RootCause;
+  /**
+   * The node's CNI agent (e.g. "calico-node", "cilium"): with the root cause, it finds the remediator that verifies the
+   * node again at run time, when no restart step names it.
+   */
+  agentName: string | null;
 }
 
 /** Deletes the CNI agent's pod on the node so its DaemonSet starts a fresh one, then verifies the node. */

@@ -31,6 +31,7 @@ export function planAgentSteps(
         description: `Move ${quarantine.files.join(", ")} from ${quarantine.cniConfDir} on ${c.node} into ${options.backupDir} (kept, never deleted), check the copies are byte-identical, and check the runtime's first config is then ${identity.cni}'s.`,
         quarantine,
         rootCause: c.rootCause,
+        agentName: c.evidence?.agentName ?? null,
       });
     }
     if (hasOwnConfig(inspection, identity)) return steps;
