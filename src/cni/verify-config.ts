@@ -7,9 +7,9 @@ import type { NodeForensics } from "../diagnosis/model.ts";
 import { DELEGATING_CNIS } from "./identity.ts";
 
 /**
- * The runtime's first config is `live`'s, or a delegating meta-plugin's (Multus delegates to the live CNI) that the
- * repair did not move aside; a config the repair moved aside that is back (rewritten by something still running)
- * fails, whatever its CNI.
+ * The runtime's first config is `live`'s (a fresh one its agent wrote counts, whatever the repair moved), or a
+ * delegating meta-plugin's (Multus delegates to the live CNI) that the repair did not move aside; another CNI's config
+ * the repair moved aside that is back (rewritten by something still running) fails.
  */
 export function judgeActiveConfig(
   f: NodeForensics,
@@ -19,13 +19,15 @@ export function judgeActiveConfig(
 ): { ok: boolean; line: string } {
   const active = f.configFiles[0];
   if (!active) return { ok: false, line: `${f.cniConfDir} holds no CNI config yet.` };
+  // The live CNI's own config may well be one the repair moved aside: its agent writes a fresh one as it starts.
+  if (active.cni === live) return { ok: true, line: `the runtime uses ${active.name} (${active.cni}).` };
   if (movedAside.includes(active.name)) {
     return {
       ok: false,
       line: `the runtime would use ${active.name} (${active.cni}) again: it was moved aside, and something wrote it back.`,
     };
   }
-  if (active.cni !== live && !DELEGATING_CNIS.includes(active.cni)) {
+  if (!DELEGATING_CNIS.includes(active.cni)) {
     return {
       ok: false,
       line: `the runtime would use ${active.name} (${active.cni}), not ${liveName}'s config.`,

@@ -69,6 +69,12 @@ describe("judgeAgentNode", () => {
     });
   });
 
+  it("accepts the CNI's own config its agent wrote again after the repair moved the old one aside", () => {
+    expect(
+      judgeAgentNode(cilium, forensics([["05-cilium.conflist", "cilium"]]), ["05-cilium.conflist"]).ok,
+    ).toBe(true);
+  });
+
   it("inspects the node read-only and records what it read", async () => {
     const calls: string[] = [];
     const check = await verifyAgentNode(
