@@ -14,8 +14,4 @@ export const OVN_KUBERNETES_GUIDE: CniGuide = {
       "ssh <node> ls -la /var/run/ovn-kubernetes/cni/ovn-cni-server.sock",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart ovnkube-node. Read its logs (ovnkube-controller, ovn-controller); a human fixes or restarts it.",
-  },
 };
