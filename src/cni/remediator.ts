@@ -35,7 +35,7 @@ export interface QuarantineDetail {
 export interface AgentDetail {
   namespace: string;
   pod: string;
-  /** The agent's DaemonSet name, e.g. "calico-node" (its pods carry `k8s-app=<name>`). */
+  /** The agent as identity.ts names it, e.g. "calico-node", "kube-flannel" (the node evidence's `agentName`). */
   name: string;
   /** Why it was down (agent-not-running): container states and last termination. */
   whyDown: string[];
