@@ -84,7 +84,8 @@ export const CNI_IDENTITIES: readonly CniIdentity[] = [
     [
       {
         name: "kube-multus",
-        daemonSets: ["kube-multus-ds", "kube-multus-ds-amd64"],
+        // Upstream's manifests (kube-multus-ds), and OpenShift's cluster-network-operator (multus, openshift-multus).
+        daemonSets: ["kube-multus-ds", "kube-multus-ds-amd64", "multus"],
         labelSelector: "app=multus",
       },
     ],
@@ -154,6 +155,11 @@ export const CNI_AGENTS: readonly CniAgentKind[] = CNI_IDENTITIES.flatMap((i) =>
 
 export function agentKindByDaemonSet(name: string): CniAgentKind | undefined {
   return CNI_AGENTS.find((a) => a.daemonSets.includes(name));
+}
+
+/** The agent people call `name` (the `agentName` of a node's evidence), e.g. "cilium", "kube-flannel". */
+export function agentKindByName(name: string): CniAgentKind | undefined {
+  return CNI_AGENTS.find((a) => a.name === name);
 }
 
 export function agentKindForCni(cni: CniPlugin): CniAgentKind | undefined {

@@ -35,7 +35,7 @@ export interface QuarantineDetail {
 export interface AgentDetail {
   namespace: string;
   pod: string;
-  /** The agent's DaemonSet name, e.g. "calico-node" (its pods carry `k8s-app=<name>`). */
+  /** The agent as identity.ts names it, e.g. "calico-node", "kube-flannel" (the node evidence's `agentName`). */
   name: string;
   /** Why it was down (agent-not-running): container states and last termination. */
   whyDown: string[];
@@ -58,6 +58,11 @@ export interface QuarantineStep extends Absent<"pods" | "agent" | "owners"> {
   quarantine: QuarantineDetail;
   /** The root cause the node's files verify against afterwards. */
   rootCause: RootCause;
+  /**
+   * The node's CNI agent (e.g. "calico-node", "cilium"): with the root cause, it finds the remediator that verifies the
+   * node again at run time, when no restart step names it.
+   */
+  agentName: string | null;
 }
 
 /** Deletes the CNI agent's pod on the node so its DaemonSet starts a fresh one, then verifies the node. */
@@ -90,6 +95,8 @@ export interface NodeExpectation {
   staleTokenFingerprint: string | null;
   /** Whether the CNI's credentials file must be there and valid (not after moving a shadowing config only). */
   needsCredentials: boolean;
+  /** Conf dir entries the repair moved aside: the runtime must not be using one of them again. */
+  movedAside: readonly string[];
 }
 
 /** What a verification may do: inspect a node read-only, and say what it looked at. */

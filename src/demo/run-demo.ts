@@ -41,6 +41,10 @@ export const EXPECTED_OUTCOME: Record<string, Outcome> = {
   "calico-node-down": "manual",
   // worker1 heals; worker2's replacement agent cannot pull its image, so worker2 is restored byte for byte.
   "agent-wont-start": "rolled-back",
+  // A Cilium agent that never became Ready (not crash-looping): its pod is deleted, the DaemonSet's replacement serves.
+  "cilium-agent-down": "healed",
+  // The plan moves the leftover 00-multus.conf aside; Calico's config is then the runtime's first, and nothing restarts.
+  "leftover-multus-config": "healed",
 };
 
 export interface DemoOptions {

@@ -183,6 +183,47 @@ describe("npm run demo", () => {
     expect(told.out).not.toContain("Node `k8s-worker1`: ✅ healed");
   });
 
+  it("tells cilium-agent-down: the not-Ready cilium agent's pod is deleted, its DaemonSet's replacement serves", async () => {
+    const told = await tell("cilium-agent-down");
+    expectHealedStory(told, [
+      "@alice in #incident-cilium-agent-down types  /cni diagnose",
+      "CNI agents: `kube-system/cilium`",
+      "root cause `cni-agent-not-running`",
+      "cilium pod cilium-",
+      "is not Ready (Running), 0 restarts",
+      "@alice in the thread writes  @cni-doctor fix",
+      "Blast radius: 1 node (`k8s-worker1`)",
+      /Restart cilium on k8s-worker1 by deleting pod kube-system\/cilium-[a-z0-9]{5}, only if a DaemonSet controls it/,
+      "@bob clicks  [ Approve ]",
+      "Node `k8s-worker1`: ✅ healed",
+      "Fix succeeded",
+      "fresh diagnosis: healthy",
+      /✔ demo finished/,
+    ]);
+    expect(told.out).not.toContain("Restart calico-node");
+  });
+
+  it("tells leftover-multus-config: 00-multus.conf is moved aside (kept), nothing is restarted", async () => {
+    const told = await tell("leftover-multus-config");
+    expectHealedStory(told, [
+      "@alice in #incident-leftover-multus-config types  /cni diagnose",
+      "root cause `shadowing-cni-config`",
+      "dial unix /run/multus/multus.sock: connect: no such file or directory",
+      "The runtime uses /etc/cni/net.d/00-multus.conf (multus, plugins multus-shim)",
+      "No multus agent is deployed",
+      "/etc/cni/net.d/multus.d (where multus keeps its kubeconfig) is gone.",
+      "10-calico.conflist (calico) sorts after it and is never used.",
+      "@alice in the thread writes  @cni-doctor fix",
+      /1\. Move 00-multus\.conf from \/etc\/cni\/net\.d on k8s-worker1 into \/var\/lib\/cni-doctor\/backup\/[0-9a-f]{16} \(kept, never deleted\)/,
+      "@bob clicks  [ Approve ]",
+      "Node `k8s-worker1`: ✅ healed",
+      "Fix succeeded",
+      "fresh diagnosis: healthy",
+      /✔ demo finished/,
+    ]);
+    expect(told.out).not.toMatch(/Restart \S+ on k8s-worker1/);
+  });
+
   it("keeps the SSH story with --node-access ssh: nodes are sshd servers, commands run behind sudo -n", async () => {
     const told = await tell("expired-token", "ssh");
     expectHealedStory(told, [

@@ -188,6 +188,74 @@ describe("planRemediation", () => {
     );
   });
 
+  const ciliumNode = (containerState: string): NodeEvidence => {
+    const n = nodeEvidence("w1", "cni-agent-not-running", [["05-cilium.conflist", "cilium"]]);
+    n.agentName = "cilium";
+    n.agent = {
+      namespace: "kube-system",
+      pod: "cilium-x7k2p",
+      phase: "Running",
+      ready: false,
+      restarts: 12,
+      startedAt: null,
+      containers: [
+        {
+          name: "cilium-agent",
+          ready: false,
+          restartCount: 12,
+          state: containerState,
+          lastTermination: {
+            reason: "Error",
+            exitCode: 1,
+            finishedAt: null,
+            message: "level=fatal msg=boom",
+          },
+        },
+      ],
+    };
+    return n;
+  };
+
+  it("restarts another CNI's agent that is down but not crash-looping, and verifies", () => {
+    const plan = planRemediation(diagnosis([ciliumNode("running")], "cni-agent-not-running"));
+    expect(plan.manualActions).toEqual([]);
+    expect(plan.steps.map((s) => s.kind)).toEqual(["restart-cni-agent", "recycle-pods", "verify"]);
+    expect(plan.steps[0]).toMatchObject({
+      node: "w1",
+      pods: ["kube-system/cilium-x7k2p"],
+      agent: { name: "cilium", namespace: "kube-system", pod: "cilium-x7k2p" },
+    });
+    expect(plan.blastRadius.pods).toEqual(["default/redis-w1", "kube-system/cilium-x7k2p"]);
+  });
+
+  it("restarts no crash-looping agent of any CNI: a manual action with its last words and logs --previous", () => {
+    const plan = planRemediation(
+      diagnosis([ciliumNode("waiting: CrashLoopBackOff")], "cni-agent-not-running"),
+    );
+    expect(plan.nothingToDo).toBe(true);
+    expect(plan.steps).toEqual([]);
+    expect(plan.manualActions[0]?.summary).toMatch(
+      /cilium pod kube-system\/cilium-x7k2p on w1 is in CrashLoopBackOff/,
+    );
+    expect(plan.manualActions[0]?.summary).toContain('message "level=fatal msg=boom"');
+    expect(plan.manualActions[0]?.checks[0]).toBe(
+      "kubectl logs -n kube-system cilium-x7k2p -c cilium-agent --previous",
+    );
+  });
+
+  it("moves a leftover Multus config aside on a Calico node, restarts nothing, and verifies", () => {
+    const n = nodeEvidence("w1", "shadowing-cni-config", [
+      ["00-multus.conf", "multus"],
+      ["10-calico.conflist", "calico"],
+    ]);
+    const plan = planRemediation(diagnosis([n], "shadowing-cni-config"));
+    expect(plan.steps.map((s) => s.kind)).toEqual(["quarantine-cni-config", "recycle-pods", "verify"]);
+    expect(plan.steps[0]?.quarantine?.files).toEqual(["00-multus.conf"]);
+    expect(plan.steps[0]?.commands).toContain(
+      `mv -n -t /var/lib/cni-doctor/backup/${plan.evidenceId} -- /etc/cni/net.d/00-multus.conf`,
+    );
+  });
+
   it("leaves bare pods out unless included, and makes manual actions of what it cannot fix", () => {
     const d = diagnosis(
       [nodeEvidence("w1", "stale-cni-config", [["10-calico.conflist", "calico"]])],

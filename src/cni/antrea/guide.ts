@@ -20,8 +20,4 @@ export const ANTREA_GUIDE: CniGuide = {
       "antrea-ovs (Open vSwitch) on the node is down, and the agent cannot finish its set-up.",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart antrea-agent. Read its logs and `antctl get agentinfo`; a human fixes or restarts it.",
-  },
 };

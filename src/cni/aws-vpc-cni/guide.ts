@@ -36,7 +36,5 @@ export const AWS_VPC_CNI_GUIDE: CniGuide = {
   manualFix: {
     "ip-exhausted":
       "No. A human must free or add addresses: a larger instance type, prefix delegation, more or larger subnets (custom networking), or fewer pods on the node; cni-doctor does not change AWS resources.",
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart aws-node. Read its logs and ipamd.log on the node; a human restarts or fixes it.",
   },
 };

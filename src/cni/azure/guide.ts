@@ -33,8 +33,6 @@ export const AZURE_GUIDE: CniGuide = {
     ],
   },
   manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart azure-cns. Read its logs and azure-vnet.log on the node; a human fixes or restarts it.",
     "ip-exhausted":
       "No. A human must add address space to the pod subnet or lower the pods per node; cni-doctor does not change Azure resources.",
   },

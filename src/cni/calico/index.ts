@@ -8,7 +8,7 @@ import { verifyCalicoNode } from "./verify.ts";
 /**
  * stale-cni-config: move Calico's files and any shadowing config aside, restart calico-node (install-cni writes fresh
  * files), verify. cni-token-expired / cni-token-revoked: restart calico-node, verify. shadowing-cni-config: move the
- * shadowing config aside (whichever agent runs: the config is not that agent's). cni-agent-not-running: restart it.
+ * shadowing config aside (another CNI's, or a leftover Multus's), verify. cni-agent-not-running: restart it.
  */
 const CALICO_FIXES: ReadonlySet<RootCause> = new Set([
   "stale-cni-config",
@@ -24,9 +24,10 @@ export const calicoRemediator: CniRemediator = {
   cni: "calico",
   agentNames: AGENT_NAMES,
   fixes: CALICO_FIXES,
+  // A shadowing config on a node whose agent is another CNI's is that CNI's remediator's (agent-restart/): the files
+  // that go are the ones before that CNI's config, not Calico's.
   canFix: ({ rootCause, agentName }) =>
-    CALICO_FIXES.has(rootCause) &&
-    (rootCause === "shadowing-cni-config" || (agentName !== null && AGENT_NAMES.includes(agentName))),
+    CALICO_FIXES.has(rootCause) && agentName !== null && AGENT_NAMES.includes(agentName),
   planSteps: planCalicoSteps,
   verify: verifyCalicoNode,
 };

@@ -26,6 +26,7 @@ export function planCalicoSteps(c: RemediationCase, options: NodeStepOptions): N
         description: `Move ${quarantine.files.join(", ")} from ${quarantine.cniConfDir} on ${c.node} into ${backupDir} (kept, never deleted), and check the copies are byte-identical.`,
         quarantine,
         rootCause: c.rootCause,
+        agentName: agentName,
       });
     }
   }

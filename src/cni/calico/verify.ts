@@ -1,10 +1,11 @@
 /**
  * Whether a node's Calico CNI is sound after a repair, from a fresh inspection: the runtime's first config is
- * Calico's (or a delegating Multus), calico-kubeconfig is present, trusts this cluster's CA, and holds a token the API
+ * Calico's (or a delegating Multus the repair did not move aside), calico-kubeconfig is present, trusts this cluster's CA, and holds a token the API
  * server accepts (TokenReview) — a new one when the old one was the problem. Read-only.
  */
 import type { NodeForensics } from "../../diagnosis/model.ts";
 import type { NodeCheckContext, NodeCniCheck, NodeExpectation } from "../remediator.ts";
+import { judgeActiveConfig } from "../verify-config.ts";
 
 export async function verifyCalicoNode(
   ctx: NodeCheckContext,
@@ -21,7 +22,8 @@ export async function verifyCalicoNode(
 /** Pure: the verdict on a fresh inspection. */
 export function judgeCalicoNode(
   f: NodeForensics,
-  expect: Pick<NodeExpectation, "staleTokenFingerprint" | "needsCredentials">,
+  expect: Pick<NodeExpectation, "staleTokenFingerprint" | "needsCredentials"> &
+    Partial<Pick<NodeExpectation, "movedAside">>,
 ): NodeCniCheck {
   const lines: string[] = [];
   let ok = true;
@@ -29,11 +31,9 @@ export function judgeCalicoNode(
     ok = false;
     lines.push(line);
   };
-  const active = f.configFiles[0];
-  if (!active) fail(`${f.cniConfDir} holds no CNI config yet.`);
-  else if (active.cni !== "calico" && active.cni !== "multus")
-    fail(`the runtime would use ${active.name} (${active.cni}), not Calico's config.`);
-  else lines.push(`the runtime uses ${active.name} (${active.cni}).`);
+  const active = judgeActiveConfig(f, "calico", expect.movedAside ?? [], "Calico");
+  if (active.ok) lines.push(active.line);
+  else fail(active.line);
   const k = f.kubeconfig;
   if (!expect.needsCredentials && (!k || k.status === "missing")) return { ok, lines };
   if (k?.status !== "ok") {

@@ -28,8 +28,4 @@ export const CILIUM_GUIDE: CniGuide = {
       "The agent cannot reach the API server or its kvstore, so it never becomes ready.",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart cilium-agent. Read `cilium-dbg status` and the agent's logs; a human fixes or restarts it.",
-  },
 };

@@ -14,8 +14,4 @@ export const FLANNEL_GUIDE: CniGuide = {
       "kubectl get node <node> -o jsonpath='{.spec.podCIDR}'",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart kube-flannel. Check that the node has a podCIDR and read flanneld's logs; a human fixes or restarts it.",
-  },
 };

@@ -18,8 +18,4 @@ export const KUBE_OVN_GUIDE: CniGuide = {
       "kubectl -n kube-system logs deploy/kube-ovn-controller --tail=100",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart kube-ovn-cni. Read its logs and the node's ovs-ovn pod; a human fixes or restarts it.",
-  },
 };

@@ -15,8 +15,4 @@ export const MULTUS_GUIDE: CniGuide = {
       "kubectl get network-attachment-definitions -A",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart Multus. Check the delegate CNI's agent first (Multus only relays its error); a human fixes or restarts it.",
-  },
 };

@@ -16,8 +16,4 @@ export const OVN_KUBERNETES_GUIDE: CniGuide = {
       "kubectl get pod -n <namespace> <pod> -o jsonpath='{.metadata.annotations.k8s\\.ovn\\.org/pod-networks}'",
     ],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      'No: cni-doctor does not restart ovnkube-node. Read its logs (ovnkube-controller, ovn-controller); a human fixes or restarts it. When the pod never got its k8s.ovn.org/pod-networks annotation ("failed to get pod annotation"), read the controller that writes it (ovnkube-master, or ovnkube-control-plane and the node\'s ovnkube-controller).',
-  },
 };

@@ -16,8 +16,4 @@ export const WEAVE_GUIDE: CniGuide = {
     ],
     "ip-exhausted": [`${STATUS} ipam`],
   },
-  manualFix: {
-    "cni-agent-not-running":
-      "No: cni-doctor does not restart weave-net. Read `weave --local status` and its logs; a human fixes or restarts it.",
-  },
 };

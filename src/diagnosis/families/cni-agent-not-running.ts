@@ -1,5 +1,6 @@
 /**
- * The CNI plugin cannot reach its node-local agent. cni-doctor can restart the agent after approval.
+ * The CNI plugin cannot reach its node-local agent. cni-doctor can restart the agent after approval (unless it
+ * crash-loops or cannot pull its image).
  */
 import { agentPodCheck, type FailureFamily, LIST_CNI_CONFIG } from "./family.ts";
 
@@ -21,8 +22,10 @@ export const cniAgentNotRunning: FailureFamily = {
     fix: {
       automatic: true,
       summary:
-        `Yes, after approval: cni-doctor restarts ${agent.name} on the node; if a leftover config of another CNI ` +
-        "shadows the real one, it moves that file aside (with a backup) first.",
+        `Yes, after approval: cni-doctor restarts ${agent.name} on the node (deleting its pod, which its DaemonSet ` +
+        "replaces); if a leftover config of another CNI shadows the real one, it moves that file aside (with a backup) " +
+        "first. Not when the agent is crash-looping or cannot pull its image: a new pod would do the same, so the plan " +
+        "shows its last termination and the commands to read its logs instead.",
     },
   }),
   clusterVerdict: ({ agentDown, agentFact }) => ({

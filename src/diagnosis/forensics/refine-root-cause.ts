@@ -1,6 +1,7 @@
 /**
  * Refines a cluster-side root cause with what the node's files show. Pure. The rules every CNI shares are here:
- * - shadowing: another CNI's config sorts first in the conf dir;
+ * - shadowing: another CNI's config sorts first in the conf dir, or a delegating meta-plugin's (Multus) whose agent is
+ *   no longer deployed;
  * - a missing config with the agent down: the agent is not running (it writes the config when it starts).
  * For the families whose cause lives in the CNI plugin's credentials, the CNI's own rules decide (Calico's in
  * src/cni/calico/credentials-verdict.ts), through the registry in src/cni/forensics.ts. Each verdict carries the
@@ -8,7 +9,7 @@
  * the cluster-side verdict stays, the facts say which file, why and what to change.
  */
 import { credentialVerdictFor } from "../../cni/forensics.ts";
-import { DELEGATING_CNIS } from "../../cni/identity.ts";
+import { agentKindForCni, DELEGATING_CNIS } from "../../cni/identity.ts";
 import { describeAgent } from "../findings/agent-status.ts";
 import type { Family } from "../message/classification.ts";
 import type { NodeForensics, NodeVerdict } from "./inspection.ts";
@@ -54,12 +55,11 @@ function judgeShadowing(input: RefineInput): NodeVerdict | null {
   const { forensics: f } = input;
   const active = f.configFiles[0];
   if (!active || active.problem !== null || input.deployedCnis.length === 0) return null;
-  if (
-    input.deployedCnis.includes(active.cni) ||
-    DELEGATING_CNIS.includes(active.cni) ||
-    active.cni === "unknown"
-  ) {
-    return null;
+  if (input.deployedCnis.includes(active.cni) || active.cni === "unknown") return null;
+  if (DELEGATING_CNIS.includes(active.cni)) {
+    // Only when the pods fail with its own error: a Multus that works (deployed under a name cni-doctor does not
+    // know) relays its delegate's errors, which name the delegate.
+    return input.cni === active.cni ? judgeLeftoverDelegate(input) : null;
   }
   const live = f.configFiles.filter((c) => input.deployedCnis.includes(c.cni));
   const unread = f.configFiles.filter((c) => c.unreadable);
@@ -76,6 +76,35 @@ function judgeShadowing(input: RefineInput): NodeVerdict | null {
   if (entry) facts.push(`${active.name}: ${describeEntry(entry)}.`);
   facts.push(...unreadableLines(f));
   return verdict("shadowing-cni-config", live.length > 0 ? "high" : "medium", facts);
+}
+
+/**
+ * A delegating meta-plugin's config (Multus's `00-multus.conf`, named to sort first on purpose) with no agent of it
+ * deployed: Multus was removed and its config left behind. The thick plugin's shim hands every call to the Multus
+ * daemon's socket and the thin plugin reads `multus.d/multus.kubeconfig` (k8snetworkplumbingwg/multus-cni
+ * docs/thick-plugin.md, deployments/multus-daemonset.yml), so with neither there it fails every pod, and the live
+ * CNI's config behind it is never used.
+ */
+function judgeLeftoverDelegate(input: RefineInput): NodeVerdict {
+  const { forensics: f } = input;
+  const active = f.configFiles[0] as NodeForensics["configFiles"][number];
+  const live = f.configFiles.filter((c) => input.deployedCnis.includes(c.cni));
+  const daemonSets = agentKindForCni(active.cni)?.daemonSets ?? [];
+  const kubeconfigDir = f.confDir.entries.find((e) => e.name === `${active.cni}.d`);
+  const entry = f.confDir.entries.find((e) => e.name === active.name);
+  const facts = [
+    `The runtime uses ${f.cniConfDir}/${active.name} (${active.cni}, plugins ${active.pluginTypes.join(" → ")}): it sorts first among the conf dir's ${f.configFiles.length} config files.`,
+    `No ${active.cni} agent is deployed${daemonSets.length > 0 ? ` (no ${daemonSets.join(" or ")} DaemonSet)` : ""}; the cluster runs ${input.deployedCnis.join(", ")}. ${active.name} was left behind when ${active.cni} was removed, and nothing it delegates through is there any more.`,
+    kubeconfigDir
+      ? `${f.cniConfDir}/${kubeconfigDir.name} (where ${active.cni} keeps its kubeconfig) is still there.`
+      : `${f.cniConfDir}/${active.cni}.d (where ${active.cni} keeps its kubeconfig) is gone.`,
+    live.length > 0
+      ? `${live.map((c) => c.name).join(", ")} (${input.deployedCnis.join(", ")}) sort${live.length === 1 ? "s" : ""} after it and ${live.length === 1 ? "is" : "are"} never used.`
+      : `No config of ${input.deployedCnis.join(", ")} is present at all.`,
+  ];
+  if (entry) facts.push(`${active.name}: ${describeEntry(entry)}.`);
+  facts.push(...unreadableLines(f));
+  return verdict("shadowing-cni-config", live.length > 0 && !kubeconfigDir ? "high" : "medium", facts);
 }
 
 function judgeMissingConfigOrAgent(input: RefineInput, confFacts: string[]): NodeVerdict {

@@ -28,10 +28,13 @@ export interface NodeRepair {
 export function startRepair(plan: Plan, node: string): NodeRepair | string {
   const steps = plan.steps.filter((s): s is NodeFixStep => isNodeFixStep(s) && s.node === node);
   const restart = steps.find((s) => s.kind === "restart-cni-agent");
+  const quarantine = steps.find((s) => s.kind === "quarantine-cni-config");
   const rootCause = steps[0]?.rootCause ?? "unknown";
-  const remediator = remediatorFor({ rootCause, agentName: restart?.agent.name ?? null });
+  // A plan journaled before quarantine steps named their agent has none: no remediator, nothing changed.
+  const agentName = restart?.agent.name ?? quarantine?.agentName ?? null;
+  const remediator = remediatorFor({ rootCause, agentName });
   if (!remediator) {
-    return `no CNI remediator fixes ${rootCause} on ${node}${restart ? ` with agent ${restart.agent.name}` : ""}; nothing was changed there. Diagnose again for a fresh plan.`;
+    return `no CNI remediator fixes ${rootCause} on ${node}${agentName ? ` with agent ${agentName}` : ""}; nothing was changed there. Diagnose again for a fresh plan.`;
   }
   return {
     node,

@@ -39,6 +39,7 @@ export const quarantineExecutor: StepExecutor<QuarantineStep> = {
       cniConfDir: q.cniConfDir,
       staleTokenFingerprint: null,
       needsCredentials: false,
+      movedAside: q.files,
     });
     for (const line of check.lines) ctx.ledger.note(`${node}: ${line}`);
     if (!check.ok)

@@ -3,13 +3,16 @@ import type { KubeObject, NewObject } from "../objects.ts";
 import type { Scenario, ScenarioCniFile, ScenarioNode } from "../scenarios/schema.ts";
 import { ObjectStore } from "../store.ts";
 import { CalicoAgent, type CalicoNodePlan } from "./calico-agent.ts";
+import { CiliumAgent, type CiliumAgentPlan } from "./cilium-agent.ts";
 import {
   CALICO_CONFLIST_MODE,
   CALICO_KUBECONFIG_MODE,
+  CILIUM_CONFLIST_MODE,
   calicoConflist,
   calicoKubeconfigFromInstallCni,
   calicoKubeconfigFromRefresher,
   ciliumConflist,
+  multusShimConf,
 } from "./cni-files.ts";
 import { judgeNodeNetwork, type NetworkVerdict } from "./cni-runtime.ts";
 import { DaemonSetController, daemonPod } from "./controllers/daemonset.ts";
@@ -26,6 +29,7 @@ import { Kubelet, recordContainerStarts } from "./kubelet.ts";
 import {
   CONTROL_PLANE_TOLERATIONS,
   calicoNodeTemplate,
+  ciliumAgentTemplate,
   daemonSetObject,
   deploymentObjects,
   namespaceObject,
@@ -70,6 +74,8 @@ export class SimulatedCluster {
   private readonly loops: { start(): void; stop(): void }[] = [];
   private readonly kubelet: Kubelet;
   private readonly calico: CalicoAgent;
+  /** The cilium agents, in a Cilium scenario. */
+  readonly cilium: CiliumAgent | undefined;
   private readonly namespaces: NamespaceController;
   /** Images each node cannot pull, by image. */
   private readonly unpullable = new Map<string, Set<string>>();
@@ -90,7 +96,7 @@ export class SimulatedCluster {
     this.adminToken = randomBytes(32).toString("base64url");
     this.authority = new TokenAuthority(this.store, this.identity, this.adminToken);
     this.recorder = new EventRecorder(this.store);
-    this.calicoNamespace = parts.scenario.calico.install === "operator" ? "calico-system" : "kube-system";
+    this.calicoNamespace = parts.scenario.calico?.install === "manifest" ? "kube-system" : "calico-system";
     this.nodes = new Map(
       parts.scenario.nodes.map((n) => [
         n.name,
@@ -115,6 +121,7 @@ export class SimulatedCluster {
         },
       ]),
     );
+    // Without Calico in the scenario no calico-node pod exists, and the Calico model has nothing to act on.
     this.calico = new CalicoAgent({
       store: this.store,
       authority: this.authority,
@@ -122,13 +129,31 @@ export class SimulatedCluster {
       nodes: this.nodes,
       caPem: this.identity.ca.certPem,
       namespace: this.calicoNamespace,
-      cniServiceAccount: cniServiceAccountFor(parts.scenario.calico.version),
-      confDir: parts.scenario.calico.confDir,
+      cniServiceAccount: cniServiceAccountFor(parts.scenario.calico?.version ?? "v3.27.0"),
+      confDir: parts.scenario.calico?.confDir ?? DEFAULT_CNI_CONF_DIR,
       plans,
       startDelayMs: Math.max(50, Math.floor(this.syncPeriodMs / 2)),
       refreshIntervalMs: Math.max(5_000, this.syncPeriodMs * 30),
       crashIntervalMs: Math.max(200, this.syncPeriodMs * 3),
     });
+    this.cilium = parts.scenario.cilium
+      ? new CiliumAgent({
+          store: this.store,
+          recorder: this.recorder,
+          nodes: this.nodes,
+          namespace: CILIUM_NAMESPACE,
+          confDir: parts.scenario.cilium.confDir,
+          plans: new Map<string, CiliumAgentPlan>(
+            parts.scenario.nodes.map((n) => [
+              n.name,
+              { current: n.ciliumAgent.state, replacement: n.ciliumAgent.replacement ?? "running" },
+            ]),
+          ),
+          startDelayMs: Math.max(50, Math.floor(this.syncPeriodMs / 2)),
+          probeIntervalMs: Math.max(1_000, this.syncPeriodMs * 5),
+        })
+      : undefined;
+    const cilium = this.cilium;
     this.kubelet = new Kubelet({
       store: this.store,
       recorder: this.recorder,
@@ -136,7 +161,8 @@ export class SimulatedCluster {
       nodes: this.nodes,
       syncPeriodMs: this.syncPeriodMs,
       ...(parts.sandboxRetryMs ? { sandboxRetryMs: parts.sandboxRetryMs } : {}),
-      startedElsewhere: (pod) => this.calico.owns(pod),
+      startedElsewhere: (pod) => this.calico.owns(pod) || (cilium?.owns(pod) ?? false),
+      ...(cilium ? { ciliumAgentRunning: (node: string) => cilium.isServing(node) } : {}),
       cannotPull: (image, node) => this.unpullable.get(image)?.has(node) ?? false,
     });
     for (const u of parts.scenario.unpullableImages)
@@ -152,6 +178,7 @@ export class SimulatedCluster {
       new EndpointSliceController(this.store),
       new NodeLeaseRenewer(this.store),
       this.calico,
+      ...(this.cilium ? [this.cilium] : []),
       this.kubelet,
     );
   }
@@ -221,7 +248,20 @@ export class SimulatedCluster {
       pod.metadata.namespace === this.calicoNamespace && pod.metadata.labels?.["k8s-app"] === "calico-node"
     );
   }
+
+  /** A CNI agent's pod, which its agent model brings up rather than the kubelet. */
+  cniAgentPod(pod: KubeObject | NewObject): boolean {
+    return this.calicoNodePod(pod) || (this.cilium?.owns(pod as KubeObject) ?? false);
+  }
+
+  /** The conf dir the scenario's CNI writes into. */
+  get cniConfDir(): string {
+    return this.scenario.calico?.confDir ?? this.scenario.cilium?.confDir ?? DEFAULT_CNI_CONF_DIR;
+  }
 }
+
+/** The Cilium Helm chart installs into kube-system. */
+const CILIUM_NAMESPACE = "kube-system";
 
 /** From v3.26 Calico's CNI plugin has its own service account (calico-cni-plugin); before, it used calico-node's. */
 export function cniServiceAccountFor(version: string): string {
@@ -270,7 +310,7 @@ class ClusterSetup {
     const store = this.c.store;
     const created = this.clusterCreatedAt;
     const namespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
-    if (s.calico.install === "operator")
+    if (s.calico?.install === "operator")
       namespaces.push("tigera-operator", "calico-system", "calico-apiserver");
     for (const w of s.workloads) if (!namespaces.includes(w.namespace)) namespaces.push(w.namespace);
     for (const ns of namespaces) {
@@ -323,13 +363,22 @@ class ClusterSetup {
     }
     // calico-node first: its install-cni writes the conf dirs, then the scenario's files land on top, and only then
     // does each node's network decide the fate of the pods already scheduled there.
-    await this.calicoNodes();
+    if (s.calico) await this.calicoNodes(s.calico);
+    if (s.cilium) this.ciliumAgents(s.cilium);
     for (const n of s.nodes) await this.applyCniFiles(n);
+    const cilium = this.c.cilium;
     for (const node of this.c.nodes.values()) {
-      this.verdicts.set(node.name, await judgeNodeNetwork(node.fs, { authority: this.c.authority }));
+      this.verdicts.set(
+        node.name,
+        await judgeNodeNetwork(node.fs, {
+          authority: this.c.authority,
+          ...(cilium ? { ciliumAgentRunning: (n: string) => cilium.isServing(n) } : {}),
+        }),
+      );
     }
     this.controlPlane(master);
-    this.calicoDeployments(master);
+    if (s.calico) this.calicoDeployments(master, s.calico);
+    if (s.cilium) this.ciliumOperator(master, s.cilium);
     this.workloads();
     const retryMs = parseDuration(s.historyRetryInterval);
     for (const { pod, createdAt } of this.stuckPods)
@@ -439,14 +488,14 @@ class ClusterSetup {
     });
   }
 
-  private async calicoNodes(): Promise<void> {
+  private async calicoNodes(calico: NonNullable<Scenario["calico"]>): Promise<void> {
     const s = this.c.scenario;
     const store = this.c.store;
     const ns = this.c.calicoNamespace;
     const installedAt = this.calicoInstalledAt;
     store.create("serviceaccounts", serviceAccountObject(ns, "calico-node", installedAt));
     store.create("serviceaccounts", serviceAccountObject(ns, "calico-kube-controllers", installedAt));
-    if (cniServiceAccountFor(s.calico.version) === "calico-cni-plugin") {
+    if (cniServiceAccountFor(calico.version) === "calico-cni-plugin") {
       store.create("serviceaccounts", serviceAccountObject(ns, "calico-cni-plugin", installedAt));
     }
     const ds = daemonSetObject({
@@ -454,9 +503,9 @@ class ClusterSetup {
       name: "calico-node",
       labels: { "k8s-app": "calico-node" },
       template: calicoNodeTemplate({
-        install: s.calico.install,
-        version: s.calico.version,
-        confDir: s.calico.confDir,
+        install: calico.install,
+        version: calico.version,
+        confDir: calico.confDir,
       }),
       createdAt: installedAt,
     });
@@ -475,16 +524,81 @@ class ClusterSetup {
     );
   }
 
-  private get calicoInstalledAt(): Date {
+  /** When the scenario's CNI was installed: two minutes after `kubeadm init`. */
+  private get cniInstalledAt(): Date {
     return new Date(this.clusterCreatedAt.getTime() + 120_000);
   }
 
-  private calicoDeployments(master: ScenarioNode): void {
+  private get calicoInstalledAt(): Date {
+    return this.cniInstalledAt;
+  }
+
+  /**
+   * The cilium DaemonSet and its pods, each brought up by the Cilium model as it was when it started: a running agent
+   * wrote `05-cilium.conflist` then; a not-ready one started since (after the node rebooted, say) and the config an
+   * earlier agent wrote at install is what lies in the conf dir.
+   */
+  private ciliumAgents(cilium: NonNullable<Scenario["cilium"]>): void {
     const s = this.c.scenario;
+    const store = this.c.store;
+    const agents = this.c.cilium as CiliumAgent;
+    const installedAt = this.cniInstalledAt;
+    store.create("serviceaccounts", serviceAccountObject(CILIUM_NAMESPACE, "cilium", installedAt));
+    store.create("serviceaccounts", serviceAccountObject(CILIUM_NAMESPACE, "cilium-operator", installedAt));
+    const ds = daemonSetObject({
+      namespace: CILIUM_NAMESPACE,
+      name: "cilium",
+      labels: { "k8s-app": "cilium", "app.kubernetes.io/part-of": "cilium" },
+      template: ciliumAgentTemplate({ version: cilium.version, confDir: cilium.confDir }),
+      createdAt: installedAt,
+    });
+    const nodeSpecs = new Map(s.nodes.map((n) => [n.name, n]));
+    const started = this.daemonSet(ds, (node) => {
+      const spec = nodeSpecs.get(node);
+      return spec?.ciliumAgent.startedAgo
+        ? this.ago(spec.ciliumAgent.startedAgo)
+        : this.after(installedAt, 30_000);
+    });
+    for (const { pod, createdAt } of started) {
+      const node = this.c.nodes.get(pod.spec.nodeName) as SimNode;
+      if (nodeSpecs.get(node.name)?.ciliumAgent.state === "not-ready") {
+        node.fs.write(`${cilium.confDir}/05-cilium.conflist`, ciliumConflist(), {
+          mode: CILIUM_CONFLIST_MODE,
+          modifiedAt: this.after(installedAt, 30_000),
+        });
+      }
+      agents.bootPod(pod, createdAt);
+    }
+  }
+
+  /** cilium-operator, one replica on the control plane (the chart's default is two, one per node where it can). */
+  private ciliumOperator(master: ScenarioNode, cilium: NonNullable<Scenario["cilium"]>): void {
+    this.deployment({
+      namespace: CILIUM_NAMESPACE,
+      name: "cilium-operator",
+      replicas: 1,
+      labels: { "io.cilium/app": "operator", name: "cilium-operator" },
+      template: {
+        labels: { "io.cilium/app": "operator", name: "cilium-operator" },
+        spec: simplePodSpec({
+          containerName: "cilium-operator",
+          image: `quay.io/cilium/operator-generic:${cilium.version}`,
+          hostNetwork: true,
+          serviceAccountName: "cilium-operator",
+          tolerations: [{ operator: "Exists" }],
+          priorityClassName: "system-cluster-critical",
+        }),
+      },
+      createdAt: this.cniInstalledAt,
+      placement: [master.name],
+    });
+  }
+
+  private calicoDeployments(master: ScenarioNode, calico: NonNullable<Scenario["calico"]>): void {
     const store = this.c.store;
     const ns = this.c.calicoNamespace;
     const installedAt = this.calicoInstalledAt;
-    if (s.calico.install === "operator") {
+    if (calico.install === "operator") {
       store.create(
         "serviceaccounts",
         serviceAccountObject("tigera-operator", "tigera-operator", installedAt),
@@ -517,7 +631,7 @@ class ClusterSetup {
         labels: { "k8s-app": "calico-kube-controllers" },
         spec: simplePodSpec({
           containerName: "calico-kube-controllers",
-          image: `docker.io/calico/kube-controllers:${s.calico.version}`,
+          image: `docker.io/calico/kube-controllers:${calico.version}`,
           serviceAccountName: "calico-kube-controllers",
           tolerations: CONTROL_PLANE_TOLERATIONS,
           priorityClassName: "system-cluster-critical",
@@ -541,9 +655,10 @@ class ClusterSetup {
       const input = daemonPod(created, created.spec.template, node.name) as unknown as NewObject;
       input.metadata.creationTimestamp = isoSeconds(at);
       input.spec.nodeName = node.name;
-      // calico-node pods are brought up by the Calico agent model; everything else settles at once.
-      const pod = this.c.calicoNodePod(input) ? store.create("pods", input) : this.bootPod(input, at);
-      if (this.c.calicoNodePod(input)) recordSchedulerEvent(store, pod, node.name, at);
+      // CNI agent pods are brought up by their agent model; everything else settles at once.
+      const agent = this.c.cniAgentPod(input);
+      const pod = agent ? store.create("pods", input) : this.bootPod(input, at);
+      if (agent) recordSchedulerEvent(store, pod, node.name, at);
       out.push({ pod, createdAt: at });
     }
     return out;
@@ -626,7 +741,7 @@ class ClusterSetup {
   /** Files the scenario says lie in the conf dir, written after calico-node's install-cni, with their own mtimes. */
   private async applyCniFiles(n: ScenarioNode): Promise<void> {
     const node = this.c.nodes.get(n.name) as SimNode;
-    const confDir = this.c.scenario.calico.confDir;
+    const confDir = this.c.cniConfDir;
     for (const f of n.cniFiles) {
       const path = `${confDir}/${f.name}`;
       if (f.kind === "absent") {
@@ -667,13 +782,18 @@ class ClusterSetup {
         return calicoConflist({ nodeName: n.name, kubeconfigPath });
       case "cilium-conflist":
         return ciliumConflist();
+      case "multus-conf":
+        return multusShimConf({ clusterNetwork: f.clusterNetwork });
       case "file":
         return f.content;
       case "calico-kubeconfig": {
         const identity = f.cluster === "previous" ? this.c.previousIdentity : this.c.identity;
         if (!identity)
           throw new Error(`node ${n.name}: ${f.name} names the previous cluster, but the scenario has none`);
-        const saName = cniServiceAccountFor(this.c.scenario.calico.version);
+        const calico = this.c.scenario.calico;
+        if (!calico)
+          throw new Error(`node ${n.name}: ${f.name} is Calico's, but the scenario installs no Calico`);
+        const saName = cniServiceAccountFor(calico.version);
         // The previous cluster's service account had its own uid; the current one's is in the store.
         const saUid =
           f.cluster === "previous"

@@ -134,6 +134,29 @@ export function ciliumConflist(): string {
   )}\n`;
 }
 
+/**
+ * cilium-agent writes `05-cilium.conflist` into the conf dir as it starts (cilium/cilium daemon/cmd/cni; before 1.13,
+ * plugins/cilium-cni/cni-install.sh with CNI_CONF_NAME 05-cilium.conflist). Modelled world-readable, as the sim's
+ * other non-Calico files; the diagnosis does not judge its mode.
+ */
+export const CILIUM_CONFLIST_MODE = 0o644;
+
+/**
+ * 00-multus.conf as thick Multus's daemon generates it (k8snetworkplumbingwg/multus-cni docs/thick-plugin.md,
+ * deployments/multus-daemonset-thick.yml): the `multus-shim` plugin, which hands every ADD and DEL to the Multus
+ * daemon over its socket, and the cluster network it delegates to. Named `00-` to sort before every other config.
+ */
+export function multusShimConf(options: { clusterNetwork: string }): string {
+  return `${JSON.stringify({
+    cniVersion: "0.3.1",
+    name: "multus-cni-network",
+    type: "multus-shim",
+    logLevel: "verbose",
+    logToStderr: true,
+    clusterNetwork: options.clusterNetwork,
+  })}\n`;
+}
+
 export interface CalicoKubeconfig {
   server?: string;
   caData?: string;

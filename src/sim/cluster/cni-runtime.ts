@@ -22,9 +22,12 @@ const CALICO_NODENAME_MISSING =
 const CILIUM_AGENT_UNREACHABLE =
   'unable to connect to Cilium daemon: failed to create cilium agent client after 30.000000 seconds timeout: Get "http:///var/run/cilium/cilium.sock/v1/config": dial unix /var/run/cilium/cilium.sock: connect: no such file or directory\nIs the agent running?';
 
+/** Where thick Multus's shim finds the Multus daemon (multus-cni's default socket dir /run/multus). */
+export const MULTUS_SOCKET = "/run/multus/multus.sock";
+
 export interface CniRuntimeContext {
   authority: TokenAuthority;
-  /** Whether the named agent's socket exists on the node (only Cilium's matters here; it is never installed). */
+  /** Whether a cilium agent serves the CNI plugin's socket on the node (cluster/cilium-agent.ts). */
   ciliumAgentRunning?: (node: string) => boolean;
 }
 
@@ -54,9 +57,28 @@ export async function judgeNodeNetwork(
     if (context.ciliumAgentRunning?.(fs.node)) return { kind: "ok", pluginType };
     return pluginError(pluginType, CILIUM_AGENT_UNREACHABLE);
   }
+  if (pluginType === "multus-shim") return judgeMultusShim(fs);
   // Plugins the simulation does not model (bridge, flannel...) are treated as working: nothing in the scenarios relies
   // on them failing, and a wrong failure text would be worse than none.
   return { kind: "ok", pluginType };
+}
+
+/**
+ * Thick Multus's shim sends every ADD and DEL to the Multus daemon over its socket and fails when it cannot
+ * (k8snetworkplumbingwg/multus-cni pkg/server/api/shim.go: `CmdAdd (shim): failed to send CNI request: ...`; the
+ * message as in multus-cni#1165). The simulation never runs a Multus daemon (no kube-multus-ds): a socket file left
+ * behind refuses the connection, and without one the dial finds nothing.
+ */
+function judgeMultusShim(fs: NodeFilesystem): NetworkVerdict {
+  const dial = `dial unix ${MULTUS_SOCKET}: connect: ${fs.exists(MULTUS_SOCKET) ? "connection refused" : "no such file or directory"}`;
+  const failure = (op: "CmdAdd" | "CmdDel") =>
+    `${op} (shim): failed to send CNI request: Post "http://dummy/cni": ${dial}`;
+  return {
+    kind: "plugin-error",
+    pluginType: "multus-shim",
+    addError: `plugin type="multus-shim" name="multus-cni-network" failed (add): ${failure("CmdAdd")}`,
+    delError: `plugin type="multus-shim" name="multus-cni-network" failed (delete): ${failure("CmdDel")}`,
+  };
 }
 
 async function judgeCalico(

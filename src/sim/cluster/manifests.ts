@@ -397,6 +397,74 @@ export function calicoNodeTemplate(options: {
   };
 }
 
+/**
+ * The cilium agent's pod template as the Cilium Helm chart renders it (cilium/cilium install/kubernetes/cilium
+ * templates/cilium-agent/daemonset.yaml): kube-system, `k8s-app: cilium`, host network, the readiness probe on the
+ * agent's health port 9879, the CNI conf dir mounted as /host/etc/cni/net.d.
+ */
+export function ciliumAgentTemplate(options: { version: string; confDir: string }): WorkloadTemplate {
+  const image = `quay.io/cilium/cilium:${options.version}`;
+  const probe = {
+    httpGet: { host: "127.0.0.1", path: "/healthz", port: 9879, scheme: "HTTP" },
+    periodSeconds: 30,
+    timeoutSeconds: 5,
+  };
+  return {
+    labels: {
+      "k8s-app": "cilium",
+      "app.kubernetes.io/name": "cilium-agent",
+      "app.kubernetes.io/part-of": "cilium",
+    },
+    spec: {
+      hostNetwork: true,
+      dnsPolicy: "ClusterFirst",
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      priorityClassName: "system-node-critical",
+      serviceAccountName: "cilium",
+      serviceAccount: "cilium",
+      terminationGracePeriodSeconds: 1,
+      tolerations: [{ operator: "Exists" }],
+      initContainers: [
+        { name: "config", image, imagePullPolicy: "IfNotPresent", command: ["cilium-dbg", "build-config"] },
+        { name: "mount-bpf-fs", image, imagePullPolicy: "IfNotPresent", command: ["/bin/bash", "-c", "--"] },
+        {
+          name: "clean-cilium-state",
+          image,
+          imagePullPolicy: "IfNotPresent",
+          command: ["/init-container.sh"],
+        },
+        {
+          name: "install-cni-binaries",
+          image,
+          imagePullPolicy: "IfNotPresent",
+          command: ["/install-plugin.sh"],
+          volumeMounts: [{ name: "cni-path", mountPath: "/host/opt/cni/bin" }],
+        },
+      ],
+      containers: [
+        {
+          name: "cilium-agent",
+          image,
+          imagePullPolicy: "IfNotPresent",
+          command: ["cilium-agent"],
+          args: ["--config-dir=/tmp/cilium/config-map"],
+          readinessProbe: { ...probe, failureThreshold: 3 },
+          livenessProbe: { ...probe, failureThreshold: 10 },
+          volumeMounts: [
+            { name: "etc-cni-netd", mountPath: "/host/etc/cni/net.d" },
+            { name: "cilium-run", mountPath: "/var/run/cilium" },
+          ],
+        },
+      ],
+      volumes: [
+        { name: "etc-cni-netd", hostPath: { path: options.confDir, type: "DirectoryOrCreate" } },
+        { name: "cni-path", hostPath: { path: "/opt/cni/bin", type: "DirectoryOrCreate" } },
+        { name: "cilium-run", hostPath: { path: "/var/run/cilium", type: "DirectoryOrCreate" } },
+      ],
+    },
+  };
+}
+
 export function simplePodSpec(options: {
   containerName: string;
   image: string;

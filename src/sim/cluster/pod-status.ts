@@ -118,6 +118,33 @@ export function runningStatus(
   };
 }
 
+/**
+ * Containers running but failing their readiness probe: Running phase, Ready and ContainersReady False
+ * (kubernetes pkg/kubelet/status/generate.go GeneratePodReadyCondition: "containers with unready status").
+ */
+export function runningNotReadyStatus(
+  pod: KubeObject,
+  hostIP: string,
+  podIP: string,
+  startedAt: Date,
+): KubeObject["status"] {
+  const status = runningStatus(pod, hostIP, podIP, startedAt) as Record<string, unknown> & {
+    containerStatuses: { ready: boolean }[];
+  };
+  const at = isoSeconds(startedAt);
+  return {
+    ...status,
+    conditions: [
+      condition("PodReadyToStartContainers", "True", at),
+      condition("Initialized", "True", at),
+      condition("Ready", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+      condition("ContainersReady", "False", at, "ContainersNotReady", unreadyMessage(pod)),
+      condition("PodScheduled", "True", at),
+    ],
+    containerStatuses: status.containerStatuses.map((c) => ({ ...c, ready: false })),
+  };
+}
+
 /** The main container keeps exiting: Running phase, not Ready, waiting in CrashLoopBackOff. */
 export function crashLoopStatus(
   pod: KubeObject,

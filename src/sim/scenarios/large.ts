@@ -66,6 +66,7 @@ export function generateLargeScenario(p: LargeParameters): Scenario {
       internalIP: "10.0.0.10",
       podCIDR: "192.168.0.0/24",
       calicoNode: { state: "running", restarts: 0, refresher: "running" },
+      ciliumAgent: { state: "running" },
       cniFiles: [],
     },
   ];
@@ -80,6 +81,7 @@ export function generateLargeScenario(p: LargeParameters): Scenario {
       calicoNode: isAffected
         ? { state: "running", startedAgo: "30h", restarts: 0, refresher: "stalled" }
         : { state: "running", startedAgo: "3d", restarts: 0, refresher: "running" },
+      ciliumAgent: { state: "running" },
       cniFiles: isAffected
         ? [
             {

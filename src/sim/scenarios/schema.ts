@@ -7,6 +7,7 @@ const duration = z
   .regex(/^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/, "a duration such as 90s, 30m, 36h, 40d or 1h30m");
 
 const calicoBehaviour = z.enum(["running", "crash-loop", "image-pull-failure"]);
+const ciliumBehaviour = z.enum(["running", "not-ready"]);
 
 const cniFile = z.discriminatedUnion("kind", [
   z
@@ -34,6 +35,15 @@ const cniFile = z.discriminatedUnion("kind", [
     .object({
       kind: z.literal("cilium-conflist"),
       name: z.string().default("05-cilium.conflist"),
+      modifiedAgo: duration,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("multus-conf"),
+      name: z.string().default("00-multus.conf"),
+      /** The delegate thick Multus's daemon wrote in, as the path it sees (the host's conf dir under /host). */
+      clusterNetwork: z.string().default("/host/etc/cni/net.d/10-calico.conflist"),
       modifiedAgo: duration,
     })
     .strict(),
@@ -70,6 +80,16 @@ const node = z
       })
       .strict()
       .default({ state: "running", restarts: 0, refresher: "running" }),
+    /** The cilium agent on the node (Cilium scenarios). */
+    ciliumAgent: z
+      .object({
+        state: ciliumBehaviour.default("running"),
+        startedAgo: duration.optional(),
+        /** Behaviour of a replacement pod; defaults to "running". */
+        replacement: ciliumBehaviour.optional(),
+      })
+      .strict()
+      .default({ state: "running" }),
     /** Files put in the conf dir after calico-node started (so install-cni did not overwrite them). */
     cniFiles: z.array(cniFile).default([]),
   })
@@ -121,7 +141,17 @@ export const scenarioSchema = z
         /** Where calico-node writes (its cni-net-dir hostPath). */
         confDir: z.string().startsWith("/").default("/etc/cni/net.d"),
       })
-      .strict(),
+      .strict()
+      .optional(),
+    /** Cilium instead of Calico: the cilium DaemonSet in kube-system (Helm chart defaults). */
+    cilium: z
+      .object({
+        version: z.string().regex(/^v\d+\.\d+\.\d+$/),
+        /** Where cilium-agent writes its CNI config (its etc-cni-netd hostPath). */
+        confDir: z.string().startsWith("/").default("/etc/cni/net.d"),
+      })
+      .strict()
+      .optional(),
     nodes: z.array(node).min(1),
     workloads: z.array(workload).default([]),
     /** Images the nodes (default: all) cannot pull: pods using them wait on ErrImagePull / ImagePullBackOff. */
@@ -131,6 +161,13 @@ export const scenarioSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if ((s.calico === undefined) === (s.cilium === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a scenario installs exactly one CNI: calico or cilium",
+        path: [],
+      });
+    }
     const names = new Set(s.nodes.map((n) => n.name));
     if (names.size !== s.nodes.length)
       ctx.addIssue({ code: "custom", message: "node names must be unique", path: ["nodes"] });

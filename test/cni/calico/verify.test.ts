@@ -137,7 +137,7 @@ describe("verifyCalicoNode", () => {
         recordCall: (d) => calls.push(d),
       },
       "w1",
-      { cniConfDir: DIR, ...restart },
+      { cniConfDir: DIR, movedAside: [], ...restart },
     );
     expect(check.ok).toBe(true);
     expect(calls).toEqual([

@@ -329,6 +329,44 @@ describe("node forensics", () => {
     );
   });
 
+  it("leftover Multus: 00-multus.conf sorts first, no Multus agent is deployed and multus.d is gone", async () => {
+    const token = await signBoundToken({
+      issuedAt: ago(HOUR),
+      expiresAt: new Date(NOW.getTime() + 23 * HOUR),
+    });
+    const multusConf = JSON.stringify({
+      cniVersion: "0.3.1",
+      name: "multus-cni-network",
+      type: "multus-shim",
+      clusterNetwork: "/host/etc/cni/net.d/10-calico.conflist",
+    });
+    const files = {
+      ...calicoFiles(calicoKubeconfig({ caPem: cluster.pem, token }), ago(HOUR)),
+      "00-multus.conf": { content: multusConf, mtime: ago(400 * HOUR) },
+    };
+    const { forensics } = await inspect(files, { ca: cluster });
+    const leftover = judge(forensics, { family: "cni-agent-not-running", cni: "multus" });
+    expect(leftover.rootCause).toBe("shadowing-cni-config");
+    expect(leftover.confidence).toBe("high");
+    const facts = leftover.facts.join("\n");
+    expect(facts).toMatch(
+      /No multus agent is deployed \(no kube-multus-ds or .* DaemonSet\); the cluster runs calico/,
+    );
+    expect(facts).toContain(`${CONF}/multus.d (where multus keeps its kubeconfig) is gone.`);
+    expect(facts).toMatch(/10-calico.conflist \(calico\) sorts after it and is never used/);
+    // Multus deployed: its config comes first on purpose.
+    const deployed = judge(forensics, {
+      family: "cni-agent-not-running",
+      cni: "multus",
+      deployedCnis: ["calico", "multus"],
+    });
+    expect(deployed.rootCause).not.toBe("shadowing-cni-config");
+    // Pods failing with the delegate's own error: a Multus that works relays it, whatever its DaemonSet is called.
+    expect(judge(forensics, { family: "cni-agent-not-running", cni: "calico" }).rootCause).not.toBe(
+      "shadowing-cni-config",
+    );
+  });
+
   it("agent not running: no calico-kubeconfig and no calico-node pod on the node", async () => {
     const { forensics } = await inspect(
       { "10-calico.conflist": { content: CALICO_CONFLIST, mtime: ago(HOUR) } },
