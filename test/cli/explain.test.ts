@@ -51,13 +51,15 @@ describe("cni-doctor explain", () => {
     expect(r.out).toContain("pod: default/nginx-deployment-shiva2-779f798fbd-h4vlk");
   });
 
-  it("says no for Weave and Multus, which no remediator in src/cni plans for, with Weave's own checks", async () => {
+  it("says yes for a Weave agent down (its restart is planned), with the crash-loop limit and Weave's own checks", async () => {
     // weaveworks/weave#3998
     const weave = `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": plugin type="weave-net" name="weave" failed (add): unable to allocate IP address: Post "http://127.0.0.1:6784/ip/713ed7fc025a5dac1ebd36fb05fe22c1201539d5c734f5373cf512f7d22369ff": dial tcp 127.0.0.1:6784: connect: connection refused`;
     const r = await run(["explain", weave]);
     expect(r.out).toContain("CNI: weave");
-    expect(r.out).toContain("Can cni-doctor fix it? No");
-    expect(r.out).not.toContain("Yes, after approval");
+    expect(r.out).toContain(
+      "Can cni-doctor fix it? Yes, after approval: cni-doctor restarts weave-net on the node (deleting its pod, which its DaemonSet replaces)",
+    );
+    expect(r.out).toContain("Not when the agent is crash-looping or cannot pull its image");
     expect(r.out).toContain("weave --local status");
   });
 
