@@ -26,6 +26,7 @@ export function remediationPort(
   return {
     propose: (diagnosis: Diagnosis, options: { requestedBy: Actor; origin?: RunOrigin }) =>
       service.propose(diagnosis, options),
+    plan: (diagnosis) => service.plan(diagnosis),
     approve: (runId, approver) => service.approve(runId, approver),
     reject: (runId, by) => service.reject(runId, by),
     execute: (runId, reporter: ProgressReporter, options) => service.execute(runId, reporter, options),

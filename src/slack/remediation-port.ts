@@ -3,6 +3,7 @@
  * named here so the bot depends on the calls it makes and nothing else. Slack decides nothing about approval: it maps
  * a click to an Actor and passes it on; the service decides at click time.
  */
+import type { Diagnosis } from "../diagnosis/index.ts";
 import type { HalfDoneLook } from "../remediation/half-done.ts";
 import type { Plan } from "../remediation/plan.ts";
 import type { Actor, RunOrigin as JournalOrigin, RunSummary } from "../remediation/run.ts";
@@ -13,6 +14,8 @@ export type { RunOrigin } from "../remediation/run.ts";
 
 /** The workflow's calls (propose, approve, reject, execute), and what the admin flows and a shutdown need. */
 export interface RemediationPort extends WorkflowRemediation {
+  /** The plan a diagnosis calls for, journaling nothing (whether a card offers Fix…). */
+  plan(diagnosis: Diagnosis): Promise<Plan>;
   stop(runId: string, by: Actor): Promise<{ status: string; message: string }>;
   pause(by: Actor): Promise<void>;
   resume(by: Actor): Promise<void>;

@@ -35,7 +35,7 @@ describe("Slack refusing some messages", () => {
     return { parentTs: parent.ts, before };
   }
 
-  it("a diagnosis summary Slack will not take: the findings, the plan and one note follow", async () => {
+  it("a diagnosis card Slack will not take: the plan and one note follow", async () => {
     const world = worldOf();
     await sandboxFailuresReported(world);
     world.slack.web.inject({
@@ -51,7 +51,7 @@ describe("Slack refusing some messages", () => {
       60_000,
     );
     expect(allText(note)).toContain(
-      `Slack did not take one message of this thread: the diagnosis summary (Slack chat.postMessage failed after ${ATTEMPTS} attempts: http_500)`,
+      `Slack did not take one message of this thread: the diagnosis (Slack chat.postMessage failed after ${ATTEMPTS} attempts: http_500)`,
     );
     const thread = threadOf(world, parentTs);
     expect(thread.some((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve))).toBe(true);

@@ -1,12 +1,13 @@
 /**
  * A workspace where Slack refuses files but not messages (uploads disabled by an admin, no files:write, app not in
- * the channel), through the real Bolt app and the fake Slack answering with Slack's own error codes: `/cni diagnose`
- * still ends with its diagnosis, the thread says the attachment could not be posted and why, and `/cni fix` still
- * posts its plan. Never "Something went wrong".
+ * the channel), through the real Bolt app and the fake Slack answering with Slack's own error codes: the card's
+ * Details still ends with the evidence, the thread says the attachment could not be posted and why, and `/cni fix`
+ * still posts its plan. Never "Something went wrong".
  */
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
+import { CARD_ACTIONS } from "../../src/slack/blocks/diagnosis.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import {
   allText,
@@ -61,7 +62,7 @@ describe("Slack refusing file uploads", () => {
       .filter((m) => !m.threadTs && m.user === world.slack.workspace.botUserId);
 
   for (const refusal of ["file_uploads_disabled", "missing_scope", "not_in_channel"] as const) {
-    it(`diagnose ends with its diagnosis and says why diagnosis.json is missing (${refusal})`, async () => {
+    it(`Details ends with the evidence and says why diagnosis.json is missing (${refusal})`, async () => {
       const { slack } = world;
       slack.web.uploadRefusal = refusal;
       const before = slack.workspace.messages.length;
@@ -70,6 +71,14 @@ describe("Slack refusing file uploads", () => {
         deliveryOf(world),
       );
       const parent = await eventually("the parent message", () => parentsSince(before)[0]);
+      // The card carries the verdict; the evidence (and the file, when it is cut) comes with Details.
+      const card = await eventually("the diagnosis card", () =>
+        threadOf(world, parent.ts).find((m) => JSON.stringify(m.blocks ?? []).includes(CARD_ACTIONS.details)),
+      );
+      await slack.clickButton(
+        { user: USERS.outsider.id, message: structuredClone(card), actionId: CARD_ACTIONS.details },
+        deliveryOf(world),
+      );
       const notice = await eventually("the attachment notice", () =>
         threadOf(world, parent.ts).find((m) => allText(m).includes("diagnosis.json could not be attached")),
       );

@@ -6,10 +6,10 @@
 import type { Diagnosis, Finding, NodeEvidence } from "../../diagnosis/index.ts";
 import { ROOT_CAUSE_TITLES } from "../../diagnosis/index.ts";
 import { shortFingerprint } from "../../kube/types.ts";
-import { clusterContext, clusterPlain } from "./cluster.ts";
+import { clusterContext, clusterLine, clusterPlain } from "./cluster.ts";
 import { capList, fitMessage } from "./limits.ts";
 import { code, codeBlock, escapeMrkdwn, plural } from "./mrkdwn.ts";
-import { type Block, context, divider, type Message, section } from "./types.ts";
+import { type Block, button, context, divider, type Message, section } from "./types.ts";
 
 const MAX_FINDINGS = 8;
 const MAX_PODS = 10;
@@ -36,6 +36,41 @@ export function renderDiagnosis(d: Diagnosis): RenderedDiagnosis {
   });
   const summary = fitMessage(renderSummary(d, more));
   return { summary: summary.message, findings, truncated: truncated || summary.cut };
+}
+
+/** The card's buttons: Fix… proposes a plan from the card's diagnosis, Details posts its evidence. */
+export const CARD_ACTIONS = { fix: "cni_card_fix", details: "cni_card_details" } as const;
+const CARD_VERDICTS = 3;
+
+/**
+ * A diagnosis as a card of at most 8 lines: the headline, a verdict line per finding (root cause, nodes, confidence),
+ * what was checked, the cluster once, and the buttons. Fix… only when a plan exists (`fixable`); the evidence is
+ * behind Details (renderDiagnosis), not in the channel's way.
+ */
+export function renderCard(d: Diagnosis, options: { cardId: string; fixable: boolean }): Message {
+  const { shown, more } = capList(d.findings, CARD_VERDICTS);
+  const verdicts = shown.map(
+    (f) =>
+      `${code(f.rootCause)} on ${f.nodes.map((n) => code(n)).join(", ") || "no node"}: ${escapeMrkdwn(ROOT_CAUSE_TITLES[f.rootCause])}; ${plural(f.pods.length, "stuck pod")} (confidence ${f.confidence})`,
+  );
+  if (more > 0) verdicts.push(`…and ${plural(more, "more finding")} (Details)`);
+  if (d.errors.length > 0)
+    verdicts.push(`:warning: incomplete: ${plural(d.errors.length, "check")} failed (Details says which)`);
+  const blocks: Block[] = [section([`*Diagnosis*: ${diagnosisHeadline(d)}`, ...verdicts].join("\n"))];
+  blocks.push(
+    context(
+      `checked ${plural(d.checked.nodes, "node")}, ${plural(d.checked.pendingPods, "pending pod")}, ${plural(d.checked.sandboxEvents, "sandbox event")} · ${clusterLine(d.cluster)}`,
+    ),
+  );
+  const buttons = [
+    ...(options.fixable ? [button("Fix…", CARD_ACTIONS.fix, options.cardId, "primary")] : []),
+    ...(d.healthy && d.errors.length === 0 ? [] : [button("Details", CARD_ACTIONS.details, options.cardId)]),
+  ];
+  if (buttons.length > 0) blocks.push({ type: "actions", elements: buttons });
+  return {
+    text: `cni-doctor diagnosis of ${clusterPlain(d.cluster)}: ${stripEmoji(diagnosisHeadline(d))}`,
+    blocks,
+  };
 }
 
 /** One line for the channel's parent message and for `/cni status`. */

@@ -30,13 +30,37 @@ export function renderHelp(problem: string | undefined, clusters: string[]): Mes
   };
 }
 
+/**
+ * What the parent message says, always the current state: found → awaiting approval → fixing (node, step) → healed
+ * or failed. Never left saying a plan waits once it ran.
+ */
 export type ParentStatus =
   | { kind: "diagnosing" }
   | { kind: "diagnosed"; headline: string }
   | { kind: "planned"; headline: string }
-  | { kind: "running" }
+  | { kind: "fixing"; node: string | null; step: number; of: number }
+  | { kind: "healed"; words: string }
   | { kind: "finished"; words: string }
   | { kind: "failed"; words: string };
+
+function parentStatusLine(s: ParentStatus): string {
+  switch (s.kind) {
+    case "diagnosing":
+      return ":mag: diagnosing…";
+    case "diagnosed":
+      return s.headline;
+    case "planned":
+      return `:hourglass_flowing_sand: awaiting approval in the thread · ${s.headline}`;
+    case "fixing":
+      return `:wrench: fixing${s.node ? ` ${code(s.node)}` : ""} (step ${s.step} of ${s.of}), progress in the thread`;
+    case "healed":
+      return `:white_check_mark: ${escapeMrkdwn(s.words)}`;
+    case "finished":
+      return s.words;
+    case "failed":
+      return `:x: ${escapeMrkdwn(s.words)}`;
+  }
+}
 
 /** The message in the channel that starts the incident thread; re-rendered as the work goes on. */
 export function renderParent(input: {
@@ -45,17 +69,7 @@ export function renderParent(input: {
   request: string;
   status: ParentStatus;
 }): Message {
-  const s = input.status;
-  const status =
-    s.kind === "diagnosing"
-      ? ":mag: diagnosing…"
-      : s.kind === "running"
-        ? ":gear: fix running, progress in the thread"
-        : s.kind === "diagnosed" || s.kind === "planned"
-          ? `${s.headline}${s.kind === "planned" ? "; a plan is waiting for approval in the thread" : ""}`
-          : s.kind === "finished"
-            ? s.words
-            : `:warning: ${s.words}`;
+  const status = parentStatusLine(input.status);
   return {
     text: `cni-doctor ${escapeMrkdwn(input.request)} on ${clusterPlain(input.cluster)}, asked by ${mentionUser(input.requestedBy)}`,
     blocks: [

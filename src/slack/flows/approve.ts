@@ -13,6 +13,7 @@ import { ThreadReporter } from "../thread-reporter.ts";
 import { type Click, onClick, refuse } from "./clicks.ts";
 import { workflowFor } from "./cluster-workflow.ts";
 import { actorFor, type SlackFlows } from "./context.ts";
+import { withParentProgress } from "./parent-progress.ts";
 import { proposeInThread } from "./propose.ts";
 import { ThreadPosts } from "./thread-posts.ts";
 
@@ -31,6 +32,7 @@ export function approveClick(flows: SlackFlows, click: Click): void {
     }
     const approver = await actorFor(flows, click.user);
     let reporter: ThreadReporter | undefined;
+    let parentProgress: ReturnType<typeof withParentProgress> | undefined;
     let started = false;
     // Slack refusing a message (the plan's new state, a progress update) never stops the run: noted, said once.
     const posts = new ThreadPosts(flows, target.thread);
@@ -42,7 +44,8 @@ export function approveClick(flows: SlackFlows, click: Click): void {
           flows.plans.setState(click.runId, { kind: "approved", approvals: approvalsSoFar(flows, click) }),
         );
         reporter = await startReporter(flows, click.runId, cluster, target, posts);
-        return reporter;
+        parentProgress = withParentProgress(reporter, flows.plans.plan(click.runId)?.parent, posts);
+        return parentProgress;
       },
     });
     try {
@@ -52,6 +55,7 @@ export function approveClick(flows: SlackFlows, click: Click): void {
         return;
       }
       await reporter?.settled();
+      await parentProgress?.settled();
       if (step.result.status !== "refused") return;
       await showRefusedRun(flows, posts, click.runId, step.result, cluster);
       if (step.replan) {

@@ -10,6 +10,7 @@ import type { Message } from "../blocks/types.ts";
 import { ClusterChoiceError, type ClusterDirectory, type ClusterHandle, chooseCluster } from "../clusters.ts";
 import type { JobRunner } from "../jobs.ts";
 import type { Messenger } from "../messenger.ts";
+import { DiagnosisCards } from "./diagnosis-cards.ts";
 import { PlanTracker } from "./plan-tracker.ts";
 
 export interface BotLogger {
@@ -51,6 +52,8 @@ export interface SlackFlows {
   readonly settings: BotSettings;
   /** Plans posted by this process and the runs it is executing (in memory; the journal is the record). */
   readonly plans: PlanTracker;
+  /** Diagnosis cards posted by this process, for their buttons and for `fix` after a fresh diagnosis. */
+  readonly cards: DiagnosisCards;
   /** Click ids handled or in flight: a double click (or a re-delivered action) is acted on once. */
   readonly clicksInFlight: Set<string>;
   /** Each diagnosis asked for, or null when it could not run (metrics). */
@@ -72,6 +75,7 @@ export function createSlackFlows(deps: {
     logger: deps.logger,
     settings: deps.settings,
     plans: new PlanTracker(deps.messenger, (name, where, job) => inBackground(flows, name, where, job)),
+    cards: new DiagnosisCards(),
     clicksInFlight: new Set(),
     onDiagnosed: deps.onDiagnosed ?? (() => undefined),
   };

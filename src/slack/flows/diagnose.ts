@@ -1,10 +1,10 @@
 /**
  * Diagnose into a thread: a status message first (the parent of a new thread for a slash command, the first reply
- * for a mention or shortcut), the diagnosis as a summary and one message per finding, the whole diagnosis as a file
- * when the messages had to be cut, and, for `fix`, the plan to approve.
+ * for a mention or shortcut), the diagnosis as a card (card.ts: its Details and Fix… buttons), runs that left nodes
+ * half-done, and, for `fix`, the plan to approve (from the thread's fresh card when there is one).
  */
 import { type Diagnosis, unusableApiServer } from "../../diagnosis/index.ts";
-import { diagnosisHeadline, renderDiagnosis } from "../blocks/diagnosis.ts";
+import { diagnosisHeadline } from "../blocks/diagnosis.ts";
 import {
   type ParentStatus,
   renderError,
@@ -15,8 +15,11 @@ import {
 import type { Message } from "../blocks/types.ts";
 import type { CniRequest } from "../command-parser.ts";
 import { SlackDeliveryError, type ThreadRef } from "../messenger.ts";
+import type { RemediationPort } from "../remediation-port.ts";
+import { postCard } from "./card.ts";
 import { diagnosisOf, workflowFor } from "./cluster-workflow.ts";
 import { inBackground, openCluster, type RequestContext, type SlackFlows } from "./context.ts";
+import { DiagnosisCards, type ParentRef } from "./diagnosis-cards.ts";
 import { proposeInThread } from "./propose.ts";
 import { ThreadPosts } from "./thread-posts.ts";
 
@@ -46,10 +49,15 @@ async function diagnoseIntoThread(flows: SlackFlows, request: DiagnoseRequest, c
   const thread: ThreadRef = { channel: ctx.channel, threadTs: ctx.threadTs ?? statusTs };
   // Every later message may be refused by Slack without ending the diagnosis: ThreadPosts notes it and goes on.
   const posts = new ThreadPosts(flows, thread);
+  const parent: ParentRef = {
+    channel: ctx.channel,
+    ts: statusTs,
+    render: (status) => renderParent({ ...parentInput, status }),
+  };
   const setStatus = (status: ParentStatus) =>
-    posts.update(statusTs, renderParent({ ...parentInput, status }), "the status at the top of the thread");
+    posts.update(statusTs, parent.render(status), "the status at the top of the thread");
   try {
-    await diagnoseWithPosts(flows, { request, ctx, cluster, thread, posts, setStatus, key });
+    await diagnoseWithPosts(flows, { request, ctx, cluster, thread, posts, setStatus, parent, key });
   } catch (err) {
     // Once the thread exists, what went wrong belongs in it, not at the channel's top level.
     flows.logger.error({ job: request.kind, err: (err as Error).message }, "the diagnosis flow failed");
@@ -78,11 +86,17 @@ interface DiagnosisThread {
   thread: ThreadRef;
   posts: ThreadPosts;
   setStatus: (status: ParentStatus) => Promise<boolean>;
+  parent: ParentRef;
   key: string;
 }
 
 async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise<void> {
-  const { request, ctx, cluster, thread, posts, setStatus, key } = t;
+  const { request, ctx, cluster, thread, posts, setStatus, parent, key } = t;
+  const scope = {
+    ...(request.namespace ? { namespace: request.namespace } : {}),
+    ...(request.node ? { node: request.node } : {}),
+  };
+  if (request.kind === "fix" && (await planFromFreshCard(flows, t, scopeOf(scope)))) return;
   const diagnose = diagnosisOf(cluster, {
     ...(flows.settings.diagnoseConcurrency ? { concurrency: flows.settings.diagnoseConcurrency } : {}),
     onNodesUnreachable: (err) =>
@@ -99,42 +113,19 @@ async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise
         )
         .then(() => undefined),
   });
-  let diagnosis: Diagnosis;
-  try {
-    diagnosis = await diagnose({
-      ...(request.namespace ? { namespace: request.namespace } : {}),
-      ...(request.node ? { node: request.node } : {}),
-    });
-  } catch (err) {
-    flows.onDiagnosed(null);
-    await setStatus({ kind: "failed", words: "the diagnosis could not run" });
-    await posts.post(
-      renderError(
-        "The cluster could not be diagnosed",
-        (err as Error).message,
-        "Check that the API server is reachable from the bot and that its credentials are valid, then try again.",
-        cluster.identity,
-      ),
-      `${key}:diagnose-error`,
-      "why the diagnosis could not run",
-    );
-    return;
-  }
-  flows.onDiagnosed(diagnosis);
-  const unusable = unusableApiServer(diagnosis);
-  if (unusable) {
-    // Nothing was read: the one cause, as the terminal says it, not the same failure once per check.
-    await setStatus({ kind: "failed", words: "the API server could not be used" });
-    await posts.post(
-      renderError("The cluster could not be diagnosed", unusable.what, unusable.check, cluster.identity),
-      `${key}:diagnose-error`,
-      "why the API server could not be used",
-    );
-    return;
-  }
-  await postDiagnosis(flows, posts, thread, diagnosis, key);
-  const headline = diagnosisHeadline(diagnosis);
+  const diagnosis = await diagnosisOrSaid(flows, t, () => diagnose(scope));
+  if (!diagnosis) return;
   const remediation = cluster.remediation;
+  // Fix… only where a plan exists; a `fix` request proposes below anyway.
+  const fixable =
+    request.kind === "diagnose" && remediation !== null && (await planExists(remediation, diagnosis));
+  await postCard(
+    flows,
+    posts,
+    { id: DiagnosisCards.newId(), cluster: cluster.name, diagnosis, thread, parent },
+    fixable,
+  );
+  const headline = diagnosisHeadline(diagnosis);
   // A node whose CNI config a run moved aside looks broken for that reason: say so before any new plan.
   const halfDone = remediation ? renderHalfDone(await remediation.halfDoneRuns()) : null;
   if (halfDone) await posts.post(halfDone, `${key}:half-done`, "the runs that left files moved aside");
@@ -160,32 +151,88 @@ async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise
     thread,
     key,
     posts,
+    parent,
   });
   await setStatus({ kind: waiting ? "planned" : "diagnosed", headline });
 }
 
-/** The summary, a message per finding, and the whole diagnosis as a file when the messages had to be cut. */
-async function postDiagnosis(
+/** The diagnosis, or null after the thread says why there is none (it could not run, or the API server was unusable). */
+async function diagnosisOrSaid(
   flows: SlackFlows,
-  posts: ThreadPosts,
-  thread: ThreadRef,
-  diagnosis: Diagnosis,
-  key: string,
-) {
-  const rendered = renderDiagnosis(diagnosis);
-  await posts.post(rendered.summary, `${key}:summary`, "the diagnosis summary");
-  for (const [i, finding] of rendered.findings.entries()) {
-    await posts.post(finding, `${key}:finding:${i}`, `finding ${i + 1}`);
-  }
-  if (rendered.truncated) {
-    await posts.attempt("the whole diagnosis as a file", () =>
-      flows.messenger.attachIfPossible(
-        thread,
-        { filename: "diagnosis.json", title: "Full diagnosis", content: JSON.stringify(diagnosis, null, 2) },
-        `${key}:diagnosis-file`,
-        "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
+  t: DiagnosisThread,
+  diagnose: () => Promise<Diagnosis>,
+): Promise<Diagnosis | null> {
+  const { cluster, posts, setStatus, key } = t;
+  let diagnosis: Diagnosis;
+  try {
+    diagnosis = await diagnose();
+  } catch (err) {
+    flows.onDiagnosed(null);
+    await setStatus({ kind: "failed", words: "the diagnosis could not run" });
+    await posts.post(
+      renderError(
+        "The cluster could not be diagnosed",
+        (err as Error).message,
+        "Check that the API server is reachable from the bot and that its credentials are valid, then try again.",
+        cluster.identity,
       ),
+      `${key}:diagnose-error`,
+      "why the diagnosis could not run",
     );
+    return null;
+  }
+  flows.onDiagnosed(diagnosis);
+  const unusable = unusableApiServer(diagnosis);
+  if (unusable) {
+    // Nothing was read: the one cause, as the terminal says it, not the same failure once per check.
+    await setStatus({ kind: "failed", words: "the API server could not be used" });
+    await posts.post(
+      renderError("The cluster could not be diagnosed", unusable.what, unusable.check, cluster.identity),
+      `${key}:diagnose-error`,
+      "why the API server could not be used",
+    );
+    return null;
+  }
+  return diagnosis;
+}
+
+/**
+ * `fix` right after a diagnosis in the same thread plans from that diagnosis: the thread already shows it, and the
+ * plan is checked against a fresh one before it runs anyway (the drift check). False when there is no fresh card.
+ */
+async function planFromFreshCard(
+  flows: SlackFlows,
+  t: DiagnosisThread,
+  scope: Diagnosis["scope"],
+): Promise<boolean> {
+  const { cluster, ctx, thread, key, posts, parent } = t;
+  const fresh = flows.cards.freshIn(thread, cluster.name, scope);
+  if (!fresh || !cluster.remediation) return false;
+  const workflow = workflowFor(cluster, cluster.remediation);
+  if (!workflow.needsFix(fresh.diagnosis)) {
+    await t.setStatus({ kind: "diagnosed", headline: diagnosisHeadline(fresh.diagnosis) });
+    return true;
+  }
+  const waiting = await proposeInThread(flows, {
+    ...{ cluster, workflow, diagnosis: fresh.diagnosis, user: ctx.user, thread, key, posts, parent },
+  });
+  await t.setStatus({
+    kind: waiting ? "planned" : "diagnosed",
+    headline: diagnosisHeadline(fresh.diagnosis),
+  });
+  return true;
+}
+
+function scopeOf(scope: { namespace?: string; node?: string }): Diagnosis["scope"] {
+  return { namespace: scope.namespace ?? null, node: scope.node ?? null };
+}
+
+/** Whether a plan would change anything: planning is pure (nothing journaled); a failure to plan says no. */
+async function planExists(remediation: RemediationPort, diagnosis: Diagnosis): Promise<boolean> {
+  try {
+    return !(await remediation.plan(diagnosis)).nothingToDo;
+  } catch {
+    return false;
   }
 }
 

@@ -7,6 +7,7 @@ import { type PlanState, type PlanView, renderPlan, renderPlanState } from "../b
 import type { Block } from "../blocks/types.ts";
 import type { Messenger, ThreadRef } from "../messenger.ts";
 import type { ThreadReporter } from "../thread-reporter.ts";
+import type { ParentRef } from "./diagnosis-cards.ts";
 
 /** A plan message this process posted. */
 export interface TrackedPlan {
@@ -15,6 +16,8 @@ export interface TrackedPlan {
   planTs: string;
   view: PlanView;
   expiryTimer: NodeJS.Timeout | null;
+  /** The message at the top of the work, kept current as the run goes (absent for plans made without one). */
+  parent?: ParentRef;
 }
 
 /** A run this process is executing, and the reporter its Stop button tells. */
@@ -65,6 +68,13 @@ export class PlanTracker {
 
   plan(runId: string): TrackedPlan | undefined {
     return this.plans.get(runId);
+  }
+
+  /** The runs whose plans this process posted in a thread, oldest first. */
+  runIdsIn(thread: ThreadRef): string[] {
+    return [...this.plans.entries()]
+      .filter(([, p]) => p.thread.channel === thread.channel && p.thread.threadTs === thread.threadTs)
+      .map(([runId]) => runId);
   }
 
   /** The cluster a plan or run of this process belongs to. */

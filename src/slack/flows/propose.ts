@@ -12,6 +12,7 @@ import type { ClusterHandle } from "../clusters.ts";
 import type { ThreadRef } from "../messenger.ts";
 import type { RemediationPort, RunOrigin } from "../remediation-port.ts";
 import { actorFor, type SlackFlows } from "./context.ts";
+import type { ParentRef } from "./diagnosis-cards.ts";
 import { ThreadPosts } from "./thread-posts.ts";
 
 export interface ProposalRequest {
@@ -25,6 +26,8 @@ export interface ProposalRequest {
   key: string;
   /** The thread's posts when the caller reports lost messages itself (the diagnosis flow); else this flow does. */
   posts?: ThreadPosts;
+  /** The message at the top of the work, which the run keeps current once approved. */
+  parent?: ParentRef;
 }
 
 /** Posts the plan; true when it waits for an approver (it has steps to run and no policy limit refuses it). */
@@ -98,6 +101,12 @@ async function proposeWithPosts(flows: SlackFlows, request: ProposalRequest, pos
       ),
     );
   }
-  flows.plans.track(runId, { cluster: cluster.name, thread, planTs, view });
+  flows.plans.track(runId, {
+    cluster: cluster.name,
+    thread,
+    planTs,
+    view,
+    ...(request.parent ? { parent: request.parent } : {}),
+  });
   return approvable(view);
 }

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { SlackFlows } from "../../flows/context.ts";
 import { approveAction, approveActionId } from "./approve.ts";
+import { cardDetailsAction, cardDetailsActionId, cardFixAction, cardFixActionId } from "./card.ts";
 import { dryRunAction, dryRunActionId } from "./dry-run.ts";
 import { rejectAction, rejectActionId } from "./reject.ts";
 import { stopAction, stopActionId } from "./stop.ts";
@@ -10,4 +11,6 @@ export function registerActions(app: App, flows: SlackFlows): void {
   app.action<BlockAction<ButtonAction>>(dryRunActionId, dryRunAction(flows));
   app.action<BlockAction<ButtonAction>>(rejectActionId, rejectAction(flows));
   app.action<BlockAction<ButtonAction>>(stopActionId, stopAction(flows));
+  app.action<BlockAction<ButtonAction>>(cardFixActionId, cardFixAction(flows));
+  app.action<BlockAction<ButtonAction>>(cardDetailsActionId, cardDetailsAction(flows));
 }

@@ -1,0 +1,129 @@
+/**
+ * The diagnosis card and its two buttons. The card is what the thread shows of a diagnosis (renderCard: at most 8
+ * lines); Details posts the evidence, finding by finding, as thread replies on demand; Fix… proposes the plan in the
+ * same thread from the card's diagnosis while it is fresh (from a new one after that). Both say plainly when the card
+ * is from before a restart, rather than guessing what it showed.
+ */
+import { diagnosisHeadline, renderCard, renderDiagnosis } from "../blocks/diagnosis.ts";
+import { type Click, refuse } from "./clicks.ts";
+import { diagnosisOf, workflowFor } from "./cluster-workflow.ts";
+import { inBackground, type SlackFlows } from "./context.ts";
+import type { DiagnosisCard } from "./diagnosis-cards.ts";
+import { proposeInThread } from "./propose.ts";
+import { ThreadPosts } from "./thread-posts.ts";
+
+/** Posts the card into its thread and remembers it for its buttons. */
+export async function postCard(
+  flows: SlackFlows,
+  posts: ThreadPosts,
+  card: Omit<DiagnosisCard, "postedAt">,
+  fixable: boolean,
+): Promise<void> {
+  flows.cards.add(card);
+  await posts.post(
+    renderCard(card.diagnosis, { cardId: card.id, fixable }),
+    `${card.id}:card`,
+    "the diagnosis",
+  );
+}
+
+const UNKNOWN_CARD =
+  "this diagnosis is from before cni-doctor restarted (or too old to keep), so its buttons cannot use it. Type `/cni diagnose` (or `@cni-doctor diagnose` in the thread) for a fresh one.";
+
+/** Details: the findings with their evidence, and the whole diagnosis as a file when the messages had to be cut. */
+export function detailsClick(flows: SlackFlows, click: Click): void {
+  inBackground(flows, "details", whereOf(click), async () => {
+    const card = flows.cards.get(click.runId);
+    if (!card) return refuse(flows, click, UNKNOWN_CARD);
+    const posts = new ThreadPosts(flows, card.thread);
+    const rendered = renderDiagnosis(card.diagnosis);
+    // The same keys on a second click: the Messenger posts each message once.
+    if (card.diagnosis.errors.length > 0)
+      await posts.post(rendered.summary, `${card.id}:summary`, "the checks that failed");
+    for (const [i, finding] of rendered.findings.entries()) {
+      await posts.post(finding, `${card.id}:finding:${i}`, `finding ${i + 1}`);
+    }
+    if (rendered.truncated) {
+      await posts.attempt("the whole diagnosis as a file", () =>
+        flows.messenger.attachIfPossible(
+          card.thread,
+          {
+            filename: "diagnosis.json",
+            title: "Full diagnosis",
+            content: JSON.stringify(card.diagnosis, null, 2),
+          },
+          `${card.id}:diagnosis-file`,
+          "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
+        ),
+      );
+    }
+    await posts.reportLost(
+      `${card.id}:details`,
+      "`cni-doctor diagnose` at a terminal shows the whole diagnosis.",
+    );
+  });
+}
+
+/** Fix…: the plan for the card's diagnosis, in the card's thread, for an approver to decide on. */
+export function fixClick(flows: SlackFlows, click: Click): void {
+  const clickKey = `card-fix:${click.runId}`;
+  if (flows.clicksInFlight.has(clickKey)) return;
+  flows.clicksInFlight.add(clickKey);
+  inBackground(flows, "card-fix", whereOf(click), async () => {
+    try {
+      const card = flows.cards.get(click.runId);
+      if (!card) return refuse(flows, click, UNKNOWN_CARD);
+      if (card.proposedRunId)
+        return refuse(
+          flows,
+          click,
+          `a plan from this diagnosis was already proposed (run ${card.proposedRunId}); it is in the thread, and \`/cni status\` lists it.`,
+        );
+      await proposeFromCard(flows, card, click.user);
+    } finally {
+      flows.clicksInFlight.delete(clickKey);
+    }
+  });
+}
+
+async function proposeFromCard(flows: SlackFlows, card: DiagnosisCard, user: string): Promise<void> {
+  const cluster = await flows.clusters.open(card.cluster);
+  if (!cluster.remediation) return;
+  const diagnose = diagnosisOf(cluster, {
+    ...(flows.settings.diagnoseConcurrency ? { concurrency: flows.settings.diagnoseConcurrency } : {}),
+  });
+  const scope = {
+    ...(card.diagnosis.scope.namespace ? { namespace: card.diagnosis.scope.namespace } : {}),
+    ...(card.diagnosis.scope.node ? { node: card.diagnosis.scope.node } : {}),
+  };
+  // A stale card is diagnosed again: a plan is made from what the cluster is now, not from what it was.
+  const diagnosis = flows.cards.isFresh(card) ? card.diagnosis : await diagnose(scope);
+  const posts = new ThreadPosts(flows, card.thread);
+  const before = new Set(flows.plans.runIdsIn(card.thread));
+  const waiting = await proposeInThread(flows, {
+    cluster,
+    workflow: workflowFor(cluster, cluster.remediation, { diagnose }),
+    diagnosis,
+    user,
+    thread: card.thread,
+    key: `${card.id}:fix`,
+    posts,
+    parent: card.parent,
+  });
+  const proposed = flows.plans.runIdsIn(card.thread).find((id) => !before.has(id));
+  if (proposed) card.proposedRunId = proposed;
+  const headline = diagnosisHeadline(diagnosis);
+  await posts.update(
+    card.parent.ts,
+    card.parent.render({ kind: waiting ? "planned" : "diagnosed", headline }),
+    "the status at the top of the thread",
+  );
+  await posts.reportLost(
+    `${card.id}:fix`,
+    "`/cni status` lists the run; `cni-doctor fix --dry-run` shows its plan.",
+  );
+}
+
+function whereOf(click: Click): { channel: string; threadTs?: string } {
+  return { channel: click.channel, ...(click.threadTs ? { threadTs: click.threadTs } : {}) };
+}
