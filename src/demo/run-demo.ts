@@ -179,8 +179,18 @@ async function playTheIncident(
     problems.push("the bot posted no diagnosis in the thread");
     return "diagnosis-only";
   }
+  // The card says what is wrong in a few lines; Details brings the evidence into the thread.
+  if (hasButton(summaryOfDiagnosis, "cni_card_details")) {
+    await transcript.deliver(() =>
+      slack.clickButton(
+        { user: PEOPLE.alice.id, message: summaryOfDiagnosis, actionId: "cni_card_details" },
+        { mode: "socket" },
+      ),
+    );
+    await until("the evidence (Details)", () => thread().find((m) => m.text.startsWith("Finding 1 of")));
+  }
 
-  // 2. She asks for a fix in the thread: the bot diagnoses again and proposes a plan for an approver.
+  // 2. She asks for a fix in the thread: the diagnosis above is fresh, so the bot proposes a plan from it.
   const repliesBefore = botMessages((m) => m.threadTs === parent.ts).length;
   await transcript.deliver(() =>
     slack.mention(

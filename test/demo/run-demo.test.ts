@@ -109,15 +109,18 @@ describe("npm run demo", () => {
       "cni-doctor `diagnose (sim-stale-cni-config)` asked by @alice",
       "diagnosing…",
       /cluster `sim-stale-cni-config` · https:\/\/127\.0\.0\.1:\d+ · CA `[0-9a-f]{12}`/,
-      // Findings and evidence in the thread.
+      // The card in the thread, the channel message's status, then the evidence on Details.
       "cni-doctor in the thread",
+      "`stale-cni-config` on `k8s-worker1`, `k8s-worker2`",
+      "[ Fix… ]  [ Details ]",
+      "updates its message of",
+      "+ 🔴 1 finding: 2 stuck pods on 2 nodes (`stale-cni-config`)",
+      "@alice clicks  [ Details ]",
       "Finding 1 of 1: 2 pods stuck on 2 nodes",
       "root cause `stale-cni-config`",
       "FailedCreatePodSandBox",
       "connection is unauthorized: Unauthorized",
       "not this cluster's CA",
-      "updates its message of",
-      "+ 🔴 1 finding: 2 stuck pods on 2 nodes (`stale-cni-config`)",
       // The fix request and the plan: exact commands, blast radius, expiry, buttons.
       "@alice in the thread writes  @cni-doctor fix",
       "Proposed fix",

@@ -59,7 +59,7 @@ export function renderCard(d: Diagnosis, options: { cardId: string; fixable: boo
   const blocks: Block[] = [section([`*Diagnosis*: ${diagnosisHeadline(d)}`, ...verdicts].join("\n"))];
   blocks.push(
     context(
-      `checked ${plural(d.checked.nodes, "node")}, ${plural(d.checked.pendingPods, "pending pod")}, ${plural(d.checked.sandboxEvents, "sandbox event")} · ${clusterLine(d.cluster)}`,
+      `checked ${plural(d.checked.nodes, "node")}, ${plural(d.checked.pendingPods, "pending pod")}, ${plural(d.checked.sandboxEvents, "sandbox event")}; CNI agents: ${d.checked.cniAgents.map((a) => code(a)).join(", ") || "none found"} · ${clusterLine(d.cluster)}`,
     ),
   );
   const buttons = [

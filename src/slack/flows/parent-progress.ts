@@ -16,6 +16,7 @@ export function withParentProgress(
   let chain: Promise<unknown> = Promise.resolve();
   let steps = 0;
   let dryRun = false;
+  let shownNode: string | null | undefined;
   const show = (status: ParentStatus) => {
     if (!parent) return;
     chain = chain.then(() =>
@@ -28,8 +29,12 @@ export function withParentProgress(
         steps = event.steps;
         dryRun = event.dryRun;
       }
-      // A dry run changes nothing, so the parent keeps saying what it said.
+      // A dry run changes nothing, so the parent keeps saying what it said. Within one node the thread's progress
+      // message has the steps; the parent changes when the work moves to another node (or ends).
       const status = dryRun ? null : parentStatusOf(event, steps);
+      if (status?.kind === "fixing" && event.type === "step-started" && status.node === shownNode)
+        return inner.report(event);
+      if (status?.kind === "fixing") shownNode = status.node;
       if (status) show(status);
       return inner.report(event);
     },
