@@ -344,3 +344,42 @@ export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
     approverGroups: slackApprovers.filter((id) => id.startsWith("S")),
   };
 }
+
+// ---- MCP server (`cni-doctor mcp`) ----------------------------------------------------------------------------
+
+const McpEnvSchema = z.object({
+  /**
+   * Bearer token the Streamable HTTP mode (`--listen`) requires of every request; without it that mode refuses to
+   * start. Not used over stdio, where the client that spawned the process is the only one that can talk to it.
+   */
+  CNI_DOCTOR_MCP_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(32, "is too short: use at least 32 characters (e.g. openssl rand -hex 32)").optional(),
+  ),
+  /** kubeconfig contexts the MCP tools may use, comma-separated; empty: the current context (or --context). */
+  CNI_DOCTOR_CLUSTERS: idList(),
+  /** The most one tool call may take, in seconds; past it the call ends with a tool error. */
+  CNI_DOCTOR_MCP_TOOL_TIMEOUT_SECONDS: positiveInt(120),
+});
+
+export interface McpSettings {
+  /** Undefined when unset; never logged, never echoed in an error. */
+  token: string | undefined;
+  clusters: string[];
+  toolTimeoutMs: number;
+}
+
+/** The MCP server's settings, validated; a message names the variable, never its value. */
+export function loadMcpSettings(env: NodeJS.ProcessEnv): McpSettings {
+  const parsed = McpEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+    throw new ConfigError(`invalid MCP settings: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    token: e.CNI_DOCTOR_MCP_TOKEN,
+    clusters: e.CNI_DOCTOR_CLUSTERS,
+    toolTimeoutMs: e.CNI_DOCTOR_MCP_TOOL_TIMEOUT_SECONDS * 1000,
+  };
+}

@@ -4,6 +4,7 @@ import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
 import { fixCommand } from "./fix.ts";
+import { mcpCommand } from "./mcp.ts";
 import { pauseCommand, resumeCommand } from "./pause.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { runsCommand } from "./runs.ts";
@@ -23,4 +24,5 @@ export const commands: CommandSpec[] = [
   simCommand,
   demoCommand,
   serveCommand,
+  mcpCommand,
 ];
