@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../command.ts";
 import { approveCommand } from "./approve.ts";
+import { checkCommand } from "./check.ts";
 import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
@@ -23,4 +24,5 @@ export const commands: CommandSpec[] = [
   simCommand,
   demoCommand,
   serveCommand,
+  checkCommand,
 ];
