@@ -30,11 +30,16 @@ export type AccessDecider = (
 ) => Promise<{ allowed: boolean; reason?: string }> | { allowed: boolean; reason?: string };
 
 function invalidReview(detail: string): ApiError {
-  return new ApiError(422, "Invalid", `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${detail}`, {
-    group: "authorization.k8s.io",
-    kind: "SelfSubjectAccessReview",
-    causes: [{ reason: "FieldValueInvalid", message: detail, field: "spec.resourceAttributes" }],
-  });
+  return new ApiError(
+    422,
+    "Invalid",
+    `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: ${detail}`,
+    {
+      group: "authorization.k8s.io",
+      kind: "SelfSubjectAccessReview",
+      causes: [{ reason: "FieldValueInvalid", message: detail, field: "spec.resourceAttributes" }],
+    },
+  );
 }
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");

@@ -15,6 +15,7 @@ import {
 import type { KubeObject } from "../objects.ts";
 import type { ResourceDef } from "../resources.ts";
 import type { ObjectStore } from "../store.ts";
+import { selfSubjectAccessReview } from "./access-review.ts";
 import {
   apiGroupDocument,
   apiGroupList,
@@ -24,7 +25,6 @@ import {
   resourceFor,
   type VersionInfo,
 } from "./discovery.ts";
-import { selfSubjectAccessReview } from "./access-review.ts";
 import { type FaultEffect, FaultInjector } from "./faults.ts";
 import { parseFieldSelector } from "./fields.ts";
 import {

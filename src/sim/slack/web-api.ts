@@ -149,7 +149,12 @@ export class FakeWebApi {
     if (needed && !needed.some((scope) => this.workspace.scopes.includes(scope))) {
       // As Slack answers a call the token's scopes do not cover (docs.slack.dev/reference/methods/*: missing_scope).
       return {
-        body: { ok: false, error: "missing_scope", needed: needed.join(","), provided: this.workspace.scopes.join(",") },
+        body: {
+          ok: false,
+          error: "missing_scope",
+          needed: needed.join(","),
+          provided: this.workspace.scopes.join(","),
+        },
       };
     }
     return { body: handler(args) };
