@@ -128,7 +128,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "services",
     scope: "cluster",
     usedBy: "fix: verify",
-    grantedAt: { line: 111, role: remediate },
+    grantedAt: { line: 112, role: remediate },
   },
   {
     verb: "list",
