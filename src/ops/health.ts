@@ -16,6 +16,7 @@ export class Readiness {
   #slack: { up: boolean; detail: string } = { up: false, detail: "not connected yet" };
   #kubeAnsweredAt: number | null = null;
   #draining: string | null = null;
+  #check: InstallationCheck = { state: "pending" };
 
   constructor(options: { kubeWindowMs: number; now?: () => number }) {
     this.#kubeWindowMs = options.kubeWindowMs;
@@ -40,6 +41,18 @@ export class Readiness {
     return this.#kubeAnsweredAt === null ? null : this.#now() - this.#kubeAnsweredAt;
   }
 
+  /**
+   * What `cni-doctor check` found when the bot started: shown in /readyz's body. It does not change readiness — a
+   * missing permission or an unreachable node leaves the bot useful for the rest, and the log says what to fix.
+   */
+  installationChecked(result: InstallationCheck): void {
+    this.#check = result;
+  }
+
+  get installationCheck(): InstallationCheck {
+    return this.#check;
+  }
+
   /** Shutting down: no new work, so the Service stops sending any. Never undone. */
   drain(reason: string): void {
     this.#draining ??= reason;
@@ -58,6 +71,12 @@ export class Readiness {
     return { ready: reasons.length === 0, reasons };
   }
 }
+
+/** The startup check's outcome, as /readyz shows it. */
+export type InstallationCheck =
+  | { state: "pending" }
+  | { state: "passed" | "failed"; checkedAt: string; summary: string; failed: string[] }
+  | { state: "error"; message: string };
 
 export interface OpsEndpoints {
   readiness: Readiness;
@@ -82,7 +101,12 @@ export function opsRoutes(ops: OpsEndpoints): OpsRoute[] {
       path: "/readyz",
       handler: (_req, res) => {
         const { ready, reasons } = ops.readiness.status();
-        json(res, ready ? 200 : 503, ready ? { status: "ready" } : { status: "not ready", reasons });
+        const check = ops.readiness.installationCheck;
+        json(
+          res,
+          ready ? 200 : 503,
+          ready ? { status: "ready", check } : { status: "not ready", reasons, check },
+        );
       },
     },
     {

@@ -262,6 +262,19 @@ export const RESOURCES: ResourceDef[] = [
     verbs: ["create"],
     fields: {},
   },
+  {
+    // Asked, never stored: "may I?" for the requesting user (kubernetes/kubernetes
+    // pkg/registry/authorization/selfsubjectaccessreview/rest.go).
+    plural: "selfsubjectaccessreviews",
+    singular: "selfsubjectaccessreview",
+    kind: "SelfSubjectAccessReview",
+    listKind: "SelfSubjectAccessReviewList",
+    group: "authorization.k8s.io",
+    version: "v1",
+    namespaced: false,
+    verbs: ["create"],
+    fields: {},
+  },
 ];
 
 export function resourceByPlural(group: string, plural: string): ResourceDef | undefined {

@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../command.ts";
 import { approveCommand } from "./approve.ts";
+import { checkCommand } from "./check.ts";
 import { demoCommand } from "./demo.ts";
 import { diagnoseCommand } from "./diagnose.ts";
 import { explainCommand } from "./explain.ts";
@@ -25,4 +26,5 @@ export const commands: CommandSpec[] = [
   demoCommand,
   serveCommand,
   mcpCommand,
+  checkCommand,
 ];

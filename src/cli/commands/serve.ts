@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { checkInstallationAtStart, type StartupCheckInput } from "../../check/startup.ts";
 import { ConfigError, loadConfig, loadSlackSettings, withDotenvFile } from "../../config.ts";
 import { ClusterConfigError } from "../../kube/cluster-config.ts";
 import { exitOnFatalError } from "../../ops/fatal.ts";
@@ -28,6 +29,7 @@ export const serveCommand: CommandSpec = {
     const { startCniDoctorBot } = await import("../../slack/start.ts");
     let bot: Awaited<ReturnType<typeof startCniDoctorBot>>;
     let shutdownTimeoutMs: number;
+    let checkInput: StartupCheckInput;
     try {
       const { env, loadedFrom } = withDotenvFile(io.env, resolve(".env"));
       const config = loadConfig(env);
@@ -39,6 +41,12 @@ export const serveCommand: CommandSpec = {
         env,
         ...(args.values.kubeconfig ? { kubeconfigPath: args.values.kubeconfig as string } : {}),
       });
+      checkInput = {
+        config,
+        slack,
+        env,
+        kubeconfigPath: args.values.kubeconfig as string | undefined,
+      };
       if (loadedFrom) bot.logger.info({ file: loadedFrom }, "settings read from .env under the environment");
     } catch (err) {
       if (err instanceof ConfigError || err instanceof ClusterConfigError) throw new UsageError(err.message);
@@ -50,6 +58,8 @@ export const serveCommand: CommandSpec = {
       markNotReady: (reason) => bot.readiness.drain(reason),
       exit: (c) => process.exit(c),
     });
+    // `cni-doctor check`'s checks, in the background: logged, and summarised in /readyz's body.
+    void checkInstallationAtStart(checkInput, bot.logger, (r) => bot.readiness.installationChecked(r));
     io.stderr.write(
       `cni-doctor serve: connected to Slack (${bot.mode === "socket" ? "Socket Mode" : `HTTP, ${bot.eventsUrl}`}); health, readiness and metrics on ${bot.opsUrl}; Ctrl-C to stop.\n`,
     );

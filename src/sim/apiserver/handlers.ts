@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../objects.ts";
 import { apiVersionOf, RESOURCES, type ResourceDef } from "../resources.ts";
 import { isoSeconds, type ObjectStore, randomSuffix, StoreError } from "../store.ts";
+import { isDryRun } from "./access-review.ts";
 import { decodeObject, type FieldValidation, fieldValidationOf } from "./decode.ts";
 import { type FieldSelector, parseFieldSelector } from "./fields.ts";
 import type { TableRequest } from "./http.ts";
@@ -215,6 +217,7 @@ function tracksGeneration(def: ResourceDef): boolean {
 }
 
 export function createObject(r: ResourceRequest, body: Json): Reply {
+  const dryRun = isDryRun(r.query, "CreateOptions");
   checkTypeAndNamespace(r, body);
   const { warnings } = decodeObject(r.def, body, fieldValidationOf(r.query, "CreateOptions"));
   const meta = body.metadata;
@@ -257,6 +260,7 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
   }
   if (r.def.plural === "namespaces") body.status = { phase: "Active", ...(body.status ?? {}) };
   if (tracksGeneration(r.def)) meta.generation = 1;
+  if (dryRun) return { ...objectReply(r, 201, dryRunCreated(r, body)), warnings };
   let created: KubeObject;
   try {
     created = r.store.create(r.def.plural, body);
@@ -264,6 +268,21 @@ export function createObject(r: ResourceRequest, body: Json): Reply {
     fromStoreError(r.def, meta.name ?? meta.generateName, e);
   }
   return { ...objectReply(r, 201, created), warnings };
+}
+
+/**
+ * A dry-run create goes through decoding, admission and validation like any other, and stops before storage: the
+ * dry-run storage answers AlreadyExists for a taken name and otherwise returns the object as it would have been
+ * created, system fields filled, with no resourceVersion (apiserver pkg/registry/generic/registry/dryrun.go Create,
+ * rest.FillObjectMetaSystemFields).
+ */
+function dryRunCreated(r: ResourceRequest, body: Json): KubeObject {
+  const meta = body.metadata;
+  if (r.store.get(r.def.plural, r.def.namespaced ? r.namespace : undefined, meta.name))
+    throw errors.alreadyExists(r.def, meta.name);
+  meta.uid = randomUUID();
+  meta.creationTimestamp = isoSeconds(r.store.now());
+  return body as KubeObject;
 }
 
 // ---- update and patch ----
@@ -338,6 +357,7 @@ export function updateObject(r: ResourceRequest, body: Json): Reply {
       `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
     );
   }
+  const dryRun = isDryRun(r.query, "UpdateOptions");
   const { warnings } = decodeObject(r.def, body, fieldValidationOf(r.query, "UpdateOptions"));
   const current = mustGet(r, name);
   // A uid in the body is a precondition (rest.defaultUpdatedObjectInfo.Preconditions), checked with the version.
@@ -355,6 +375,8 @@ export function updateObject(r: ResourceRequest, body: Json): Reply {
   const next = prepareUpdate(r, current, body);
   const problems = updateProblems(r.def, current, next);
   if (problems.length > 0) throw errors.invalid(r.def, name, problems);
+  // Dry run: the update as it would be stored, not stored (registry/generic/registry/dryrun.go GuaranteedUpdate).
+  if (dryRun) return { ...objectReply(r, 200, next), warnings };
   return { ...store(r, current, next, expected), warnings };
 }
 
@@ -437,6 +459,7 @@ export function patchObject(r: ResourceRequest, contentType: string | undefined,
   if (!isApply && r.query.has("force"))
     throw patchOptionsProblem("force", "Forbidden", "may not be specified for non-apply patch");
   const directive: FieldValidation = fieldValidationOf(r.query, "PatchOptions");
+  const dryRun = isDryRun(r.query, "PatchOptions");
   const name = r.name as string;
   let patch: Json;
   try {
@@ -498,6 +521,7 @@ export function patchObject(r: ResourceRequest, contentType: string | undefined,
   const next = prepareUpdate(r, current, patched);
   const problems = updateProblems(r.def, current, next);
   if (problems.length > 0) throw errors.invalid(r.def, name, problems);
+  if (dryRun) return { ...objectReply(r, 200, next), warnings };
   return { ...store(r, current, next, current.metadata.resourceVersion), warnings };
 }
 
@@ -508,7 +532,9 @@ function applyCreate(r: ResourceRequest, name: string, patch: Json): Reply {
   const body = structuredClone(patch);
   body.metadata = { ...(isObject(body.metadata) ? body.metadata : {}), name };
   decodeObject(r.def, body, "Strict", applyDecodeFailure);
-  return createObject({ ...r, query: new URLSearchParams({ fieldValidation: "Ignore" }) }, body);
+  const query = new URLSearchParams({ fieldValidation: "Ignore" });
+  for (const v of r.query.getAll("dryRun")) query.append("dryRun", v);
+  return createObject({ ...r, query }, body);
 }
 
 // ---- delete ----
@@ -533,6 +559,7 @@ export function deleteOptionsFrom(query: URLSearchParams, body: Json): DeleteOpt
     if (isObject(body.preconditions)) opts.preconditions = body.preconditions;
     if (Array.isArray(body.dryRun)) opts.dryRun = body.dryRun;
   }
+  if (isDryRun(query, "DeleteOptions", opts.dryRun ?? [])) opts.dryRun = ["All"];
   const grace = intParam(query, "gracePeriodSeconds");
   if (grace !== undefined) opts.gracePeriodSeconds = grace;
   const policy = query.get("propagationPolicy");

@@ -15,6 +15,7 @@ import {
 import type { KubeObject } from "../objects.ts";
 import type { ResourceDef } from "../resources.ts";
 import type { ObjectStore } from "../store.ts";
+import { selfSubjectAccessReview } from "./access-review.ts";
 import {
   apiGroupDocument,
   apiGroupList,
@@ -90,7 +91,10 @@ export interface ApiServerOptions {
    * Default: allow everything. false (or `allowed: false`) answers 403 with the real server's message, followed by
    * the authorizer's reason when it gives one (as RBAC does for a binding whose role is missing).
    */
-  authorize?(attrs: RequestAttributes): AuthorizationVerdict | Promise<AuthorizationVerdict>;
+  authorize?(
+    attrs: RequestAttributes,
+    context?: { review: boolean },
+  ): AuthorizationVerdict | Promise<AuthorizationVerdict>;
   /** POST .../serviceaccounts/{name}/token: returns the TokenRequest with status.token and status.expirationTimestamp. */
   tokenRequest(
     namespace: string,
@@ -354,6 +358,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       (verb === "create" || verb === "deletecollection")
     ) {
       throw errors.methodNotAllowed();
+    }
+    if (def.plural === "selfsubjectaccessreviews") {
+      const body = decodeBody(await readBody(req), req.headers["content-type"]) as KubeObject;
+      const review = await selfSubjectAccessReview(body, async (attrs) => {
+        if (!opts.authorize) return { allowed: true };
+        const verdict = await opts.authorize({ user, ...attrs }, { review: true });
+        return typeof verdict === "boolean" ? { allowed: verdict } : verdict;
+      });
+      return sendJson(res, meter, 201, review);
     }
     if (def.plural === "tokenreviews") {
       // Not stored: the authenticator judges the token and the answer goes straight back.

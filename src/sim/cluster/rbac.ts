@@ -180,7 +180,11 @@ function formatAggregate(messages: string[]): string {
   return messages.length === 1 ? (messages[0] as string) : `[${messages.join(", ")}]`;
 }
 
-/** The bootstrap policy every cluster starts with that matters here: cluster-admin, bound to system:masters. */
+/**
+ * The bootstrap policy every cluster starts with that matters here (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/
+ * policy.go): cluster-admin, bound to system:masters, and system:basic-user, bound to system:authenticated, which
+ * lets every user ask what they themselves may do (self access and rules reviews, and "who am I").
+ */
 export function bootstrapRbacObjects(): Array<{ resource: string; object: NewObject }> {
   const metadata = (name: string) => ({
     name,
@@ -208,6 +212,32 @@ export function bootstrapRbacObjects(): Array<{ resource: string; object: NewObj
         metadata: metadata("cluster-admin"),
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: PRIVILEGED_GROUP }],
+      },
+    },
+    {
+      resource: "clusterroles",
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: metadata("system:basic-user"),
+        rules: [
+          {
+            apiGroups: ["authorization.k8s.io"],
+            resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+            verbs: ["create"],
+          },
+          { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+        ],
+      },
+    },
+    {
+      resource: "clusterrolebindings",
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: metadata("system:basic-user"),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:basic-user" },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:authenticated" }],
       },
     },
   ];

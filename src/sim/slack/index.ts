@@ -33,7 +33,7 @@ export {
 export { interactivityBody, type SlackHttpResponse, sendSignedRequest, signBody } from "./signing.ts";
 export type { Fault, LimitViolation, RecordedCall } from "./web-api.ts";
 export type { EphemeralMessage, SlackUser, StoredMessage } from "./workspace.ts";
-export { Workspace } from "./workspace.ts";
+export { DEFAULT_BOT_SCOPES, Workspace } from "./workspace.ts";
 
 export interface FakeSlackOptions extends WorkspaceOptions {
   botToken: string;

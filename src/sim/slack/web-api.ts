@@ -106,6 +106,8 @@ export class FakeWebApi {
     });
     res.writeHead(answer.status ?? 200, {
       "content-type": "application/json; charset=utf-8",
+      // Every Web API response tells the token's scopes (docs.slack.dev/authentication/tokens: "x-oauth-scopes").
+      ...(auth === "bot" ? { "x-oauth-scopes": this.workspace.scopes.join(",") } : {}),
       ...answer.headers,
     });
     res.end(JSON.stringify(answer.body));
@@ -143,6 +145,18 @@ export class FakeWebApi {
     if (auth !== "bot") return { body: { ok: false, error: "not_allowed_token_type" } };
     const handler = this.methods[method];
     if (!handler) return { body: { ok: false, error: "unknown_method" } };
+    const needed = METHOD_SCOPES[method];
+    if (needed && !needed.some((scope) => this.workspace.scopes.includes(scope))) {
+      // As Slack answers a call the token's scopes do not cover (docs.slack.dev/reference/methods/*: missing_scope).
+      return {
+        body: {
+          ok: false,
+          error: "missing_scope",
+          needed: needed.join(","),
+          provided: this.workspace.scopes.join(","),
+        },
+      };
+    }
     return { body: handler(args) };
   }
 
@@ -256,7 +270,7 @@ export class FakeWebApi {
           id,
           name: this.workspace.channelName(id),
           is_channel: true,
-          is_member: true,
+          is_member: this.workspace.isMember(id),
           is_archived: false,
         },
       };
@@ -276,6 +290,8 @@ export class FakeWebApi {
     },
     "conversations.history": (args) => {
       const channel = str(args.channel) ?? "";
+      // A bot reads only channels it was invited to (docs.slack.dev/reference/methods/conversations.history).
+      if (!this.workspace.isMember(channel)) return { ok: false, error: "not_in_channel" };
       const withMetadata = truthy(args.include_all_metadata);
       const messages = this.workspace.messages
         .filter((m) => m.channel === channel && !m.threadTs && inRange(m.ts, args))
@@ -414,3 +430,20 @@ function extractUploadContent(raw: Buffer, contentType: string): string {
 }
 
 export const newEnvelopeId = () => randomUUID();
+
+/**
+ * The bot-token scopes each method needs, any one of them (docs.slack.dev/reference/methods/<method>, "Required
+ * scopes"). conversations.history needs the history scope of the channel's kind; the fake has public channels only.
+ */
+const METHOD_SCOPES: Record<string, string[]> = {
+  "chat.postMessage": ["chat:write"],
+  "chat.update": ["chat:write"],
+  "chat.postEphemeral": ["chat:write"],
+  "conversations.info": ["channels:read", "groups:read"],
+  "conversations.replies": ["channels:history", "groups:history"],
+  "conversations.history": ["channels:history", "groups:history"],
+  "users.info": ["users:read"],
+  "usergroups.users.list": ["usergroups:read"],
+  "files.getUploadURLExternal": ["files:write"],
+  "files.completeUploadExternal": ["files:write"],
+};

@@ -52,8 +52,26 @@ export interface WorkspaceOptions {
   users?: SlackUser[];
   /** User group id (S…) → member user ids. */
   usergroups?: Record<string, string[]>;
-  channels?: { id: string; name: string }[];
+  /** `member: false`: the app was never invited (default: it is a member). */
+  channels?: { id: string; name: string; member?: boolean }[];
+  /**
+   * The bot token's granted scopes (default: the ones manifests/slack-app.yaml asks for). Sent back in every Web API
+   * response's `x-oauth-scopes` header, and a method whose scope is missing answers `missing_scope`.
+   */
+  scopes?: string[];
 }
+
+/** What an app installed from manifests/slack-app.yaml is granted. */
+export const DEFAULT_BOT_SCOPES = [
+  "commands",
+  "app_mentions:read",
+  "chat:write",
+  "files:write",
+  "users:read",
+  "usergroups:read",
+  "channels:history",
+  "groups:history",
+];
 
 export class Workspace {
   readonly teamId: string;
@@ -63,7 +81,8 @@ export class Workspace {
   readonly botId: string;
   readonly users = new Map<string, SlackUser>();
   readonly usergroups = new Map<string, string[]>();
-  readonly channels = new Map<string, { id: string; name: string }>();
+  readonly channels = new Map<string, { id: string; name: string; member?: boolean }>();
+  readonly scopes: string[];
   /** Every message in every channel, in posting order. */
   readonly messages: StoredMessage[] = [];
   readonly ephemerals: EphemeralMessage[] = [];
@@ -77,6 +96,7 @@ export class Workspace {
     this.appId = options.appId ?? "A0CNIDOCTR";
     this.botUserId = options.botUserId ?? "U0CNIBOT01";
     this.botId = options.botId ?? "B0CNIBOT01";
+    this.scopes = [...(options.scopes ?? DEFAULT_BOT_SCOPES)];
     this.users.set(this.botUserId, { id: this.botUserId, name: "cni-doctor", realName: "cni-doctor" });
     for (const u of options.users ?? []) this.users.set(u.id, u);
     for (const [id, members] of Object.entries(options.usergroups ?? {}))
@@ -94,6 +114,11 @@ export class Workspace {
   nextId(prefix: string): string {
     this.counter += 1;
     return `${prefix}${String(this.counter).padStart(8, "0")}`;
+  }
+
+  /** Whether the app is in the channel; channels the workspace does not list are treated as joined. */
+  isMember(id: string): boolean {
+    return this.channels.get(id)?.member !== false;
   }
 
   channelName(id: string): string {
