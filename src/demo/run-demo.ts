@@ -217,6 +217,14 @@ async function approveThePlan(
 ): Promise<Outcome> {
   const { slack } = world;
   const ws = slack.workspace;
+  // The approver reads the exact commands before deciding: they are a reply away, not in the plan's way.
+  await transcript.deliver(() =>
+    slack.clickButton(
+      { user: PEOPLE.bob.id, message: at.plan, actionId: "cni_show_commands" },
+      { mode: "socket" },
+    ),
+  );
+  await until("the plan's commands", () => at.thread().find((m) => m.text.startsWith("Commands of run")));
   const ephemerals = ws.ephemerals.length;
   await transcript.deliver(() =>
     slack.clickButton(

@@ -121,16 +121,19 @@ describe("npm run demo", () => {
       "FailedCreatePodSandBox",
       "connection is unauthorized: Unauthorized",
       "not this cluster's CA",
-      // The fix request and the plan: exact commands, blast radius, expiry, buttons.
+      // The fix request and the plan: a line per node, blast radius, expiry, buttons.
       "@alice in the thread writes  @cni-doctor fix",
       "Proposed fix",
       "Blast radius: 2 nodes (`k8s-worker1`, `k8s-worker2`)",
-      // The node commands run in agent pods, as deployed: no sudo, no SSH.
+      "• `k8s-worker1`: move `10-calico.conflist`, `calico-kubeconfig` aside (kept), restart `calico-node`, recycle 1 stuck pod",
+      /Expires \d\d:\d\d:\d\d \(in 15 min\)/,
+      "[ Approve ]  [ Dry run ]  [ Reject ]  [ Show commands ]",
+      // The approver reads the exact commands. They run in agent pods, as deployed: no sudo, no SSH.
+      "@bob clicks  [ Show commands ]",
+      "Commands of run",
       "kubectl exec -n cni-doctor-nodes <agent pod on k8s-worker1> -- mv -n -t /var/lib/cni-doctor/backup/",
       "Restart calico-node on k8s-worker1",
       "Delete the 1 stuck pod on k8s-worker1",
-      /Expires \d\d:\d\d:\d\d \(in 15 min\)/,
-      "[ Approve ]  [ Dry run ]  [ Reject ]",
       // The two-person rule, then the approver.
       "@alice clicks  [ Approve ]",
       "only @alice sees this",

@@ -12,7 +12,8 @@ import { renderDiagnosis } from "../../src/slack/blocks/diagnosis.ts";
 import { fitMessage, truncate } from "../../src/slack/blocks/limits.ts";
 import { renderHelp, renderInterrupted, renderStatus } from "../../src/slack/blocks/messages.ts";
 import { code, escapeMrkdwn } from "../../src/slack/blocks/mrkdwn.ts";
-import { renderPlan } from "../../src/slack/blocks/plan.ts";
+import { ACTIONS, renderPlan } from "../../src/slack/blocks/plan.ts";
+import { renderPlanCommands } from "../../src/slack/blocks/plan-commands.ts";
 import { applyRunEvent, initialProgress, renderProgress } from "../../src/slack/blocks/run.ts";
 import type { Message } from "../../src/slack/blocks/types.ts";
 import { parseCniCommand } from "../../src/slack/command-parser.ts";
@@ -249,6 +250,7 @@ describe("Block Kit limits", () => {
         (_, j) => `sudo -n -- mv -n -t /backup -- /etc/cni/net.d/${j}-${HOSTILE}`,
       ),
       pods: Array.from({ length: 30 }, (_, j) => `default/web-${j}`),
+      quarantine: { files: Array.from({ length: 40 }, (_, j) => `${j}-${HOSTILE}`) },
     }));
     const plan = {
       digest: `sha256:${"c".repeat(64)}`,
@@ -273,11 +275,22 @@ describe("Block Kit limits", () => {
     expectSafe(fitted);
     const buttons = fitted.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []));
     // The blocks were cut to 50, but the buttons must survive: they are the point of the message.
-    expect(buttons.map((b) => b.value)).toEqual([
-      "20261121-045000-abcdef",
-      "20261121-045000-abcdef",
-      "20261121-045000-abcdef",
+    expect(buttons.map((b) => b.action_id)).toEqual([
+      ACTIONS.approve,
+      ACTIONS.dryRun,
+      ACTIONS.reject,
+      ACTIONS.showCommands,
     ]);
+    expect(new Set(buttons.map((b) => b.value))).toEqual(new Set(["20261121-045000-abcdef"]));
+    expect(JSON.stringify(fitted.blocks)).toContain("and 40 more nodes, in the attached plan.json");
+
+    // Show commands: every step's commands, within Slack's limits, cut with a pointer to the file.
+    const commands = renderPlanCommands("20261121-045000-abcdef", plan);
+    expect(commands.truncated).toBe(true);
+    const fittedCommands = fitMessage(commands.message);
+    expect(fittedCommands.cut).toBe(false);
+    expectSafe(fittedCommands.message);
+    expect(JSON.stringify(fittedCommands.message.blocks)).toMatch(/more steps, in the attached plan\.json/);
   });
 
   it("says a plan of manual actions alone waits for nobody: no buttons, no 'Waiting for an approver'", () => {

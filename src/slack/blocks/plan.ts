@@ -1,13 +1,13 @@
 /**
- * The plan message: every step with its target and exact commands, the blast radius, the expiry, and the Approve /
- * Dry run / Reject buttons. Buttons carry only the run's opaque id; who may approve is decided by the remediation
+ * The plan message, readable in ten seconds: a line per node, the blast radius, the expiry, and the Approve / Dry
+ * run / Reject / Show commands buttons (the exact commands are a reply on demand: plan-commands.ts). Buttons carry only the run's opaque id; who may approve is decided by the remediation
  * service when someone clicks. The same message is re-rendered (chat.update) as the plan is approved, rejected,
  * expires or is superseded, and then it has no buttons. Pure.
  */
 import type { Plan, PlanStep } from "../../remediation/plan.ts";
 import { clusterContext, clusterPlain } from "./cluster.ts";
 import { capList } from "./limits.ts";
-import { code, codeBlock, escapeMrkdwn, mentionUser, plural, slackDate } from "./mrkdwn.ts";
+import { code, escapeMrkdwn, mentionUser, plural, slackDate } from "./mrkdwn.ts";
 import { type Block, button, context, header, type Message, section } from "./types.ts";
 
 export const ACTIONS = {
@@ -15,13 +15,10 @@ export const ACTIONS = {
   dryRun: "cni_dry_run",
   reject: "cni_reject",
   stop: "cni_stop",
+  showCommands: "cni_show_commands",
 } as const;
 
-const MAX_STEPS = 30;
-/** Slack refuses messages whose blocks run to about 13k characters (bolt-js#2509); steps get most of it. */
-const STEP_BUDGET_CHARS = 9_000;
-const MAX_COMMANDS_PER_STEP = 15;
-const MAX_PODS_PER_STEP = 10;
+const MAX_NODE_LINES = 20;
 
 export type PlanState =
   | { kind: "pending"; approvals: { userId: string; at: string }[] }
@@ -61,19 +58,19 @@ export function renderPlan(view: PlanView): RenderedPlan {
       ),
     );
   }
-  // Steps go in while they fit in Slack's size budget, leaving room for the rest; the plan file has them all.
-  let shownSteps = 0;
-  for (const [i, step] of plan.steps.slice(0, MAX_STEPS).entries()) {
-    const rendered = renderStep(step, i + 1);
-    const block = section(rendered.text);
-    if (JSON.stringify([...blocks, block]).length > STEP_BUDGET_CHARS) break;
-    truncated ||= rendered.truncated;
-    blocks.push(block);
-    shownSteps += 1;
-  }
-  if (shownSteps < plan.steps.length) {
-    truncated = true;
-    blocks.push(context(`…and ${plan.steps.length - shownSteps} more steps, in the attached plan.json.`));
+  // One line per node; the exact commands are a click away (Show commands) and in the journal.
+  if (plan.steps.length > 0) {
+    const lines = planLines(plan);
+    const shown = capList(lines, MAX_NODE_LINES);
+    truncated ||= shown.more > 0;
+    blocks.push(
+      section(
+        [
+          ...shown.shown,
+          ...(shown.more > 0 ? [`…and ${shown.more} more nodes, in the attached plan.json`] : []),
+        ].join("\n"),
+      ),
+    );
   }
   if (plan.manualActions.length > 0) {
     const manual = capList(plan.manualActions, 5);
@@ -118,32 +115,37 @@ export function renderPlan(view: PlanView): RenderedPlan {
   return { message: { text: fallback, blocks }, truncated };
 }
 
-function renderStep(step: PlanStep, n: number): { text: string; truncated: boolean } {
-  let truncated = false;
-  const lines = [
-    `*${n}. ${escapeMrkdwn(step.description)}*${step.node ? ` on ${code(step.node)}` : ""} (${code(step.kind)})`,
+/**
+ * The plan as a person reads it: a line per node with what happens there, in order ("`k8s-worker1`: move 2 files
+ * aside (kept), restart calico-node, recycle 1 pod"), then what is checked once every node is done.
+ */
+export function planLines(plan: Plan): string[] {
+  const byNode = new Map<string, string[]>();
+  const after: string[] = [];
+  for (const step of plan.steps) {
+    const phrase = stepPhrase(step);
+    if (!step.node) after.push(phrase);
+    else byNode.set(step.node, [...(byNode.get(step.node) ?? []), phrase]);
+  }
+  return [
+    ...[...byNode].map(([node, phrases]) => `• ${code(node)}: ${phrases.join(", ")}`),
+    ...(after.length > 0 ? [`• then ${after.join(", ")}`] : []),
   ];
-  if (step.pods && step.pods.length > 0) {
-    const pods = capList(step.pods, MAX_PODS_PER_STEP);
-    truncated ||= pods.more > 0;
-    lines.push(
-      `pods: ${pods.shown.map((p) => code(p)).join(", ")}${pods.more > 0 ? `, and ${pods.more} more` : ""}`,
-    );
+}
+
+function stepPhrase(step: PlanStep): string {
+  switch (step.kind) {
+    case "quarantine-cni-config":
+      return step.quarantine.files.length <= 3
+        ? `move ${step.quarantine.files.map((f) => code(f)).join(", ")} aside (kept)`
+        : `move ${step.quarantine.files.length} files aside (kept)`;
+    case "restart-cni-agent":
+      return `restart ${code(step.agent.name)}`;
+    case "recycle-pods":
+      return `recycle ${plural(step.pods.length, "stuck pod")}`;
+    case "verify":
+      return "verify: pods Running and Ready, their Services' endpoints, a fresh diagnosis";
   }
-  if (step.commands && step.commands.length > 0) {
-    const commands = capList(step.commands, MAX_COMMANDS_PER_STEP);
-    truncated ||= commands.more > 0;
-    lines.push(codeBlock(commands.shown));
-    if (commands.more > 0) lines.push(`…and ${commands.more} more commands, in the attached plan.json`);
-  }
-  const text = lines.join("\n");
-  // Commands are never silently cut: if a step is still too long, it points at the file instead.
-  if (text.length > 2900)
-    return {
-      text: `${lines[0]}\n_(commands too long to show here: see the attached plan.json)_`,
-      truncated: true,
-    };
-  return { text, truncated };
 }
 
 /** A plan someone can approve: it has steps to run and no policy limit refuses it. */
@@ -182,6 +184,7 @@ function stateBlocks(
             button("Approve", ACTIONS.approve, view.runId, "primary"),
             button("Dry run", ACTIONS.dryRun, view.runId),
             button("Reject", ACTIONS.reject, view.runId, "danger"),
+            button("Show commands", ACTIONS.showCommands, view.runId),
           ],
         });
       }
