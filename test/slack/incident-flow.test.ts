@@ -54,9 +54,17 @@ describe("Socket Mode: /cni fix heals stale-cni-config", () => {
     for (const m of thread.filter((x) => x.user === slack.workspace.botUserId)) {
       expect(allText(m)).toContain(world.sim.caFingerprint.slice(0, 12));
     }
-    // The plan shows exact commands and the blast radius; its buttons carry only the run id.
+    // The plan shows a line per node and the blast radius; Show commands posts the exact commands; its buttons carry
+    // only the run id.
     expect(allText(plan)).toContain("Blast radius");
-    expect(allText(plan)).toMatch(/mv |mkdir /);
+    expect(allText(plan)).toContain(
+      "`k8s-worker1`: move `10-calico.conflist`, `calico-kubeconfig` aside (kept)",
+    );
+    await slack.clickButton({ user: USERS.outsider.id, message: plan, actionId: ACTIONS.showCommands }, to);
+    const commands = await eventually("the commands", () =>
+      threadOf(world, parent.ts).find((m) => m.text.startsWith("Commands of run")),
+    );
+    expect(allText(commands)).toMatch(/mv -n -t /);
     const buttons = (plan.blocks as { type: string; elements?: { value?: string }[] }[])
       .filter((b) => b.type === "actions")
       .flatMap((b) => b.elements ?? []);

@@ -52,8 +52,12 @@ describe("the bot with node access through Kubernetes", () => {
       () => slack.workspace.messages.find((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
       300,
     );
-    expect(allText(plan)).toContain(`kubectl exec -n ${AGENTS}`);
-    expect(allText(plan)).toMatch(/mv -n -t/);
+    await slack.clickButton({ user: USERS.approver.id, message: plan, actionId: ACTIONS.showCommands }, to);
+    const commands = await eventually("the commands", () =>
+      slack.workspace.messages.find((m) => m.text.startsWith("Commands of run")),
+    );
+    expect(allText(commands)).toContain(`kubectl exec -n ${AGENTS}`);
+    expect(allText(commands)).toMatch(/mv -n -t/);
     await slack.clickButton({ user: USERS.approver.id, message: plan, actionId: ACTIONS.approve }, to);
     const threadTs = plan.threadTs as string;
     const summary = await eventually(
