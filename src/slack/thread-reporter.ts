@@ -63,6 +63,8 @@ export class ThreadReporter implements ProgressReporter {
     const { messenger, thread, runId } = this.options;
     switch (event.type) {
       case "node-finished":
+        // A healed node shows in the progress message; only a node that failed earns a reply of its own.
+        if (event.status === "healed") break;
         this.enqueue(() =>
           messenger
             .post(
