@@ -383,3 +383,13 @@ export function loadMcpSettings(env: NodeJS.ProcessEnv): McpSettings {
     toolTimeoutMs: e.CNI_DOCTOR_MCP_TOOL_TIMEOUT_SECONDS * 1000,
   };
 }
+
+/**
+ * Every environment variable the settings above read, with its schema (parsing `undefined` gives its default), for
+ * the settings page's check (docs/settings.md).
+ */
+export const ENV_SETTINGS: Readonly<Record<string, z.ZodType>> = {
+  ...EnvSchema.shape,
+  ...SlackEnvSchema.shape,
+  ...McpEnvSchema.shape,
+};

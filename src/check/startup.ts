@@ -24,10 +24,16 @@ export interface StartupCheckInput {
   env: NodeJS.ProcessEnv;
 }
 
-/** Runs the checks against the bot's first cluster (CNI_DOCTOR_CLUSTERS, else the current context). */
-export async function runInstallationCheck(input: StartupCheckInput): Promise<CheckReport> {
+/**
+ * Runs the checks against one of the bot's clusters: `clusterName` (a kubeconfig context, or "in-cluster"), by
+ * default the first (CNI_DOCTOR_CLUSTERS, else the current context).
+ */
+export async function runInstallationCheck(
+  input: StartupCheckInput,
+  clusterName: string | undefined = input.slack.clusters[0],
+): Promise<CheckReport> {
   const { config, slack } = input;
-  const context = slack.clusters[0];
+  const context = clusterName === "in-cluster" ? undefined : clusterName;
   const cluster = loadCluster({
     ...(input.kubeconfigPath ? { kubeconfigPath: input.kubeconfigPath } : {}),
     ...(context ? { context } : {}),

@@ -101,17 +101,23 @@ const nodeSettingsShape = {
 
 const { host: _hostIsPerNode, ...defaultsShape } = nodeSettingsShape;
 
+/** Settings of the whole file, only under `defaults`. */
+const defaultsOnlyShape = {
+  concurrency: z.int().min(1).max(256).optional(),
+  connectRetries: z.int().min(0).max(5).optional(),
+  connectRetryDelayMs: z.int().min(0).max(60_000).optional(),
+};
+
 const inventorySchema = z.strictObject({
-  defaults: z
-    .strictObject({
-      ...defaultsShape,
-      concurrency: z.int().min(1).max(256).optional(),
-      connectRetries: z.int().min(0).max(5).optional(),
-      connectRetryDelayMs: z.int().min(0).max(60_000).optional(),
-    })
-    .optional(),
+  defaults: z.strictObject({ ...defaultsShape, ...defaultsOnlyShape }).optional(),
   nodes: z.record(z.string().min(1), z.strictObject(nodeSettingsShape).nullable()).optional(),
 });
+
+/** The nodes file's keys, for the settings page's check: per node, and those only `defaults` may hold. */
+export const NODES_FILE_KEYS = {
+  node: Object.keys(nodeSettingsShape),
+  defaultsOnly: Object.keys(defaultsOnlyShape),
+} as const;
 
 type RawNodeSettings = z.infer<z.ZodObject<typeof nodeSettingsShape>>;
 type RawJumpHost = z.infer<typeof jumpHostSchema>;

@@ -53,6 +53,15 @@ export function killSwitchRefusal(
 }
 
 /**
+ * Approvers-only actions besides approving and the kill switch (e.g. `/cni check`, which shows how the bot is set
+ * up): the same listing rule. Null when `by` may; else the refusal, saying who may.
+ */
+export function approversOnlyRefusal(by: Actor, what: string, approvers: readonly string[]): string | null {
+  if (isListedApprover(by, approvers)) return null;
+  return `${approverKey(by)} may not ${what}: only approvers may (CNI_DOCTOR_APPROVERS).`;
+}
+
+/**
  * Whether `actor` may approve their own request at all, asked before anyone is prompted (the terminal's `fix`): the
  * reason and the setting that would allow it, or null when their approval would count.
  */

@@ -14,6 +14,7 @@ import {
   type BotSettings,
   closeSlackFlows,
   createSlackFlows,
+  type InstallationChecker,
   type SlackFlows,
 } from "./flows/context.ts";
 import { JobRunner } from "./jobs.ts";
@@ -50,6 +51,8 @@ export interface SlackBotDeps {
   onConnectionChange?: (up: boolean, detail: string) => void;
   /** Each diagnosis asked for in Slack, or null when it could not run (metrics). */
   onDiagnosed?: (diagnosis: Diagnosis | null) => void;
+  /** `/cni check`: the installation check against a cluster the bot may use. */
+  checkInstallation?: InstallationChecker;
 }
 
 export interface RunningSlackBot {
@@ -119,6 +122,7 @@ export async function startSlackBot(
     logger: deps.logger,
     settings: deps.settings,
     ...(deps.onDiagnosed ? { onDiagnosed: deps.onDiagnosed } : {}),
+    ...(deps.checkInstallation ? { checkInstallation: deps.checkInstallation } : {}),
   });
   registerListeners(app, flows);
   app.error(async (error) => {

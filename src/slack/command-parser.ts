@@ -9,6 +9,7 @@ export type CniRequest =
   | { kind: "status"; cluster?: string }
   | { kind: "pause"; cluster?: string }
   | { kind: "resume"; cluster?: string }
+  | { kind: "check"; cluster?: string }
   | { kind: "help"; problem?: string };
 
 const MAX_INPUT = 500;
@@ -43,7 +44,8 @@ export function parseCniCommand(input: unknown): CniRequest {
       return parseTarget(command, rest);
     case "status":
     case "pause":
-    case "resume": {
+    case "resume":
+    case "check": {
       const options = parseOptions(rest, ["cluster"]);
       if ("problem" in options) return help(`${command}: ${options.problem}`);
       if (options.positionals.length > 0) return help(`${command} takes no arguments besides --cluster`);

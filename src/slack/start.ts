@@ -7,6 +7,7 @@
 
 import type { DestinationStream, Logger } from "pino";
 import { pino } from "pino";
+import { runInstallationCheck } from "../check/startup.ts";
 import type { Config, SlackSettings } from "../config.ts";
 import type { LoadedCluster } from "../kube/cluster-config.ts";
 import { createClusterReader } from "../kube/reader.ts";
@@ -279,6 +280,7 @@ function connectSlack(
       settings: {
         channelDefaults: options.slack.channelClusters,
         approverGroups: options.slack.approverGroups,
+        approverIds: options.slack.approverIds,
         ...(options.progressIntervalMs !== undefined
           ? { progressIntervalMs: options.progressIntervalMs }
           : {}),
@@ -291,6 +293,16 @@ function connectSlack(
         logger[up ? "info" : "warn"]({ slackConnection: up ? "up" : "down" }, detail);
       },
       onDiagnosed: (diagnosis) => metrics.diagnosis(diagnosis ? diagnosisOutcome(diagnosis) : "error"),
+      checkInstallation: (cluster) =>
+        runInstallationCheck(
+          {
+            config: options.config,
+            slack: options.slack,
+            kubeconfigPath: options.kubeconfigPath,
+            env: options.env,
+          },
+          cluster,
+        ),
       ...(options.clientPingTimeoutMs ? { clientPingTimeoutMs: options.clientPingTimeoutMs } : {}),
     },
   );

@@ -50,8 +50,8 @@ export type Manifest = Record<string, any> & {
 };
 
 /** `kubectl kustomize manifests/`, parsed: exactly what `kubectl apply -k manifests/` would send. */
-export function renderManifests(): Manifest[] {
-  const text = execFileSync("kubectl", ["kustomize", join(REPO_ROOT, "manifests")], { encoding: "utf8" });
+export function renderManifests(dir = "manifests"): Manifest[] {
+  const text = execFileSync("kubectl", ["kustomize", join(REPO_ROOT, dir)], { encoding: "utf8" });
   return parseAllDocuments(text).map((d) => d.toJSON() as Manifest);
 }
 

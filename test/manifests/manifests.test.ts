@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig, loadSlackSettings } from "../../src/config.ts";
 import { loadInventory } from "../../src/nodes/index.ts";
 import { type Manifest, REPO_ROOT, renderManifests } from "./bot-flows.ts";
 
@@ -187,23 +187,94 @@ describe("kubectl kustomize manifests/", () => {
   });
 });
 
-describe("manifests/secret.template.yaml", () => {
-  const template = parseYaml(readFileSync(join(REPO_ROOT, "manifests/secret.template.yaml"), "utf8"));
+/** A template's placeholders replaced by values of the right shape, as someone following it would. */
+function filledIn(values: Record<string, string>): Record<string, string> {
+  const plausible: Record<string, string> = {
+    SLACK_BOT_TOKEN: "xoxb-1-2-abc",
+    SLACK_APP_TOKEN: "xapp-1-A1-2-abc",
+    SLACK_SIGNING_SECRET: "0123456789abcdef0123",
+  };
+  return Object.fromEntries(Object.keys(values).map((k) => [k, plausible[k] ?? "?"]));
+}
 
-  it("has every key the Deployment reads, each a marked placeholder and nothing real", () => {
-    expect(template).toMatchObject({
-      kind: "Secret",
-      metadata: { name: "cni-doctor", namespace: "cni-doctor" },
+describe("the Secret templates, one per Slack mode", () => {
+  const container = one("Deployment", "cni-doctor").spec.template.spec.containers[0];
+  const required = container.env
+    .filter((e: { valueFrom?: { secretKeyRef?: { optional?: boolean } } }) => e.valueFrom?.secretKeyRef)
+    .filter(
+      (e: { valueFrom: { secretKeyRef: { optional?: boolean } } }) => !e.valueFrom.secretKeyRef.optional,
+    )
+    .map((e: { valueFrom: { secretKeyRef: { key: string } } }) => e.valueFrom.secretKeyRef.key);
+  const modes = [
+    {
+      file: "secret.socket-mode.template.yaml",
+      keys: ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"],
+      mode: "socket",
+    },
+    { file: "secret.http.template.yaml", keys: ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"], mode: "http" },
+  ];
+  for (const { file, keys, mode } of modes) {
+    const template = parseYaml(readFileSync(join(REPO_ROOT, "manifests", file), "utf8"));
+    it(`${file}: only the keys ${mode} mode needs, each a marked placeholder and nothing real`, () => {
+      expect(template).toMatchObject({
+        kind: "Secret",
+        metadata: { name: "cni-doctor", namespace: "cni-doctor" },
+      });
+      expect(template.data).toBeUndefined();
+      const values: Record<string, string> = template.stringData;
+      expect(Object.keys(values).sort()).toEqual([...keys].sort());
+      for (const key of required)
+        expect(Object.keys(values), `the Deployment requires ${key}`).toContain(key);
+      for (const [key, value] of Object.entries(values)) {
+        expect(value.trim().startsWith("REPLACE_ME"), key).toBe(true);
+        expect(value).not.toMatch(/xox[bpa]-|xapp-|PRIVATE KEY|ssh-ed25519 AAAA/);
+      }
     });
-    expect(template.data).toBeUndefined();
-    const values: Record<string, string> = template.stringData;
-    expect(Object.keys(values).sort()).toEqual(
-      ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "id_ed25519", "known_hosts"].sort(),
-    );
-    for (const [key, value] of Object.entries(values)) {
-      expect(value.trim().startsWith("REPLACE_ME"), key).toBe(true);
-      expect(value).not.toMatch(/xox[bpa]-|xapp-|PRIVATE KEY|ssh-ed25519 AAAA/);
-    }
+    it(`${file}: filled in, it is what the bot needs to start in ${mode} mode`, () => {
+      const slack = loadSlackSettings(filledIn(template.stringData));
+      expect(slack.appToken !== undefined ? "socket" : "http").toBe(mode);
+    });
+  }
+});
+
+describe("overlays/multi-cluster", () => {
+  const overlay = renderManifests("overlays/multi-cluster");
+  const deployment = overlay.find((m) => m.kind === "Deployment") as Manifest;
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+  const env = Object.fromEntries(
+    container.env
+      .filter((e: { value?: string }) => e.value !== undefined)
+      .map((e: { name: string; value: string }) => [e.name, e.value]),
+  );
+
+  it("renders the base unchanged but for the Deployment", () => {
+    const names = (list: Manifest[]) => list.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(names(overlay)).toEqual(names(rendered));
+    for (const m of overlay.filter((o) => o.kind !== "Deployment"))
+      expect(m, `${m.kind} ${m.metadata.name}`).toEqual(
+        rendered.find((r) => r.kind === m.kind && r.metadata.name === m.metadata.name),
+      );
+  });
+
+  it("mounts the kubeconfig Secret read-only where KUBECONFIG points, and keeps the base's mounts and env", () => {
+    const mount = container.volumeMounts.find((m: { name: string }) => m.name === "kubeconfig");
+    expect(mount).toEqual({ name: "kubeconfig", mountPath: "/etc/cni-doctor/kubeconfig", readOnly: true });
+    const volume = pod.volumes.find((v: { name: string }) => v.name === "kubeconfig");
+    expect(volume.secret.secretName).toBe("cni-doctor-kubeconfig");
+    expect(volume.secret.defaultMode & 0o337).toBe(0);
+    const [item] = volume.secret.items;
+    expect(env.KUBECONFIG).toBe(`${mount.mountPath}/${item.path}`);
+    const base = one("Deployment", "cni-doctor").spec.template.spec;
+    for (const m of base.containers[0].volumeMounts) expect(container.volumeMounts).toContainEqual(m);
+    for (const e of base.containers[0].env) expect(container.env).toContainEqual(e);
+    expect(container.envFrom).toEqual(base.containers[0].envFrom);
+  });
+
+  it("sets the contexts the bot may use, in a form its settings accept", () => {
+    const slack = loadSlackSettings({ ...env, SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" });
+    expect(slack.clusters).toEqual(["prod", "staging"]);
+    expect(slack.channelClusters).toEqual({});
   });
 });
 

@@ -21,6 +21,17 @@ const visudoMissing = (() => {
 })();
 
 describe("the README's sudoers file", () => {
+  it("is the one docs/deploy.md gives, for the user manifests/config/nodes.yaml connects as", () => {
+    const deploy = readFileSync(new URL("../../docs/deploy.md", import.meta.url), "utf8");
+    expect(/```sudoers\n([\s\S]*?)```/.exec(deploy)?.[1]).toBe(SUDOERS);
+    const nodes = readFileSync(new URL("../../manifests/config/nodes.yaml", import.meta.url), "utf8");
+    const user = /^\s+user: (\S+)$/m.exec(nodes)?.[1];
+    expect(user).toBeDefined();
+    expect(SUDOERS).toContain(`\n${user} ALL=(root) NOPASSWD:`);
+    expect(SUDOERS).toContain(`Defaults:${user} !requiretty`);
+    expect(deploy).toContain(`useradd --system --create-home --shell /bin/bash ${user}`);
+  });
+
   it("names exactly the six programs, find/head/date/sha256sum to look and mkdir/mv to change", () => {
     expect(SUDOERS).not.toBe("");
     const programs = [...SUDOERS.matchAll(/\/usr\/bin\/(\w+)/g)].map((m) => m[1]).sort();

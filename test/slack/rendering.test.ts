@@ -105,6 +105,7 @@ describe("command parser", () => {
     expect(parseCniCommand("status --cluster prod")).toEqual({ kind: "status", cluster: "prod" });
     expect(parseCniCommand("PAUSE")).toEqual({ kind: "pause" });
     expect(parseCniCommand("resume")).toEqual({ kind: "resume" });
+    expect(parseCniCommand("check --cluster=prod")).toEqual({ kind: "check", cluster: "prod" });
     expect(parseCniCommand("diagnose \u2014node k8s-worker1")).toEqual({
       kind: "diagnose",
       node: "k8s-worker1",
@@ -121,6 +122,10 @@ describe("command parser", () => {
     expect(parseCniCommand("diagnose Bad_NS")).toMatchObject({ kind: "help" });
     expect(parseCniCommand("diagnose a b")).toMatchObject({ kind: "help" });
     expect(parseCniCommand("status extra")).toMatchObject({ kind: "help" });
+    expect(parseCniCommand("check --node k8s-worker1")).toMatchObject({
+      kind: "help",
+      problem: "check: unknown option '--node'",
+    });
     expect(parseCniCommand("diagnose --cluster <!channel>")).toMatchObject({ kind: "help" });
   });
 
@@ -132,6 +137,7 @@ describe("command parser", () => {
       "help",
       "pause",
       "resume",
+      "check",
       "--node",
       "--cluster",
       "-n",
@@ -149,7 +155,7 @@ describe("command parser", () => {
     fc.assert(
       fc.property(input, (text) => {
         const result = parseCniCommand(text);
-        expect(["diagnose", "fix", "status", "pause", "resume", "help"]).toContain(result.kind);
+        expect(["diagnose", "fix", "status", "pause", "resume", "check", "help"]).toContain(result.kind);
         // Whatever is echoed back in a problem is rendered safely.
         expectSafe(renderHelp(result.kind === "help" ? result.problem : undefined, ["prod"]));
       }),
@@ -183,7 +189,7 @@ describe("parseCniCommand: bounded work", () => {
     fc.assert(
       fc.property(input, (text) => {
         const { result, operations } = countOperations(() => parseCniCommand(text));
-        expect(["diagnose", "fix", "status", "pause", "resume", "help"]).toContain(result.kind);
+        expect(["diagnose", "fix", "status", "pause", "resume", "check", "help"]).toContain(result.kind);
         // A handful of string operations per character at most; a quadratic parse of 250 words would be ~60,000.
         expect(operations).toBeLessThanOrEqual(4 * Math.min(text.length, CAP) + 100);
       }),

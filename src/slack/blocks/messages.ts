@@ -12,6 +12,7 @@ export const HELP_LINES = [
   "`/cni fix [namespace] [--node NODE] [--cluster CONTEXT]`: diagnose, then propose a fix for an approver",
   "`/cni status [--cluster CONTEXT]`: runs in progress and recent runs",
   "`/cni pause` / `/cni resume [--cluster CONTEXT]`: stop or allow all fixes on a cluster (approvers only)",
+  "`/cni check [--cluster CONTEXT]`: check this installation (permissions, CNI, node access, Slack, clocks), shown only to you (approvers only)",
   "`@cni-doctor diagnose` in an incident thread answers in that thread; so does the message shortcut *Diagnose CNI*",
 ];
 
@@ -25,7 +26,7 @@ export function renderHelp(problem: string | undefined, clusters: string[]): Mes
   );
   blocks.push(context(`clusters: ${clusters.map((c) => code(c)).join(", ") || "none configured"}`));
   return {
-    text: `${problem ? `${escapeMrkdwn(problem)}. ` : ""}Usage: /cni diagnose | fix | status | pause | resume | help`,
+    text: `${problem ? `${escapeMrkdwn(problem)}. ` : ""}Usage: /cni diagnose | fix | status | pause | resume | check | help`,
     blocks,
   };
 }

@@ -3,6 +3,7 @@
  * each flow does the same way — run the work as a job after the listener acked, answer the person where they asked,
  * open the cluster a request names, and see a Slack user as the remediation service's Actor.
  */
+import type { CheckReport } from "../../check/model.ts";
 import type { Diagnosis } from "../../diagnosis/index.ts";
 import type { Actor } from "../../remediation/run.ts";
 import { renderError } from "../blocks/messages.ts";
@@ -23,6 +24,8 @@ export interface BotSettings {
   channelDefaults: Record<string, string>;
   /** Approver entries from config; the user-group ones (S…) are resolved at click time to fill Actor.groups. */
   approverGroups: string[];
+  /** The Slack user ids of CNI_DOCTOR_APPROVERS: with approverGroups, who may run `/cni check`. */
+  approverIds?: string[];
   /** How often chat.update may touch the progress message. */
   progressIntervalMs?: number;
   diagnoseConcurrency?: number;
@@ -58,7 +61,12 @@ export interface SlackFlows {
   readonly clicksInFlight: Set<string>;
   /** Each diagnosis asked for, or null when it could not run (metrics). */
   readonly onDiagnosed: (diagnosis: Diagnosis | null) => void;
+  /** `cni-doctor check` against one allowed cluster (by name); absent: `/cni check` says it is not available. */
+  readonly checkInstallation: InstallationChecker | undefined;
 }
+
+/** Runs the installation check against the named cluster (a name ClusterDirectory allows). */
+export type InstallationChecker = (cluster: string) => Promise<CheckReport>;
 
 export function createSlackFlows(deps: {
   messenger: Messenger;
@@ -67,6 +75,7 @@ export function createSlackFlows(deps: {
   logger: BotLogger;
   settings: BotSettings;
   onDiagnosed?: (diagnosis: Diagnosis | null) => void;
+  checkInstallation?: InstallationChecker;
 }): SlackFlows {
   const flows: SlackFlows = {
     messenger: deps.messenger,
@@ -78,6 +87,7 @@ export function createSlackFlows(deps: {
     cards: new DiagnosisCards(),
     clicksInFlight: new Set(),
     onDiagnosed: deps.onDiagnosed ?? (() => undefined),
+    checkInstallation: deps.checkInstallation,
   };
   return flows;
 }

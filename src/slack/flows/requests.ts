@@ -6,6 +6,7 @@ import { renderHelp } from "../blocks/messages.ts";
 import type { Message } from "../blocks/types.ts";
 import type { CniRequest } from "../command-parser.ts";
 import { pauseOrResume, showStatus } from "./admin.ts";
+import { runSlackCheck } from "./check.ts";
 import { inBackground, type RequestContext, type SlackFlows } from "./context.ts";
 import { startDiagnosis } from "./diagnose.ts";
 
@@ -39,6 +40,8 @@ const REQUEST_FLOWS: { [K in CniRequest["kind"]]: RequestFlow<K> } = {
     inBackground(flows, "pause", ctx, () => pauseOrResume(flows, true, request.cluster, ctx)),
   resume: (flows, request, ctx) =>
     inBackground(flows, "resume", ctx, () => pauseOrResume(flows, false, request.cluster, ctx)),
+  check: (flows, request, ctx) =>
+    inBackground(flows, "check", ctx, () => runSlackCheck(flows, request.cluster, ctx)),
 };
 
 /** A request from a slash command, a mention or a shortcut. Returns at once; the work runs as a job. */
