@@ -65,7 +65,9 @@ export interface OpsEndpoints {
 }
 
 export interface OpsRoute {
-  path: "/healthz" | "/readyz" | "/metrics";
+  path: "/healthz" | "/readyz" | "/metrics" | "/alertmanager";
+  /** Default GET and HEAD. */
+  methods?: ("GET" | "HEAD" | "POST")[];
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
@@ -116,7 +118,7 @@ export async function startOpsServer(
   const server: Server = createServer((req, res) => {
     const route = byPath.get(new URL(req.url ?? "/", "http://localhost").pathname);
     if (!route) return json(res, 404, { status: "not found" });
-    if (req.method !== "GET" && req.method !== "HEAD")
+    if (!(route.methods ?? ["GET", "HEAD"]).includes(req.method as "GET"))
       return json(res, 405, { status: "method not allowed" });
     route.handler(req, res);
   });

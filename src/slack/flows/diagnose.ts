@@ -165,7 +165,7 @@ async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise
 }
 
 /** The summary, a message per finding, and the whole diagnosis as a file when the messages had to be cut. */
-async function postDiagnosis(
+export async function postDiagnosis(
   flows: SlackFlows,
   posts: ThreadPosts,
   thread: ThreadRef,
