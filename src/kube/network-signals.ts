@@ -146,6 +146,8 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
       resolve(end);
     };
     const onAbort = () => finish("stopped");
+    // Stopped while the list was in flight: an abort listener added now would never fire.
+    if (signal.aborted) return resolve("stopped");
     signal.addEventListener("abort", onAbort);
     const ended = (err: unknown) => {
       const status = (err as { statusCode?: number } | null)?.statusCode;

@@ -152,8 +152,9 @@ export class AlertThreads {
       throw err;
     }
     const outcome = await diagnoseQuietly(flows, cluster, scope);
-    const headline =
+    const found =
       "diagnosis" in outcome ? diagnosisHeadline(outcome.diagnosis) : `diagnosis failed: ${outcome.failed}`;
+    const headline = scopeWords(scope) ? `${found} (scope:${scopeWords(scope)})` : found;
     const record = { ...claimed, threadTs, headline };
     await records.update((book) => ({ book: { ...book, [claimed.key]: record }, result: null }));
     flows.logger.info(

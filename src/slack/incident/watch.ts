@@ -83,7 +83,15 @@ export class IncidentWatch {
     clearInterval(this.#leaderTimer);
     this.#follow(false);
     await this.#busy;
-    await this.#o.lease.release(this.#holder).catch(() => undefined);
+    // Handing the Lease back only lets another replica lead sooner (it lapses anyway): never let it hold up a stop.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#o.lease.release(this.#holder).catch(() => undefined),
+      new Promise((r) => {
+        bound = setTimeout(r, 2_000);
+      }),
+    ]);
+    clearTimeout(bound);
   }
 
   async #contend(): Promise<void> {

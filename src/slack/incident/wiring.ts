@@ -79,6 +79,7 @@ export function incidentWiring(options: IncidentWiringOptions): IncidentWiring {
       ]
     : [];
   const watches: IncidentWatch[] = [];
+  let stopping: Promise<void> | undefined;
   return {
     routes,
     watches,
@@ -119,9 +120,10 @@ export function incidentWiring(options: IncidentWiringOptions): IncidentWiring {
         watch.start();
       }
     },
-    async stop() {
+    stop() {
       alerts = null;
-      await Promise.allSettled(watches.map((w) => w.stop()));
+      stopping ??= Promise.allSettled(watches.map((w) => w.stop())).then(() => undefined);
+      return stopping;
     },
   };
 }
