@@ -122,7 +122,9 @@ describe("the Alertmanager receiver", () => {
     const nodeGroup = '{}/{severity="page"}:{alertname="NodeNetworkDown"}';
     const pod = world.sim.store
       .list("pods", "default")
-      .find((p) => (p as { metadata: { name: string } }).metadata.name.startsWith("redis-master")) as {
+      .find((p) =>
+        (p as { metadata: { name: string } }).metadata.name.startsWith("redis-master"),
+      ) as unknown as {
       metadata: { name: string };
       spec: { nodeName: string };
     };
