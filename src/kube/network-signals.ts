@@ -30,7 +30,8 @@ export interface NetworkSignalHandlers {
 }
 
 export interface NetworkSignalFeed {
-  stop(): void;
+  /** Ends every stream; resolves once no request of the feed is in flight any more. */
+  stop(): Promise<void>;
 }
 
 /** Objects of one kind remembered as already reported; beyond this the oldest are forgotten. */
@@ -49,34 +50,44 @@ export function startNetworkSignalFeed(
   const timeout = () => withTimeout(options.requestTimeoutMs, connections);
   const stopper = new AbortController();
   const seenCounts = new BoundedMemory<number>(MEMORY);
+  const loops: Promise<void>[] = [];
   for (const reason of SANDBOX_FAILURE_REASONS) {
     const fieldSelector = `reason=${reason}`;
-    void listWatch<CoreV1Event>(watch, stopper.signal, {
-      what: `events with ${fieldSelector}`,
-      path: "/api/v1/events",
-      fieldSelector,
-      list: (page) => core.listEventForAllNamespaces({ ...page, fieldSelector }, timeout()),
-      apply: (type, event) => {
-        const uid = event.metadata?.uid ?? "";
-        if (type === "DELETED") return;
-        const count = event.count ?? event.series?.count ?? 1;
-        if ((seenCounts.get(uid) ?? 0) >= count) return;
-        seenCounts.set(uid, count);
-        handlers.onEvent(event);
+    loops.push(
+      listWatch<CoreV1Event>(watch, stopper.signal, {
+        what: `events with ${fieldSelector}`,
+        path: "/api/v1/events",
+        fieldSelector,
+        list: (page) => core.listEventForAllNamespaces({ ...page, fieldSelector }, timeout()),
+        apply: (type, event) => {
+          const uid = event.metadata?.uid ?? "";
+          if (type === "DELETED") return;
+          const count = event.count ?? event.series?.count ?? 1;
+          if ((seenCounts.get(uid) ?? 0) >= count) return;
+          seenCounts.set(uid, count);
+          handlers.onEvent(event);
+        },
+        trouble: handlers.onTrouble,
+      }),
+    );
+  }
+  loops.push(
+    listWatch<V1Node>(watch, stopper.signal, {
+      what: "nodes",
+      path: "/api/v1/nodes",
+      list: (page) => core.listNode(page, timeout()),
+      apply: (type, node) => {
+        if (type !== "DELETED") handlers.onNode(node);
       },
       trouble: handlers.onTrouble,
-    });
-  }
-  void listWatch<V1Node>(watch, stopper.signal, {
-    what: "nodes",
-    path: "/api/v1/nodes",
-    list: (page) => core.listNode(page, timeout()),
-    apply: (type, node) => {
-      if (type !== "DELETED") handlers.onNode(node);
+    }),
+  );
+  return {
+    stop: async () => {
+      stopper.abort();
+      await Promise.allSettled(loops);
     },
-    trouble: handlers.onTrouble,
-  });
-  return { stop: () => stopper.abort() };
+  };
 }
 
 interface ListWatchSpec<T> {
@@ -145,7 +156,13 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
       controller?.abort();
       resolve(end);
     };
-    const onAbort = () => finish("stopped");
+    const onAbort = () => {
+      // The request may still be connecting: end once it has answered (and is aborted) or failed.
+      void starting.then(
+        () => finish("stopped"),
+        () => finish("stopped"),
+      );
+    };
     // Stopped while the list was in flight: an abort listener added now would never fire.
     if (signal.aborted) return resolve("stopped");
     signal.addEventListener("abort", onAbort);
@@ -157,7 +174,7 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
       // A stream that stayed open or delivered something was healthy (client-node drops a quiet watch after 30 s).
       finish(events > 0 || Date.now() - openedAt >= 1000 ? "ended" : "failed");
     };
-    watch
+    const starting = watch
       .watch(
         spec.path,
         {
@@ -177,9 +194,9 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
       )
       .then((c) => {
         controller = c;
-        if (settled) c.abort();
-      })
-      .catch(ended);
+        if (settled || signal.aborted) c.abort();
+      });
+    starting.catch(ended);
   });
 }
 

@@ -195,8 +195,10 @@ describe("the Alertmanager receiver", () => {
 describe("the receiver switched off", () => {
   let world: SlackWorld;
   beforeAll(async () => {
-    world = await startSlackWorld({ scenario: "healthy", mode: "socket" });
+    world = await startSlackWorld({ scenario: "stale-cni-config", mode: "socket", syncPeriodMs: 1000 });
     await world.slack.socket.waitForConnections(1);
+    // Ready (its API server answered) before it is stopped again: the start-up probe is not left in flight.
+    await eventually("the bot ready", () => world.bot.readiness.status().ready || undefined);
   }, 60_000);
   afterAll(async () => world?.stop());
 

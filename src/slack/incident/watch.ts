@@ -51,6 +51,7 @@ export class IncidentWatch {
   #pending = 0;
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
+  #contending: Promise<void> = Promise.resolve();
 
   constructor(options: IncidentWatchOptions) {
     this.#o = options;
@@ -65,7 +66,7 @@ export class IncidentWatch {
   start(): void {
     const every = Math.max(300, (this.#o.leaseSeconds * 1000) / 3);
     const tick = () => {
-      this.#contend().catch((err: Error) =>
+      this.#contending = this.#contend().catch((err: Error) =>
         this.#o.flows.logger.warn(
           { cluster: this.#o.cluster, err: err.message },
           "incident watch: lease check failed",
@@ -81,7 +82,8 @@ export class IncidentWatch {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#leaderTimer);
-    this.#follow(false);
+    await this.#contending;
+    await this.#follow(false);
     await this.#busy;
     // Handing the Lease back only lets another replica lead sooner (it lapses anyway): never let it hold up a stop.
     let bound: NodeJS.Timeout | undefined;
@@ -108,11 +110,12 @@ export class IncidentWatch {
         { cluster: this.#o.cluster, heldBy: taken.heldBy.holder },
         "incident watch: another replica leads",
       );
-      this.#follow(false);
+      await this.#follow(false);
     }
   }
 
-  #follow(on: boolean): void {
+  /** Starts or stops following the cluster; stopping resolves once the feed has no request in flight. */
+  #follow(on: boolean): Promise<void> {
     if (on && !this.#feed) {
       this.#feed = this.#o.startFeed({
         onEvent: (event) => this.#onEvent(event),
@@ -124,14 +127,16 @@ export class IncidentWatch {
           ),
       });
     } else if (!on && this.#feed) {
-      this.#feed.stop();
+      const stopped = this.#feed.stop();
       this.#feed = null;
       this.#nodeConditions.clear();
       clearTimeout(this.#debounce);
       clearTimeout(this.#recheck);
       this.#debounce = undefined;
       this.#pending = 0;
+      return stopped;
     }
+    return Promise.resolve();
   }
 
   #onEvent(event: CoreV1Event): void {
