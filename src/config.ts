@@ -270,6 +270,23 @@ const SlackEnvSchema = z.object({
   CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(25),
   /** /readyz fails when no configured cluster's API server has answered for this long; it is probed at a third of it. */
   CNI_DOCTOR_READY_KUBE_SECONDS: positiveInt(30),
+  /** Channel id where the bot opens incident threads itself (cluster watch, Alertmanager); unset: it never does. */
+  CNI_DOCTOR_INCIDENT_CHANNEL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C… or G…), not a channel name")
+      .optional(),
+  ),
+  /** How long the incident watch waits after the first CNI failure of a burst before diagnosing, in seconds. */
+  CNI_DOCTOR_INCIDENT_DEBOUNCE_SECONDS: positiveInt(30),
+  /** How often an open incident is diagnosed again to see whether it is over, in seconds. */
+  CNI_DOCTOR_INCIDENT_RECHECK_SECONDS: positiveInt(60),
+  /** Bearer token Alertmanager must send to POST /alertmanager; unset: the receiver is off (404). */
+  CNI_DOCTOR_ALERTMANAGER_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(16, "is too short: use at least 16 random characters").optional(),
+  ),
 });
 
 export interface SlackSettings {
@@ -290,6 +307,10 @@ export interface SlackSettings {
   /** Slack user ids and user-group ids from CNI_DOCTOR_APPROVERS (terminal users left out). */
   approverIds: string[];
   approverGroups: string[];
+  /** The bot's own incident threads; null without CNI_DOCTOR_INCIDENT_CHANNEL. */
+  incident: { channel: string; debounceMs: number; recheckMs: number } | null;
+  /** The bearer token POST /alertmanager requires; null: the receiver is off. */
+  alertmanagerToken: string | null;
 }
 
 /** The Slack bot's settings, validated: the messages name the variable and say what to set. Never echoes a secret. */
@@ -301,6 +322,11 @@ export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
     if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
       problems.push(
         "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is required: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode",
+      );
+    }
+    if (e.CNI_DOCTOR_ALERTMANAGER_TOKEN && !e.CNI_DOCTOR_INCIDENT_CHANNEL) {
+      problems.push(
+        "CNI_DOCTOR_ALERTMANAGER_TOKEN is set but CNI_DOCTOR_INCIDENT_CHANNEL is not: alert threads are opened in the incident channel, so set its id too",
       );
     }
     for (const pair of e.CNI_DOCTOR_CHANNEL_CLUSTERS) {
@@ -342,6 +368,14 @@ export function loadSlackSettings(env: NodeJS.ProcessEnv): SlackSettings {
     kubeReadyWindowMs: e.CNI_DOCTOR_READY_KUBE_SECONDS * 1000,
     approverIds: slackApprovers.filter((id) => !id.startsWith("S")),
     approverGroups: slackApprovers.filter((id) => id.startsWith("S")),
+    incident: e.CNI_DOCTOR_INCIDENT_CHANNEL
+      ? {
+          channel: e.CNI_DOCTOR_INCIDENT_CHANNEL,
+          debounceMs: e.CNI_DOCTOR_INCIDENT_DEBOUNCE_SECONDS * 1000,
+          recheckMs: e.CNI_DOCTOR_INCIDENT_RECHECK_SECONDS * 1000,
+        }
+      : null,
+    alertmanagerToken: e.CNI_DOCTOR_ALERTMANAGER_TOKEN ?? null,
   };
 }
 

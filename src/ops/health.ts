@@ -84,7 +84,9 @@ export interface OpsEndpoints {
 }
 
 export interface OpsRoute {
-  path: "/healthz" | "/readyz" | "/metrics";
+  path: "/healthz" | "/readyz" | "/metrics" | "/alertmanager";
+  /** Default GET and HEAD. */
+  methods?: ("GET" | "HEAD" | "POST")[];
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
@@ -140,7 +142,7 @@ export async function startOpsServer(
   const server: Server = createServer((req, res) => {
     const route = byPath.get(new URL(req.url ?? "/", "http://localhost").pathname);
     if (!route) return json(res, 404, { status: "not found" });
-    if (req.method !== "GET" && req.method !== "HEAD")
+    if (!(route.methods ?? ["GET", "HEAD"]).includes(req.method as "GET"))
       return json(res, 405, { status: "method not allowed" });
     route.handler(req, res);
   });

@@ -38,23 +38,32 @@ export class ClusterLease {
   readonly #namespace: string;
   readonly #durationSeconds: number;
   readonly #now: () => Date;
+  readonly #name: string;
 
-  constructor(writer: ClusterWriter, namespace: string, durationSeconds: number, now: () => Date) {
+  /** `name`: another Lease with the same rules (the incident watch's `cni-doctor-incident-watch`). */
+  constructor(
+    writer: ClusterWriter,
+    namespace: string,
+    durationSeconds: number,
+    now: () => Date,
+    name: string = LEASE_NAME,
+  ) {
     this.#writer = writer;
     this.#namespace = namespace;
     this.#durationSeconds = durationSeconds;
     this.#now = now;
+    this.#name = name;
   }
 
   /** The current holder, or null when nobody holds a live lease. */
   async holder(): Promise<LeaseHolder | null> {
-    const lease = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    const lease = await this.#writer.getLease(this.#namespace, this.#name);
     return lease ? liveHolder(lease, this.#now()) : null;
   }
 
   async acquire(holder: string, runId: string): Promise<AcquireResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+      const current = await this.#writer.getLease(this.#namespace, this.#name);
       const now = this.#now();
       if (current) {
         const live = liveHolder(current, now);
@@ -106,7 +115,7 @@ export class ClusterLease {
 
   /** Renews; false when the lease was lost (another holder took it after it lapsed). */
   async renew(holder: string, runId: string): Promise<boolean> {
-    const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    const current = await this.#writer.getLease(this.#namespace, this.#name);
     if (!current || current.spec?.holderIdentity !== holder) return false;
     try {
       await this.#writer.replaceLease(this.#namespace, this.#leaseBody(holder, runId, this.#now(), current));
@@ -118,7 +127,7 @@ export class ClusterLease {
   }
 
   async release(holder: string): Promise<void> {
-    const current = await this.#writer.getLease(this.#namespace, LEASE_NAME);
+    const current = await this.#writer.getLease(this.#namespace, this.#name);
     if (!current || current.spec?.holderIdentity !== holder) return;
     const spec = { ...current.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined };
     const annotations = { ...current.metadata?.annotations };
@@ -141,7 +150,7 @@ export class ClusterLease {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: {
-        name: LEASE_NAME,
+        name: this.#name,
         namespace: this.#namespace,
         labels: { ...MANAGED_BY },
         annotations: { ...current?.metadata?.annotations, [RUN_ANNOTATION]: runId },

@@ -104,7 +104,7 @@ export async function startSlackBot(
           endpoints: "/slack/events",
           customRoutes: (deps.httpRoutes ?? []).map((r) => ({
             path: r.path,
-            method: ["GET", "HEAD"],
+            method: r.methods ?? ["GET", "HEAD"],
             handler: r.handler,
           })),
         }),

@@ -28,6 +28,7 @@ import { createLogger, RemediationService, type RunSummary, SecretScrubber } fro
 import { RequestClaims } from "../remediation/request-claims.ts";
 import { type RunningSlackBot, startSlackBot } from "./app.ts";
 import { reportInterruptedRuns } from "./flows/admin.ts";
+import { type IncidentWiring, incidentWiring } from "./incident/wiring.ts";
 import { KubeconfigClusters } from "./kube-clusters.ts";
 import { remediationPort } from "./remediation-adapter.ts";
 import type { RemediationPort, RunOrigin } from "./remediation-port.ts";
@@ -54,6 +55,8 @@ export interface RunningCniDoctorBot extends RunningSlackBot {
   metrics: BotMetrics;
   readiness: Readiness;
   logger: Logger;
+  /** The incident channel's watches and Alertmanager receiver (inactive without CNI_DOCTOR_INCIDENT_CHANNEL). */
+  incident: IncidentWiring;
   /**
    * Graceful shutdown: /readyz turns 503 and no new request starts; a running remediation ends after its current
    * step (rolling back a half-done node), journaled as stopped with `reason`; then the Slack connection, the HTTP
@@ -72,7 +75,15 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     failed: (failure) => metrics.kubeApiError(failure),
   };
   const { clusters, shells, remediations } = botClusters(options, { logger, metrics, kubeCalls, scrubber });
-  const routes = opsRoutes({ readiness, metrics });
+  const incident = incidentWiring({
+    config: options.config,
+    slack: options.slack,
+    ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}),
+    kubeCalls,
+    clusterNames: () => clusters.names(),
+    warn: (fields, message) => logger.warn(fields, message),
+  });
+  const routes = [...opsRoutes({ readiness, metrics }), ...incident.routes];
   const socketMode = Boolean(options.slack.appToken);
   // Socket Mode has no inbound HTTP server; the ops routes get their own on PORT, up before Slack so the startup
   // probe passes while the connection is being made.
@@ -86,6 +97,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     await opsServer?.close();
     throw err;
   }
+  incident.start(running.flows);
   const stopKubeProbe = startKubeProbe(readiness, () =>
     Promise.allSettled(
       clusters.names().map(async (name) =>
@@ -106,7 +118,8 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
       logger.warn({ reason, timeoutMs }, "shutting down: no new requests; running work may finish");
       // Started together: running.stop stops taking jobs at once and waits for those running, while the services
       // tell their runs to end after the current step.
-      const [, left] = await Promise.all([
+      const [, , left] = await Promise.all([
+        incident.stop(),
         Promise.allSettled(remediations.map((r) => r.stopForShutdown(reason))),
         running.stop(timeoutMs),
       ]);
@@ -127,6 +140,7 @@ export async function startCniDoctorBot(options: StartOptions): Promise<RunningC
     metrics,
     readiness,
     logger,
+    incident,
     shutdown,
     stop: (timeoutMs = 30_000) => shutdown("stopped by its owner", timeoutMs),
   };
@@ -138,6 +152,7 @@ function botLogger(options: StartOptions) {
     options.slack.botToken,
     options.slack.appToken,
     options.slack.signingSecret,
+    options.slack.alertmanagerToken ?? undefined,
   ]);
   const logLevel = options.logLevel ?? options.config.logLevel;
   const logger = createLogger({

@@ -44,7 +44,8 @@ export type ParentStatus =
   | { kind: "finished"; words: string }
   | { kind: "failed"; words: string };
 
-function parentStatusLine(s: ParentStatus): string {
+/** The status line of a parent message (the channel's, or an incident thread's). */
+export function parentStatusLine(s: ParentStatus): string {
   switch (s.kind) {
     case "diagnosing":
       return ":mag: diagnosing…";

@@ -228,7 +228,7 @@ function scopeOf(scope: { namespace?: string; node?: string }): Diagnosis["scope
 }
 
 /** Whether a plan would change anything: planning is pure (nothing journaled); a failure to plan says no. */
-async function planExists(remediation: RemediationPort, diagnosis: Diagnosis): Promise<boolean> {
+export async function planExists(remediation: RemediationPort, diagnosis: Diagnosis): Promise<boolean> {
   try {
     return !(await remediation.plan(diagnosis)).nothingToDo;
   } catch {
