@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sim/slack/index.ts";
+import { CARD_ACTIONS } from "../../src/slack/blocks/diagnosis.ts";
 import {
   allText,
   CHANNEL,
@@ -153,8 +154,12 @@ describe("the Alertmanager receiver", () => {
           allText(world.slack.workspace.find(CHANNEL, podParent.ts) as StoredMessage),
         ) || undefined,
     );
-    await eventually("the diagnosis in the thread", () =>
-      threadOf(world, podParent.ts).length > 2 ? true : undefined,
+    await eventually(
+      "the diagnosis card in the thread",
+      () =>
+        threadOf(world, podParent.ts).some((m) =>
+          JSON.stringify(m.blocks ?? []).includes(CARD_ACTIONS.details),
+        ) || undefined,
     );
     expect(allText(world.slack.workspace.find(CHANNEL, podParent.ts) as StoredMessage)).toContain(
       `namespace default, node ${pod.spec.nodeName}`,

@@ -11,16 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, loadSlackSettings } from "../../src/config.ts";
 import { loadCluster } from "../../src/kube/cluster-config.ts";
 import type { StoredMessage } from "../../src/sim/slack/index.ts";
+import { CARD_ACTIONS } from "../../src/slack/blocks/diagnosis.ts";
 import { ACTIONS } from "../../src/slack/blocks/plan.ts";
 import { type RunningCniDoctorBot, startCniDoctorBot } from "../../src/slack/start.ts";
 import {
   allText,
   CHANNEL,
+  deliveryOf,
   eventually,
   everythingCaptured,
+  journalOf,
   type SlackWorld,
   startSlackWorld,
   threadOf,
+  USERS,
 } from "../support/slack-harness.ts";
 
 const INCIDENT_ENV = {
@@ -86,13 +90,25 @@ describe("incident threads the bot opens itself", () => {
   it("opens one thread for a burst, from one replica, and adds later failures to it", async () => {
     const parent = await eventually("the incident thread", () => incidentParents(world)[0], 300);
     expect(allText(parent)).toContain("`stale-cni-config`");
-    // The diagnosis and, fixing being set up, the plan to approve, as /cni fix offers it.
+    // The diagnosis card with Fix…, and no plan until a person asks for one: nobody approves what nobody asked for.
+    const card = await eventually("the card in the incident thread", () =>
+      threadOf(world, parent.ts).find((m) => JSON.stringify(m.blocks ?? []).includes(CARD_ACTIONS.fix)),
+    );
+    expect(
+      threadOf(world, parent.ts).some((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)),
+    ).toBe(false);
+    // Fix… by a person posts the plan in the same thread, with that person as the requester.
+    await world.slack.clickButton(
+      { user: USERS.requester.id, message: structuredClone(card), actionId: CARD_ACTIONS.fix },
+      deliveryOf(world),
+    );
     await eventually(
       "the plan in the incident thread",
       () =>
         threadOf(world, parent.ts).some((m) => JSON.stringify(m.blocks ?? []).includes(ACTIONS.approve)) ||
         undefined,
     );
+    expect(journalOf(world).some((r) => r.requestedBy.id === USERS.requester.id)).toBe(true);
     // The kubelets go on failing every second: the next bursts join the thread.
     await eventually(
       "later failures added to the thread",

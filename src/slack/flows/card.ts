@@ -1,13 +1,14 @@
 /**
  * The diagnosis card and its two buttons. The card is what the thread shows of a diagnosis (renderCard: at most 8
  * lines); Details posts the evidence, finding by finding, as thread replies on demand; Fix… proposes the plan in the
- * same thread from the card's diagnosis while it is fresh (from a new one after that). Both say plainly when the card
- * is from before a restart, rather than guessing what it showed.
+ * same thread from the card's diagnosis while it is fresh (from a new one after that). A card another replica posted
+ * (or this process before a restart) is diagnosed again, and the thread says so, rather than guessing what it showed.
  */
 import { diagnosisHeadline, renderCard, renderDiagnosis } from "../blocks/diagnosis.ts";
+import { renderNotice } from "../blocks/messages.ts";
 import { type Click, refuse } from "./clicks.ts";
 import { diagnosisOf, workflowFor } from "./cluster-workflow.ts";
-import { inBackground, type SlackFlows } from "./context.ts";
+import { inBackground, openCluster, type SlackFlows } from "./context.ts";
 import type { DiagnosisCard } from "./diagnosis-cards.ts";
 import { proposeInThread } from "./propose.ts";
 import { ThreadPosts } from "./thread-posts.ts";
@@ -27,14 +28,35 @@ export async function postCard(
   );
 }
 
-const UNKNOWN_CARD =
-  "this diagnosis is from before cni-doctor restarted (or too old to keep), so its buttons cannot use it. Type `/cni diagnose` (or `@cni-doctor diagnose` in the thread) for a fresh one.";
+/**
+ * The card a click is on. A card this process does not know was posted by another replica (a button's click reaches
+ * any of them) or before a restart: the cluster is diagnosed again, whole, for the thread's cluster, and the thread
+ * says so. Null when no cluster can be opened for the channel (the person was told why).
+ */
+async function cardOf(flows: SlackFlows, click: Click): Promise<DiagnosisCard | null> {
+  const known = flows.cards.get(click.runId);
+  if (known) return known;
+  const thread = { channel: click.channel, threadTs: click.threadTs ?? click.messageTs };
+  const cluster = await openCluster(flows, undefined, { user: click.user, ...thread, text: "" });
+  if (!cluster) return null;
+  const diagnosis = await diagnosisOf(cluster, {
+    ...(flows.settings.diagnoseConcurrency ? { concurrency: flows.settings.diagnoseConcurrency } : {}),
+  })({});
+  await new ThreadPosts(flows, thread).post(
+    renderNotice(
+      "That card was posted by another cni-doctor replica or before a restart, so the cluster was diagnosed again for it (whole cluster).",
+    ),
+    `${click.runId}:rediagnosed`,
+    "that the cluster was diagnosed again",
+  );
+  return flows.cards.add({ id: click.runId, cluster: cluster.name, diagnosis, thread });
+}
 
 /** Details: the findings with their evidence, and the whole diagnosis as a file when the messages had to be cut. */
 export function detailsClick(flows: SlackFlows, click: Click): void {
   inBackground(flows, "details", whereOf(click), async () => {
-    const card = flows.cards.get(click.runId);
-    if (!card) return refuse(flows, click, UNKNOWN_CARD);
+    const card = await cardOf(flows, click);
+    if (!card) return;
     const posts = new ThreadPosts(flows, card.thread);
     const rendered = renderDiagnosis(card.diagnosis);
     // The same keys on a second click: the Messenger posts each message once.
@@ -71,8 +93,8 @@ export function fixClick(flows: SlackFlows, click: Click): void {
   flows.clicksInFlight.add(clickKey);
   inBackground(flows, "card-fix", whereOf(click), async () => {
     try {
-      const card = flows.cards.get(click.runId);
-      if (!card) return refuse(flows, click, UNKNOWN_CARD);
+      const card = await cardOf(flows, click);
+      if (!card) return;
       if (card.proposedRunId)
         return refuse(
           flows,
@@ -108,16 +130,17 @@ async function proposeFromCard(flows: SlackFlows, card: DiagnosisCard, user: str
     thread: card.thread,
     key: `${card.id}:fix`,
     posts,
-    parent: card.parent,
+    ...(card.parent ? { parent: card.parent } : {}),
   });
   const proposed = flows.plans.runIdsIn(card.thread).find((id) => !before.has(id));
   if (proposed) card.proposedRunId = proposed;
   const headline = diagnosisHeadline(diagnosis);
-  await posts.update(
-    card.parent.ts,
-    card.parent.render({ kind: waiting ? "planned" : "diagnosed", headline }),
-    "the status at the top of the thread",
-  );
+  if (card.parent)
+    await posts.update(
+      card.parent.ts,
+      card.parent.render({ kind: waiting ? "planned" : "diagnosed", headline }),
+      "the status at the top of the thread",
+    );
   await posts.reportLost(
     `${card.id}:fix`,
     "`/cni status` lists the run; `cni-doctor fix --dry-run` shows its plan.",

@@ -2,7 +2,7 @@
  * The diagnosis cards this process posted, in memory: the diagnosis behind each card (for its Details and Fix…
  * buttons), its thread, and the parent message whose status the card's work keeps current. A card is what lets
  * `fix` in the same thread, minutes later, post only the plan instead of the whole diagnosis again. After a restart a
- * card's buttons ask for a fresh diagnosis instead: nothing here is the record, the cluster is.
+ * card (or on another replica) its buttons diagnose again: nothing here is the record, the cluster is.
  */
 import { randomBytes } from "node:crypto";
 import type { Diagnosis } from "../../diagnosis/index.ts";
@@ -27,7 +27,8 @@ export interface DiagnosisCard {
   cluster: string;
   diagnosis: Diagnosis;
   thread: ThreadRef;
-  parent: ParentRef;
+  /** Absent for a card another replica (or an earlier start) posted: its parent's content is not known here. */
+  parent?: ParentRef;
   postedAt: number;
   /** The run proposed from this card's Fix…, so a second click points at it instead of proposing again. */
   proposedRunId?: string;
