@@ -113,6 +113,8 @@ describe("simulated API server over raw HTTPS", () => {
       expect(groups.groups.map((g: { name: string }) => g.name).sort()).toEqual([
         "apps",
         "authentication.k8s.io",
+        // SelfSubjectAccessReview, for `cni-doctor check`.
+        "authorization.k8s.io",
         "coordination.k8s.io",
         "discovery.k8s.io",
         "rbac.authorization.k8s.io",
