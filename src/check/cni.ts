@@ -20,7 +20,7 @@ export async function checkCni(reader: ClusterReader): Promise<CheckLine[]> {
         "cni",
         "cni",
         `the DaemonSets could not be listed: ${(err as Error).message}`,
-        "grant list daemonsets.apps (manifests/rbac.yaml:36)",
+        "grant list daemonsets.apps (manifests/rbac.yaml:41)",
       ),
     ];
   }

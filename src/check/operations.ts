@@ -74,12 +74,28 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     grantedAt: { line: 32, role: diagnose },
   },
   {
+    verb: "watch",
+    group: "",
+    resource: "events",
+    scope: "cluster",
+    usedBy: "incident watch: sandbox failures as they happen",
+    grantedAt: { line: 37, role: diagnose },
+  },
+  {
+    verb: "watch",
+    group: "",
+    resource: "nodes",
+    scope: "cluster",
+    usedBy: "incident watch: node conditions as they change",
+    grantedAt: { line: 37, role: diagnose },
+  },
+  {
     verb: "list",
     group: "apps",
     resource: "daemonsets",
     scope: "cluster",
     usedBy: "diagnose: CNI agents",
-    grantedAt: { line: 36, role: diagnose },
+    grantedAt: { line: 41, role: diagnose },
   },
   {
     verb: "get",
@@ -87,7 +103,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "serviceaccounts",
     scope: "cluster",
     usedBy: "node inspection",
-    grantedAt: { line: 40, role: diagnose },
+    grantedAt: { line: 45, role: diagnose },
   },
   {
     verb: "create",
@@ -95,7 +111,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "tokenreviews",
     scope: "cluster",
     usedBy: "node inspection",
-    grantedAt: { line: 44, role: diagnose },
+    grantedAt: { line: 49, role: diagnose },
   },
   {
     verb: "get",
@@ -104,7 +120,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     scope: "kube-system",
     name: "kube-root-ca.crt",
     usedBy: "node inspection: cluster CA",
-    grantedAt: { line: 74, role: "Role cni-doctor-cluster-ca" },
+    grantedAt: { line: 79, role: "Role cni-doctor-cluster-ca" },
   },
   {
     verb: "delete",
@@ -112,7 +128,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "pods",
     scope: "cluster",
     usedBy: "fix: restart agents, recycle pods",
-    grantedAt: { line: 103, role: remediate },
+    grantedAt: { line: 108, role: remediate },
   },
   {
     verb: "watch",
@@ -120,7 +136,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "pods",
     scope: "cluster",
     usedBy: "fix: wait for pods",
-    grantedAt: { line: 107, role: remediate },
+    grantedAt: { line: 112, role: remediate },
   },
   {
     verb: "list",
@@ -128,7 +144,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "services",
     scope: "cluster",
     usedBy: "fix: verify",
-    grantedAt: { line: 112, role: remediate },
+    grantedAt: { line: 117, role: remediate },
   },
   {
     verb: "list",
@@ -136,7 +152,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "endpointslices",
     scope: "cluster",
     usedBy: "fix: verify",
-    grantedAt: { line: 115, role: remediate },
+    grantedAt: { line: 120, role: remediate },
   },
   {
     verb: "get",
@@ -144,7 +160,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "endpoints",
     scope: "cluster",
     usedBy: "fix: verify without EndpointSlices",
-    grantedAt: { line: 120, role: remediate },
+    grantedAt: { line: 125, role: remediate },
   },
   {
     verb: "create",
@@ -152,7 +168,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "events",
     scope: "default",
     usedBy: "fix: Events on Nodes",
-    grantedAt: { line: 150, role: "Role cni-doctor-node-events" },
+    grantedAt: { line: 155, role: "Role cni-doctor-node-events" },
     dryRun: "event",
   },
   {
@@ -162,15 +178,15 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     scope: "cluster",
     name: "$bot",
     usedBy: "journal",
-    grantedAt: { line: 183, role: botRole },
+    grantedAt: { line: 189, role: botRole },
   },
   {
     verb: "get",
     group: "",
     resource: "configmaps",
     scope: "bot",
-    usedBy: "journal, kill switch",
-    grantedAt: { line: 188, role: botRole },
+    usedBy: "journal, kill switch, incident records",
+    grantedAt: { line: 194, role: botRole },
   },
   {
     verb: "list",
@@ -178,15 +194,15 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "configmaps",
     scope: "bot",
     usedBy: "journal",
-    grantedAt: { line: 188, role: botRole },
+    grantedAt: { line: 194, role: botRole },
   },
   {
     verb: "create",
     group: "",
     resource: "configmaps",
     scope: "bot",
-    usedBy: "journal",
-    grantedAt: { line: 188, role: botRole },
+    usedBy: "journal, incident records",
+    grantedAt: { line: 194, role: botRole },
     dryRun: "configmap",
   },
   {
@@ -194,8 +210,8 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     group: "",
     resource: "configmaps",
     scope: "bot",
-    usedBy: "journal",
-    grantedAt: { line: 188, role: botRole },
+    usedBy: "journal, incident records",
+    grantedAt: { line: 194, role: botRole },
   },
   {
     verb: "create",
@@ -203,7 +219,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "leases",
     scope: "bot",
     usedBy: "fix: one run at a time",
-    grantedAt: { line: 192, role: botRole },
+    grantedAt: { line: 198, role: botRole },
     dryRun: "lease",
   },
   {
@@ -213,7 +229,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     scope: "bot",
     name: "cni-doctor-remediation",
     usedBy: "fix: one run at a time",
-    grantedAt: { line: 197, role: botRole },
+    grantedAt: { line: 203, role: botRole },
   },
   {
     verb: "update",
@@ -222,7 +238,25 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     scope: "bot",
     name: "cni-doctor-remediation",
     usedBy: "fix: one run at a time",
-    grantedAt: { line: 197, role: botRole },
+    grantedAt: { line: 203, role: botRole },
+  },
+  {
+    verb: "get",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "bot",
+    name: "cni-doctor-incident-watch",
+    usedBy: "incident watch: one replica follows the cluster",
+    grantedAt: { line: 209, role: botRole },
+  },
+  {
+    verb: "update",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "bot",
+    name: "cni-doctor-incident-watch",
+    usedBy: "incident watch: one replica follows the cluster",
+    grantedAt: { line: 209, role: botRole },
   },
   {
     verb: "get",
@@ -231,7 +265,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     scope: "cluster",
     name: "$node-agents",
     usedBy: "node access",
-    grantedAt: { line: 230, role: agentsRole },
+    grantedAt: { line: 242, role: agentsRole },
   },
   {
     verb: "create",
@@ -239,7 +273,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     resource: "pods",
     scope: "node-agents",
     usedBy: "node access: agent pods",
-    grantedAt: { line: 234, role: agentsRole },
+    grantedAt: { line: 246, role: agentsRole },
     dryRun: "pod",
   },
   {
@@ -249,7 +283,7 @@ export const BOT_OPERATIONS: readonly BotOperation[] = [
     subresource: "exec",
     scope: "node-agents",
     usedBy: "node access: commands",
-    grantedAt: { line: 238, role: agentsRole },
+    grantedAt: { line: 250, role: agentsRole },
   },
 ];
 

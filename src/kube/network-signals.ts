@@ -56,6 +56,7 @@ export function startNetworkSignalFeed(
     loops.push(
       listWatch<CoreV1Event>(watch, stopper.signal, {
         what: `events with ${fieldSelector}`,
+        resource: "events",
         path: "/api/v1/events",
         fieldSelector,
         list: (page) => core.listEventForAllNamespaces({ ...page, fieldSelector }, timeout()),
@@ -74,6 +75,7 @@ export function startNetworkSignalFeed(
   loops.push(
     listWatch<V1Node>(watch, stopper.signal, {
       what: "nodes",
+      resource: "nodes",
       path: "/api/v1/nodes",
       list: (page) => core.listNode(page, timeout()),
       apply: (type, node) => {
@@ -92,6 +94,8 @@ export function startNetworkSignalFeed(
 
 interface ListWatchSpec<T> {
   what: string;
+  /** The core resource listed and watched, for a refusal's message. */
+  resource: string;
   path: string;
   fieldSelector?: string;
   list: (page: { limit: number; _continue?: string }) => Promise<Page<T>>;
@@ -169,8 +173,7 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
     const ended = (err: unknown) => {
       const status = (err as { statusCode?: number } | null)?.statusCode;
       if (status === 410) return finish("expired");
-      if (err && status !== undefined)
-        spec.trouble(spec.what, toKubeAccessError({ code: status }, `watch ${spec.what}`));
+      if (err && status !== undefined) spec.trouble(spec.what, watchError(spec, status));
       // A stream that stayed open or delivered something was healthy (client-node drops a quiet watch after 30 s).
       finish(events > 0 || Date.now() - openedAt >= 1000 ? "ended" : "failed");
     };
@@ -198,6 +201,21 @@ function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
       });
     starting.catch(ended);
   });
+}
+
+/**
+ * client-node's Watch keeps only the status line of a refused watch, not the API server's Status message, so a 403
+ * spells out what was refused itself: the request is known (watch, core group, all namespaces or a cluster-scoped
+ * resource), as src/kube/wait.ts does for pods.
+ */
+function watchError(spec: { what: string; resource: string }, status: number): Error {
+  const body =
+    status === 403
+      ? {
+          message: `cannot watch resource "${spec.resource}" in API group "" at the cluster scope: the API server refused it; the service account needs the watch verb on ${spec.resource}`,
+        }
+      : undefined;
+  return toKubeAccessError({ code: status, body }, `watch ${spec.what}`);
 }
 
 /** A Map that forgets its oldest entries beyond `limit`. */

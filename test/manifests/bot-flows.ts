@@ -18,6 +18,7 @@ import { loadConfig } from "../../src/config.ts";
 import type { Diagnosis } from "../../src/diagnosis/index.ts";
 import { diagnoseCluster } from "../../src/diagnosis/index.ts";
 import { type LoadedCluster, loadCluster } from "../../src/kube/cluster-config.ts";
+import { SANDBOX_FAILURE_REASONS, startNetworkSignalFeed } from "../../src/kube/network-signals.ts";
 import { NodeAgentPods } from "../../src/kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../../src/kube/reader.ts";
 import { createPodWatcher } from "../../src/kube/wait.ts";
@@ -30,9 +31,13 @@ import {
   NODE_EVENT_REASON,
   RemediationService,
 } from "../../src/remediation/index.ts";
+import { ClusterLease } from "../../src/remediation/lease.ts";
 import type { RequestAttributes } from "../../src/sim/apiserver/index.ts";
 import type { AuthorizationRecord, RunningSimulatedCluster } from "../../src/sim/index.ts";
 import { startSimulatedCluster } from "../../src/sim/index.ts";
+import type { BotLogger, SlackFlows } from "../../src/slack/flows/context.ts";
+import { IncidentRecords } from "../../src/slack/incident/records.ts";
+import { INCIDENT_LEASE_NAME, IncidentWatch } from "../../src/slack/incident/watch.ts";
 import { AGENT_SETTINGS } from "../support/agent-pods.ts";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
@@ -80,6 +85,7 @@ export const FLOWS = [
   "journal read-back",
   "node events",
   "verify where EndpointSlices are not served",
+  "incident watch",
 ] as const;
 export type FlowName = (typeof FLOWS)[number];
 
@@ -339,6 +345,114 @@ async function runFlows(
       } finally {
         notServed();
       }
+    },
+    // `serve` with CNI_DOCTOR_INCIDENT_CHANNEL, wired as src/slack/incident/wiring.ts does: the real IncidentWatch takes
+    // its Lease (created on the first tick, renewed on the next), follows the sandbox-failure events and the nodes
+    // (each stream listed, then watched), and hands the Lease back on stop; then the record book of its threads is
+    // written and read back as opening and resolving a thread does. What it shows is its log.
+    "incident watch": async () => {
+      const log: string[] = [];
+      const line = (level: string) => (fields: Record<string, unknown>, message: string) =>
+        log.push(`${level} ${message} ${JSON.stringify(fields)}`);
+      const logger: BotLogger = { info: line("info"), warn: line("warn"), error: line("error") };
+      const seen = { events: 0, nodes: 0 };
+      const mark = decisions.length;
+      const decided = (verb: string, resource: string, name?: string) =>
+        decisions
+          .slice(mark)
+          .filter(
+            (d) =>
+              d.attributes.verb === verb &&
+              d.attributes.resource === resource &&
+              (name === undefined || d.attributes.name === name),
+          ).length;
+      const records = new IncidentRecords(writer, BOT_NAMESPACE);
+      const watch = new IncidentWatch({
+        // Only the log is used until a burst is examined, which a debounce this long never reaches here.
+        flows: { logger } as unknown as SlackFlows,
+        cluster: "in-cluster",
+        channel: "C-INCIDENTS",
+        debounceMs: 600_000,
+        recheckMs: 600_000,
+        records,
+        lease: new ClusterLease(
+          writer,
+          BOT_NAMESPACE,
+          policy.leaseDurationSeconds,
+          () => new Date(),
+          INCIDENT_LEASE_NAME,
+        ),
+        // Ticks every 300 ms (the Lease itself lasts CNI_DOCTOR_LEASE_SECONDS), so the renewal comes quickly.
+        leaseSeconds: 0.9,
+        startFeed: (handlers) =>
+          startNetworkSignalFeed(
+            bot.kubeConfig,
+            {
+              ...handlers,
+              onEvent: (e) => {
+                seen.events++;
+                handlers.onEvent(e);
+              },
+              onNode: (n) => {
+                seen.nodes++;
+                handlers.onNode(n);
+              },
+            },
+            { requestTimeoutMs: 10_000 },
+          ),
+      });
+      let led = false;
+      watch.start();
+      try {
+        // Seen through the API server's eyes, so a refusal cannot make the wait hang: every stream's watch was
+        // asked for (one per event reason, and nodes) and the Lease renewed (or a lease check failed), or 15 s passed.
+        for (let i = 0; i < 150; i++) {
+          led ||= watch.leading;
+          if (
+            decided("watch", "events") >= SANDBOX_FAILURE_REASONS.length &&
+            decided("watch", "nodes") >= 1 &&
+            (decided("update", "leases", INCIDENT_LEASE_NAME) >= 1 || log.some((l) => l.startsWith("warn ")))
+          )
+            break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // Let the answers to those requests arrive (a refused watch is reported as it ends).
+        await new Promise((r) => setTimeout(r, 1000));
+        led ||= watch.leading;
+      } finally {
+        await watch.stop();
+      }
+      const lease = sim.store.get("leases", BOT_NAMESPACE, INCIDENT_LEASE_NAME);
+      const released = lease !== undefined && !lease.spec?.holderIdentity;
+      // The record book: a thread opened (recorded), read back as open, then resolved.
+      let recorded = false;
+      try {
+        const record = {
+          key: "watch:stale-cni-config",
+          cluster: "in-cluster",
+          channel: "C-INCIDENTS",
+          threadTs: "1700000000.000100",
+          openedAt: new Date().toISOString(),
+          failures: 1,
+          headline: "stale CNI config",
+          resolvedAt: null,
+        };
+        await records.update((book) => ({ book: { ...book, [record.key]: record }, result: null }));
+        const open = await records.open();
+        const resolvedAt = new Date().toISOString();
+        await records.update((book) => ({
+          book: { ...book, [record.key]: { ...record, resolvedAt } },
+          result: null,
+        }));
+        recorded = open.some((r) => r.key === record.key) && (await records.open()).length === 0;
+      } catch (err) {
+        log.push(`records: ${(err as Error).message}`);
+      }
+      const warnings = log.filter((l) => !l.startsWith("info "));
+      return {
+        ok: led && released && seen.events > 0 && seen.nodes > 0 && warnings.length === 0 && recorded,
+        output: `${JSON.stringify({ led, released, seen, recorded, lease: lease?.spec })}\n${log.join("\n")}`,
+      };
     },
   };
 

@@ -4,7 +4,8 @@
  * 1. As the bot's ServiceAccount (a TokenRequest token, as its projected token in a pod), the bot's whole flow runs
  *    on the stale-cni-config incident: diagnose, diagnose one node, inspect the nodes through agent pods in
  *    cni-doctor-nodes (the deployed node access), fix (propose, approve
- *    by a second person, execute, verify), read the journal back, record Events on the Nodes. Every call is allowed,
+ *    by a second person, execute, verify), read the journal back, record Events on the Nodes, and the incident watch
+ *    (its Lease, its list-watches of events and nodes, its record book). Every call is allowed,
  *    and every permission granted is used.
  * 2. For each verb on each resource each Role or ClusterRole grants, the same flow with just that removed breaks, in
  *    the flow named below, with the API server's 403 naming that verb and resource in what the flow shows.
@@ -51,6 +52,9 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
   "ClusterRole cni-doctor-diagnose: list events": { flow: "diagnose", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: get nodes": { flow: "diagnose --node", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: list nodes": { flow: "diagnose", effect: "fails" },
+  // The feed logs a refused watch ("incident watch: retrying", naming the verb and resource) and keeps retrying.
+  "ClusterRole cni-doctor-diagnose: watch events": { flow: "incident watch", effect: "fails" },
+  "ClusterRole cni-doctor-diagnose: watch nodes": { flow: "incident watch", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: list daemonsets.apps": { flow: "diagnose", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: get serviceaccounts": { flow: "inspect nodes", effect: "fails" },
   "ClusterRole cni-doctor-diagnose: create tokenreviews.authentication.k8s.io": {
@@ -119,6 +123,15 @@ const SERVES: Record<string, { flow: FlowName; effect: Effect }> = {
   },
   "Role cni-doctor/cni-doctor: update leases.coordination.k8s.io [cni-doctor-remediation]": {
     flow: "fix (propose, approve, execute, verify)",
+    effect: "fails",
+  },
+  // The watch logs a failed lease check ("incident watch: lease check failed") with the API server's message.
+  "Role cni-doctor/cni-doctor: get leases.coordination.k8s.io [cni-doctor-incident-watch]": {
+    flow: "incident watch",
+    effect: "fails",
+  },
+  "Role cni-doctor/cni-doctor: update leases.coordination.k8s.io [cni-doctor-incident-watch]": {
+    flow: "incident watch",
     effect: "fails",
   },
 };
@@ -225,7 +238,7 @@ describe("manifests/ RBAC", () => {
     }, 60_000);
     afterAll(() => cluster?.stop());
 
-    it("runs the whole flow: diagnose, inspect, fix, journal, node Events", () => {
+    it("runs the whole flow: diagnose, inspect, fix, journal, node Events, incident watch", () => {
       expect(
         run.failed,
         run.failed && `${run.failed.flow} failed:\n${run.failed.output.slice(0, 3000)}`,
