@@ -56,6 +56,8 @@ export interface DemoOptions {
   style: TextStyle;
   /** Longest wait for any one reply from the bot. */
   replyTimeoutMs?: number;
+  /** Nobody types a command: the bot opens the incident thread itself, @alice clicks Fix…, @bob approves. */
+  proactive?: boolean;
   /** Tests: look at the world (cluster, Slack, logs) once the story is told, before it is stopped. */
   inspect?: (world: DemoWorld) => void | Promise<void>;
 }
@@ -122,7 +124,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const out = new DemoOutput(options);
 
   out.heading(`cni-doctor demo: ${options.scenario}`);
-  const world = await startDemoWorld(options.scenario, options.nodeAccess);
+  const world = await startDemoWorld(options.scenario, options.nodeAccess, {
+    ...(options.proactive ? { proactive: true } : {}),
+  });
   const secrets = world.secrets();
   const problems: string[] = [];
   let outcome: Outcome | undefined;
@@ -132,7 +136,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     describeWorld(world, options.scenario, out.say);
     out.heading(`#${world.slack.workspace.channelName(CHANNEL)}, as Slack shows it`);
-    outcome = await playTheIncident(world, transcript, until, problems);
+    outcome = options.proactive
+      ? await playTheProactiveIncident(world, transcript, until, problems)
+      : await playTheIncident(world, transcript, until, problems);
 
     // 4. What the cluster says now, as kubectl would show it.
     out.heading("checked in the cluster afterwards (as the admin, like kubectl)");
@@ -205,6 +211,48 @@ async function playTheIncident(
   await until("the plan (the fix request's status)", () => status.edited !== undefined);
   const plan = thread().find((m) => hasButton(m, "cni_approve"));
   if (!plan) return "manual";
+  return approveThePlan(world, transcript, until, { plan, thread });
+}
+
+/**
+ * Steps 1-3 when nobody asks: the bot sees the sandbox failures, opens the incident thread with its card; @alice reads
+ * the evidence (Details) and clicks Fix…, which makes her the requester; then the approval as in the asked story.
+ */
+async function playTheProactiveIncident(
+  world: DemoWorld,
+  transcript: SlackTranscript,
+  until: Until,
+  problems: string[],
+): Promise<Outcome> {
+  const { slack } = world;
+  const ws = slack.workspace;
+  const parent = await until(
+    "the incident thread the bot opens itself",
+    () =>
+      ws.messages.find(
+        (m) => m.channel === CHANNEL && !m.threadTs && m.text.startsWith("cni-doctor incident"),
+      ),
+    90_000,
+  );
+  const thread = () => ws.thread(CHANNEL, parent.ts);
+  const card = await until("the diagnosis card", () =>
+    thread().find((m) => m.text.startsWith("cni-doctor diagnosis of")),
+  );
+  if (!hasButton(card, "cni_card_fix")) {
+    problems.push("the incident's card offers no Fix… (no plan for this scenario)");
+    return "manual";
+  }
+  await transcript.deliver(() =>
+    slack.clickButton(
+      { user: PEOPLE.alice.id, message: card, actionId: "cni_card_details" },
+      { mode: "socket" },
+    ),
+  );
+  await until("the evidence (Details)", () => thread().find((m) => m.text.startsWith("Finding 1 of")));
+  await transcript.deliver(() =>
+    slack.clickButton({ user: PEOPLE.alice.id, message: card, actionId: "cni_card_fix" }, { mode: "socket" }),
+  );
+  const plan = await until("the plan (Fix…)", () => thread().find((m) => hasButton(m, "cni_approve")));
   return approveThePlan(world, transcript, until, { plan, thread });
 }
 

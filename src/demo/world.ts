@@ -89,6 +89,7 @@ export type DemoNodeAccess = "kubernetes" | "ssh";
 export async function startDemoWorld(
   scenario: string,
   nodeAccess: DemoNodeAccess = "kubernetes",
+  options: { proactive?: boolean } = {},
 ): Promise<DemoWorld> {
   const cleanup: Cleanup = [];
   const undo = async () => {
@@ -121,7 +122,13 @@ export async function startDemoWorld(
     });
     cleanup.push(() => slack.stop());
 
-    const botEnv = demoBotEnv(slack, secrets, nodeAccess, identity.nodes?.nodesFile);
+    const botEnv = {
+      ...demoBotEnv(slack, secrets, nodeAccess, identity.nodes?.nodesFile),
+      // The proactive story: the bot watches the cluster and opens the incident thread itself, 2 s after a burst.
+      ...(options.proactive
+        ? { CNI_DOCTOR_INCIDENT_CHANNEL: CHANNEL, CNI_DOCTOR_INCIDENT_DEBOUNCE_SECONDS: "2" }
+        : {}),
+    };
     const logLines: string[] = [];
     const bot = await startBot(slack, botEnv, identity.kubeconfigPath, logLines, cleanup);
     const readyz = await waitForReadyz(bot);

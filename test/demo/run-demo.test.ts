@@ -24,7 +24,11 @@ interface Told {
 }
 
 /** Runs the demo in-process and reads the workload's pods and endpoints from the cluster before it stops. */
-async function tell(scenario: string, nodeAccess: "kubernetes" | "ssh" = "kubernetes"): Promise<Told> {
+async function tell(
+  scenario: string,
+  nodeAccess: "kubernetes" | "ssh" = "kubernetes",
+  proactive = false,
+): Promise<Told> {
   let out = "";
   let err = "";
   const stdout = new PassThrough();
@@ -37,6 +41,7 @@ async function tell(scenario: string, nodeAccess: "kubernetes" | "ssh" = "kubern
   const result = await runDemo({
     scenario,
     nodeAccess,
+    ...(proactive ? { proactive: true } : {}),
     stdout,
     stderr,
     style: NO_STYLE,
@@ -228,6 +233,28 @@ describe("npm run demo", () => {
       /✔ demo finished/,
     ]);
     expect(told.out).not.toMatch(/Restart \S+ on k8s-worker1/);
+  });
+
+  it("tells the proactive path with --proactive: nobody types, the bot opens the thread, @alice Fix…, @bob approves", async () => {
+    const told = await tell("stale-cni-config", "kubernetes", true);
+    expectHealedStory(told, [
+      "cni-doctor in #incident-stale-cni-config",
+      "cni-doctor incident: CNI failures seen in the cluster",
+      "🔴 1 finding: 2 stuck pods on 2 nodes (`stale-cni-config`)",
+      "[ Fix… ]  [ Details ]",
+      "@alice clicks  [ Details ]",
+      "not this cluster's CA",
+      "@alice clicks  [ Fix… ]",
+      "requested by @alice",
+      "@bob clicks  [ Show commands ]",
+      "@alice clicks  [ Approve ]",
+      "two-person rule",
+      "@bob clicks  [ Approve ]",
+      "Fix succeeded",
+      /✔ demo finished/,
+    ]);
+    expect(told.out).not.toMatch(/types {2}\/cni/);
+    expect(told.out).not.toContain("writes  @cni-doctor");
   });
 
   it("keeps the SSH story with --node-access ssh: nodes are sshd servers, commands run behind sudo -n", async () => {

@@ -17,6 +17,11 @@ export const demoCommand: CommandSpec = {
       description:
         "Scenario to run (default: stale-cni-config, the first incident report); list: src/sim/scenarios/README.md.",
     },
+    proactive: {
+      type: "boolean",
+      description:
+        "Nobody types a command: the bot watches the cluster, opens the incident thread itself (CNI_DOCTOR_INCIDENT_CHANNEL), @alice clicks Fix…, @bob approves.",
+    },
     "node-access": {
       type: "string",
       valueName: "kubernetes|ssh",
@@ -28,7 +33,8 @@ export const demoCommand: CommandSpec = {
     "Starts the simulated cluster (its nodes reached through agent pods, or as SSH servers with --node-access ssh),",
     "applies the bot's identity and RBAC from manifests/,",
     "starts a local Slack stand-in (Web API and Socket Mode) and the bot as `cni-doctor serve` runs it. @alice asks",
-    "`/cni diagnose`, then `@cni-doctor fix`; @bob approves; the thread is printed as Slack shows it, then the cluster",
+    "`/cni diagnose`, then `@cni-doctor fix` (with --proactive the bot opens the thread itself and she clicks Fix…);",
+    "@bob approves; the thread is printed as Slack shows it, then the cluster",
     "is read back. Everything listens on 127.0.0.1; the credentials are generated for the run and never printed.",
     "Exit status: 0 when the bot did what it is designed to do for the scenario, 1 when the demo failed, 2 bad usage.",
   ].join("\n"),
@@ -47,6 +53,7 @@ export const demoCommand: CommandSpec = {
       const result = await runDemo({
         scenario,
         nodeAccess,
+        ...(args.values.proactive ? { proactive: true } : {}),
         stdout: io.stdout,
         stderr: io.stderr,
         style: io.stdout.isTTY && !io.env.NO_COLOR ? ANSI : NO_STYLE,
