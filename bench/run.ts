@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -19,8 +19,9 @@ import {
   benchSlashAck,
   type RemediationBenchResult,
 } from "./slack.ts";
+import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
-const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier"] as const;
+const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread"] as const;
 type BenchName = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -74,6 +75,7 @@ const results: {
   fanout?: FanoutResult;
   remediation?: RemediationBenchResult;
   classifier?: ClassifierResult;
+  thread?: ThreadBenchResult;
 } = {};
 
 if (selected.has("slack")) {
@@ -120,6 +122,11 @@ if (selected.has("classifier")) {
   results.classifier = await attempt("classifier", () =>
     benchClassifier({ rounds: quick ? 3 : 5, roundMs: quick ? 500 : 1000 }),
   );
+}
+
+if (selected.has("thread")) {
+  log("6. the incident thread (Slack calls, card, proactive time to thread)");
+  results.thread = await attempt("thread", () => benchThread({ log }));
 }
 
 const report = {
@@ -258,6 +265,27 @@ function renderTable(r: typeof report): string {
       `64 KB adversarial (${k.adversarial.length} inputs), worst`,
       `${fmtNumber(k.worstAdversarialMs)} ms (${worst?.name ?? ""})`,
       "",
+    ]);
+  }
+  const t = r.results.thread;
+  if (t) {
+    rows.push([
+      "6. Incident thread, asked (`/cni diagnose`, Fix…, Approve; 2 nodes healed)",
+      "chat.postMessage / chat.update",
+      `${t.asked.postMessage} / ${t.asked.update}`,
+      `≤ ${THREAD_GOALS.postMessage} / ≤ ${THREAD_GOALS.update}: ${met(t.goals.postMessage)} / ${met(t.goals.update)}`,
+    ]);
+    rows.push([
+      "",
+      "card length",
+      `${t.asked.cardLines} lines`,
+      `≤ ${THREAD_GOALS.cardLines}: ${met(t.goals.cardLines)}`,
+    ]);
+    rows.push([
+      "6. Incident thread, proactive (nobody asks)",
+      "bot serving with failures present → thread",
+      `${fmtNumber(t.proactive.failuresPresentToThreadMs)} ms`,
+      `debounce ${t.proactive.debounceSeconds} s + one diagnosis`,
     ]);
   }
   for (const [name, message] of Object.entries(r.failures))

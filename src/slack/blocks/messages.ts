@@ -54,7 +54,9 @@ export function parentStatusLine(s: ParentStatus): string {
     case "planned":
       return `:hourglass_flowing_sand: awaiting approval in the thread · ${s.headline}`;
     case "fixing":
-      return `:wrench: fixing${s.node ? ` ${code(s.node)}` : ""} (step ${s.step} of ${s.of}), progress in the thread`;
+      return s.node
+        ? `:wrench: fixing ${code(s.node)} (step ${s.step} of ${s.of}), progress in the thread`
+        : `:wrench: recycling the stuck pods and verifying (step ${s.step} of ${s.of}), progress in the thread`;
     case "healed":
       return `:white_check_mark: ${escapeMrkdwn(s.words)}`;
     case "finished":

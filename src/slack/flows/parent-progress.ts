@@ -16,7 +16,7 @@ export function withParentProgress(
   let chain: Promise<unknown> = Promise.resolve();
   let steps = 0;
   let dryRun = false;
-  let shownNode: string | null | undefined;
+  let shownPhase: string | undefined;
   const show = (status: ParentStatus) => {
     if (!parent) return;
     chain = chain.then(() =>
@@ -29,12 +29,12 @@ export function withParentProgress(
         steps = event.steps;
         dryRun = event.dryRun;
       }
-      // A dry run changes nothing, so the parent keeps saying what it said. Within one node the thread's progress
-      // message has the steps; the parent changes when the work moves to another node (or ends).
+      // A dry run changes nothing, so the parent keeps saying what it said. The thread's progress message has every
+      // step; the parent changes when the work moves to another node, once to the pods and the check, and at the end.
       const status = dryRun ? null : parentStatusOf(event, steps);
-      if (status?.kind === "fixing" && event.type === "step-started" && status.node === shownNode)
-        return inner.report(event);
-      if (status?.kind === "fixing") shownNode = status.node;
+      const phase = status?.kind === "fixing" ? (status.node ?? "") : null;
+      if (phase !== null && phase === shownPhase) return inner.report(event);
+      if (phase !== null) shownPhase = phase;
       if (status) show(status);
       return inner.report(event);
     },
@@ -45,10 +45,11 @@ export function withParentProgress(
 /** The parent's status after an event, or null when the event changes nothing there. */
 export function parentStatusOf(event: RunEvent, steps: number): ParentStatus | null {
   switch (event.type) {
-    case "run-started":
-      return { kind: "fixing", node: null, step: 0, of: event.steps };
     case "step-started":
-      return { kind: "fixing", node: event.node, step: event.index + 1, of: steps };
+      // Recycling pods and verifying are one phase for the parent, whatever node a recycle is on.
+      return event.kind === "recycle-pods" || event.kind === "verify"
+        ? { kind: "fixing", node: null, step: event.index + 1, of: steps }
+        : { kind: "fixing", node: event.node, step: event.index + 1, of: steps };
     case "run-finished":
       if (event.status === "dry-run") return null;
       return event.status === "succeeded"
