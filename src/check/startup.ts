@@ -5,9 +5,8 @@
  */
 import type { Config, SlackSettings } from "../config.ts";
 import { loadCluster } from "../kube/cluster-config.ts";
-import { NodeAgentPods } from "../kube/node-agent-pods.ts";
 import { createClusterReader } from "../kube/reader.ts";
-import { chooseNodeTransport, openNodeAccess } from "../nodes/index.ts";
+import { agentPodTransport, chooseNodeTransport, openNodeAccess } from "../nodes/index.ts";
 import type { InstallationCheck } from "../ops/health.ts";
 import { type CheckReport, summariseReport } from "./model.ts";
 import { runChecks } from "./run-checks.ts";
@@ -52,17 +51,14 @@ export async function runInstallationCheck(
         nodesFile: config.nodesFile,
         mode: "read",
         env: input.env,
-        kubernetes: {
-          agents: new NodeAgentPods(cluster.kubeConfig, {
-            ...config.nodeAgent,
-            requestTimeoutMs: config.kubeRequestTimeoutMs,
-          }),
+        kubernetes: agentPodTransport({
+          kubeConfig: cluster.kubeConfig,
+          agent: config.nodeAgent,
+          requestTimeoutMs: config.kubeRequestTimeoutMs,
           listNodes: () => reader.listNodes(),
-          cniConfDir: config.nodeAgent.cniConfDir,
           backupRoot: config.remediation.backupRoot,
           concurrency: config.concurrency,
-          commandTimeoutMs: config.nodeAgent.commandTimeoutMs,
-        },
+        }),
       }),
     slack: {
       apiUrl: slack.apiUrl ?? "https://slack.com/api/",

@@ -42,6 +42,7 @@ export {
 export { type CommandEvent, NodeAccess, type NodeAccessOptions } from "./node-access.ts";
 export { type NodeFacts, type NodeReader, type NodeWriter, readOnlyView } from "./node-reader.ts";
 export {
+  agentPodTransport,
   chooseNodeTransport,
   NODE_ACCESS_CHOICES,
   type NodeAccessChoice,

@@ -4,6 +4,8 @@
  * Kubernetes but the agent namespace does not exist, nodes are not inspected (cluster-side only, as before there was
  * a Kubernetes transport) and the caller is told why, so a cluster not set up for agent pods reads as before.
  */
+import type { NodeAgentConfig } from "../config.ts";
+import { NodeAgentPods } from "../kube/node-agent-pods.ts";
 import type { V1Node } from "../kube/types.ts";
 import { NodeAccessError } from "./errors.ts";
 import { loadInventory, withClusterNodes } from "./inventory.ts";
@@ -54,6 +56,28 @@ export interface OpenNodeAccessInput {
   onNote?: (line: string) => void;
   /** Told about a nodes-file entry that names no node in the cluster. */
   onWarning?: (line: string) => void;
+}
+
+/**
+ * The kubernetes transport's part of OpenNodeAccessInput, from the settings: agent pods as NodeAgentConfig says, in
+ * the cluster the reader reads. One place for what `diagnose`, `check` and the bot each assembled alike.
+ */
+export function agentPodTransport(input: {
+  kubeConfig: ConstructorParameters<typeof NodeAgentPods>[0];
+  agent: NodeAgentConfig;
+  requestTimeoutMs: number;
+  listNodes: () => Promise<V1Node[]>;
+  backupRoot: string;
+  concurrency: number;
+}): OpenNodeAccessInput["kubernetes"] {
+  return {
+    agents: new NodeAgentPods(input.kubeConfig, { ...input.agent, requestTimeoutMs: input.requestTimeoutMs }),
+    listNodes: input.listNodes,
+    cniConfDir: input.agent.cniConfDir,
+    backupRoot: input.backupRoot,
+    concurrency: input.concurrency,
+    commandTimeoutMs: input.agent.commandTimeoutMs,
+  };
 }
 
 /** Node access for the chosen transport, or undefined for none. The caller closes it. */

@@ -5,9 +5,9 @@
 
 import type { NodeAgentConfig } from "../config.ts";
 import { type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
-import { NodeAgentPods } from "../kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../kube/reader.ts";
 import {
+  agentPodTransport,
   type CommandEvent,
   type NodeReader,
   type NodeWriter,
@@ -119,17 +119,14 @@ export class KubeconfigClusters implements ClusterDirectory {
       nodesFile,
       mode,
       env: this.options.env,
-      kubernetes: {
-        agents: new NodeAgentPods(loaded.kubeConfig, {
-          ...access.agent,
-          requestTimeoutMs: this.options.kubeRequestTimeoutMs,
-        }),
+      kubernetes: agentPodTransport({
+        kubeConfig: loaded.kubeConfig,
+        agent: access.agent,
+        requestTimeoutMs: this.options.kubeRequestTimeoutMs,
         listNodes: () => reader.listNodes(),
-        cniConfDir: access.agent.cniConfDir,
         backupRoot: access.backupRoot,
         concurrency: access.concurrency,
-        commandTimeoutMs: access.agent.commandTimeoutMs,
-      },
+      }),
       ...(onCommand ? { onCommand } : {}),
       ...(onNote ? { onNote } : {}),
     });

@@ -1,10 +1,9 @@
 import type { Config } from "../../config.ts";
 import { checkScope, diagnoseCluster, unusableApiServer } from "../../diagnosis/index.ts";
 import type { LoadedCluster } from "../../kube/cluster-config.ts";
-import { NodeAgentPods } from "../../kube/node-agent-pods.ts";
 import { type ClusterReader, createClusterReader } from "../../kube/reader.ts";
 import type { NodeReader, NodeWriter } from "../../nodes/index.ts";
-import { isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
+import { agentPodTransport, isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
 import { lookForHalfDoneRuns } from "../../remediation/half-done.ts";
 import { type CommandIO, type CommandSpec, type ParsedArgs, UsageError } from "../command.ts";
 import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
@@ -125,17 +124,14 @@ export async function openCliNodeAccess(
       nodesFile: (v["nodes-file"] as string | undefined) ?? config.nodesFile,
       mode,
       env: io.env,
-      kubernetes: {
-        agents: new NodeAgentPods(cluster.kubeConfig, {
-          ...config.nodeAgent,
-          requestTimeoutMs: config.kubeRequestTimeoutMs,
-        }),
+      kubernetes: agentPodTransport({
+        kubeConfig: cluster.kubeConfig,
+        agent: config.nodeAgent,
+        requestTimeoutMs: config.kubeRequestTimeoutMs,
         listNodes: () => reader.listNodes(),
-        cniConfDir: config.nodeAgent.cniConfDir,
         backupRoot: config.remediation.backupRoot,
         concurrency: config.concurrency,
-        commandTimeoutMs: config.nodeAgent.commandTimeoutMs,
-      },
+      }),
       onNote: (line) => io.stderr.write(`(${line})\n`),
       onWarning: (line) => io.stderr.write(`warning: ${line}\n`),
       ...(verbose

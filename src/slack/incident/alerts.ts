@@ -11,9 +11,9 @@ import { diagnosisHeadline, stripEmoji } from "../blocks/diagnosis.ts";
 import { parentStatusLine } from "../blocks/messages.ts";
 import { type ClusterHandle, chooseCluster } from "../clusters.ts";
 import type { SlackFlows } from "../flows/context.ts";
-import { renderAlertUpdate, renderIncidentParent, renderResolved } from "./blocks.ts";
+import { renderAlertUpdate, renderIncidentParent } from "./blocks.ts";
 import type { IncidentRecord, IncidentRecords } from "./records.ts";
-import { diagnoseQuietly, postDiagnosisCard, type Scope } from "./thread.ts";
+import { diagnoseQuietly, postDiagnosisCard, replyResolved, type Scope } from "./thread.ts";
 
 /** A claim whose thread never appeared (its replica died while posting) is given up after this. */
 const ABANDONED_CLAIM_MS = 2 * 60_000;
@@ -204,19 +204,13 @@ export class AlertThreads {
     const resolved: IncidentRecord = { ...record, resolvedAt };
     await records.update((book) => ({ book: { ...book, [record.key]: resolved }, result: null }));
     await this.#updateParent(cluster, resolved);
-    await this.#o.flows.messenger
-      .post(
-        { channel: record.channel, threadTs: record.threadTs },
-        renderResolved({
-          openedAt: record.openedAt,
-          resolvedAt,
-          why: "Alertmanager reports the alerts resolved",
-        }),
-        `${cluster.name}:${record.key}:${record.openedAt}:resolved`,
-      )
-      .catch((err: Error) =>
-        this.#o.flows.logger.warn({ err: err.message }, "Alertmanager: reply not posted"),
-      );
+    await replyResolved(
+      this.#o.flows,
+      cluster,
+      record,
+      resolvedAt,
+      "Alertmanager reports the alerts resolved",
+    );
     this.#o.flows.logger.info(
       { cluster: cluster.name, alertGroup: record.key },
       "Alertmanager: thread resolved",

@@ -14,6 +14,8 @@ import { planExists } from "../flows/diagnose.ts";
 import { DiagnosisCards, type ParentRef } from "../flows/diagnosis-cards.ts";
 import { ThreadPosts } from "../flows/thread-posts.ts";
 import type { ThreadRef } from "../messenger.ts";
+import { renderResolved } from "./blocks.ts";
+import type { IncidentRecord } from "./records.ts";
 
 export type Scope = Parameters<DiagnoseScope>[0];
 
@@ -79,4 +81,26 @@ export async function postDiagnosisCard(
   } finally {
     await posts.reportLost(key, "`cni-doctor diagnose` at a terminal shows the whole diagnosis.");
   }
+}
+
+/**
+ * The reply that says an incident is over (the watch's fresh diagnosis is healthy, or Alertmanager resolved the
+ * alerts), once per incident. A refused post is logged: the parent already says resolved.
+ */
+export async function replyResolved(
+  flows: SlackFlows,
+  cluster: ClusterHandle,
+  record: IncidentRecord,
+  resolvedAt: string,
+  why: string,
+): Promise<void> {
+  await flows.messenger
+    .post(
+      { channel: record.channel, threadTs: record.threadTs },
+      renderResolved({ openedAt: record.openedAt, resolvedAt, why }),
+      `${cluster.name}:${record.key}:${record.openedAt}:resolved`,
+    )
+    .catch((err: Error) =>
+      flows.logger.warn({ err: err.message, incident: record.key }, "resolved reply not posted"),
+    );
 }

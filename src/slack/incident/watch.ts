@@ -17,9 +17,9 @@ import { diagnosisHeadline, stripEmoji } from "../blocks/diagnosis.ts";
 import { parentStatusLine } from "../blocks/messages.ts";
 import type { ClusterHandle } from "../clusters.ts";
 import type { SlackFlows } from "../flows/context.ts";
-import { renderIncidentParent, renderMoreFailures, renderResolved } from "./blocks.ts";
+import { renderIncidentParent, renderMoreFailures } from "./blocks.ts";
 import type { IncidentRecord, IncidentRecords } from "./records.ts";
-import { type DiagnosisOutcome, diagnoseQuietly, postDiagnosisCard } from "./thread.ts";
+import { type DiagnosisOutcome, diagnoseQuietly, postDiagnosisCard, replyResolved } from "./thread.ts";
 
 export const INCIDENT_LEASE_NAME = "cni-doctor-incident-watch";
 /** Events last seen longer ago than this (an old incident's, on the first list) start nothing. */
@@ -293,19 +293,13 @@ export class IncidentWatch {
     const resolved: IncidentRecord = { ...record, resolvedAt };
     await this.#o.records.update((book) => ({ book: { ...book, [record.key]: resolved }, result: null }));
     await this.#parent(cluster, resolved);
-    await this.#o.flows.messenger
-      .post(
-        { channel: record.channel, threadTs: record.threadTs },
-        renderResolved({
-          openedAt: record.openedAt,
-          resolvedAt,
-          why: "a fresh diagnosis finds the cluster healthy",
-        }),
-        `${cluster.name}:${record.key}:${record.openedAt}:resolved`,
-      )
-      .catch((err: Error) =>
-        this.#o.flows.logger.warn({ err: err.message }, "incident watch: reply not posted"),
-      );
+    await replyResolved(
+      this.#o.flows,
+      cluster,
+      record,
+      resolvedAt,
+      "a fresh diagnosis finds the cluster healthy",
+    );
     this.#o.flows.logger.info({ cluster: cluster.name, incident: record.key }, "incident resolved");
   }
 
