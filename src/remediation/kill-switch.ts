@@ -3,7 +3,7 @@
  * (new runs refuse to start; running ones stop after their current step). Stored in the cluster so every replica
  * and the CLI see the same switch.
  */
-import { KubeAccessError } from "../kube/errors.ts";
+import { changeConfigMap } from "../kube/configmap-cas.ts";
 import type { ClusterWriter } from "../kube/writer.ts";
 import { MANAGED_BY } from "./journal.ts";
 import { type Actor, actorName } from "./run.ts";
@@ -36,28 +36,12 @@ export class KillSwitch {
 
   async set(paused: boolean, by: Actor, now: Date): Promise<void> {
     const data = { paused: String(paused), by: actorName(by), at: now.toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#writer.getConfigMap(this.#namespace, KILL_SWITCH_NAME);
-      try {
-        if (current === null) {
-          await this.#writer.createConfigMap(this.#namespace, {
-            metadata: {
-              name: KILL_SWITCH_NAME,
-              labels: { ...MANAGED_BY, "cni-doctor.io/kind": "kill-switch" },
-            },
-            data,
-          });
-        } else {
-          await this.#writer.replaceConfigMap(this.#namespace, { ...current, data });
-        }
-        return;
-      } catch (err) {
-        if (err instanceof KubeAccessError && err.failure === "conflict") continue;
-        throw err;
-      }
-    }
-    throw new Error(
-      `could not ${paused ? "pause" : "resume"}: ${this.#namespace}/${KILL_SWITCH_NAME} kept changing; try again`,
-    );
+    const target = {
+      namespace: this.#namespace,
+      name: KILL_SWITCH_NAME,
+      labels: { ...MANAGED_BY, "cni-doctor.io/kind": "kill-switch" },
+      purpose: paused ? "pausing" : "resuming",
+    };
+    await changeConfigMap(this.#writer, target, () => ({ data, result: undefined }), 5);
   }
 }

@@ -7,7 +7,7 @@
  * list keeps only the last KEEP_MS of ids, at most MAX_IDS, so the object stays small without anything deleting it.
  */
 import { createHash } from "node:crypto";
-import { KubeAccessError } from "../kube/errors.ts";
+import { changeConfigMap } from "../kube/configmap-cas.ts";
 import type { V1ConfigMap } from "../kube/types.ts";
 import type { ClusterWriter } from "../kube/writer.ts";
 import { MANAGED_BY } from "./journal.ts";
@@ -16,8 +16,6 @@ export const REQUEST_CLAIMS_NAME = "cni-doctor-requests";
 /** Longer than Slack's 5-minute signature window and its event retries (immediately, after 1 and after 5 minutes). */
 const KEEP_MS = 10 * 60_000;
 const MAX_IDS = 2_000;
-/** A burst of requests at both replicas: each round of conflicts lets one writer through. */
-const MAX_CONFLICTS = 24;
 
 export class RequestClaims {
   readonly #writer: ClusterWriter;
@@ -36,36 +34,22 @@ export class RequestClaims {
    */
   async claim(requestId: string): Promise<boolean> {
     const key = createHash("sha256").update(requestId).digest("hex").slice(0, 32);
-    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-      const current = await this.#writer.getConfigMap(this.#namespace, REQUEST_CLAIMS_NAME);
+    const target = {
+      namespace: this.#namespace,
+      name: REQUEST_CLAIMS_NAME,
+      labels: { ...MANAGED_BY, "cni-doctor.io/kind": "request-claims" },
+      purpose: "claiming a request",
+    };
+    return changeConfigMap(this.#writer, target, (current) => {
       const now = this.#now().getTime();
       const taken = recentClaims(current, now);
-      if (taken.has(key)) return false;
+      if (taken.has(key)) return { data: null, result: false };
       taken.set(key, now);
-      const data = { claims: JSON.stringify(Object.fromEntries([...taken].slice(-MAX_IDS))) };
-      try {
-        if (current === null) {
-          await this.#writer.createConfigMap(this.#namespace, {
-            metadata: {
-              name: REQUEST_CLAIMS_NAME,
-              labels: { ...MANAGED_BY, "cni-doctor.io/kind": "request-claims" },
-            },
-            data,
-          });
-        } else {
-          await this.#writer.replaceConfigMap(this.#namespace, { ...current, data });
-        }
-        return true;
-      } catch (err) {
-        // Another replica wrote first (create: name taken; replace: stale resourceVersion): read again.
-        if (!(err instanceof KubeAccessError && err.failure === "conflict")) throw err;
-        // Jittered, so writers that collided do not collide again in step.
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
-      }
-    }
-    throw new Error(
-      `${this.#namespace}/${REQUEST_CLAIMS_NAME} kept changing under us (${MAX_CONFLICTS} conflicts) while claiming a request`,
-    );
+      return {
+        data: { claims: JSON.stringify(Object.fromEntries([...taken].slice(-MAX_IDS))) },
+        result: true,
+      };
+    });
   }
 }
 

@@ -5,16 +5,14 @@
  * compare-and-swap on the ConfigMap's resourceVersion (as the request claims are), so two replicas changing it at once
  * both end up recorded, or one of them learns it lost.
  */
-import { KubeAccessError } from "../../kube/errors.ts";
+import { type ConfigMapStorage, changeConfigMap } from "../../kube/configmap-cas.ts";
 import type { V1ConfigMap } from "../../kube/types.ts";
-import type { ClusterWriter } from "../../kube/writer.ts";
 import { MANAGED_BY } from "../../remediation/journal.ts";
 
 export const INCIDENT_RECORDS_NAME = "cni-doctor-incidents";
 const DATA_KEY = "incidents.json";
 /** Resolved incidents kept for reference; the oldest go first. */
 const KEEP_RESOLVED = 20;
-const MAX_CONFLICTS = 24;
 
 export interface IncidentRecord {
   /** `watch:<root cause>` for the cluster watch, `alert:<hash of the groupKey>` for an Alertmanager group. */
@@ -35,7 +33,7 @@ export interface IncidentRecord {
 
 export type IncidentBook = Record<string, IncidentRecord>;
 
-export type RecordStorage = Pick<ClusterWriter, "getConfigMap" | "createConfigMap" | "replaceConfigMap">;
+export type RecordStorage = ConfigMapStorage;
 
 export class IncidentRecords {
   readonly #storage: RecordStorage;
@@ -60,32 +58,16 @@ export class IncidentRecords {
    * book read again, so `change` must be a pure function of what it is given. Resolves with what `change` decided.
    */
   async update<T>(change: (book: IncidentBook) => { book: IncidentBook | null; result: T }): Promise<T> {
-    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-      const current = await this.#storage.getConfigMap(this.#namespace, INCIDENT_RECORDS_NAME);
+    const target = {
+      namespace: this.#namespace,
+      name: INCIDENT_RECORDS_NAME,
+      labels: { ...MANAGED_BY, "cni-doctor.io/kind": "incidents" },
+      purpose: "recording an incident thread",
+    };
+    return changeConfigMap(this.#storage, target, (current) => {
       const { book, result } = change(parseBook(current));
-      if (book === null) return result;
-      const data = { [DATA_KEY]: JSON.stringify(pruned(book)) };
-      try {
-        if (current === null) {
-          await this.#storage.createConfigMap(this.#namespace, {
-            metadata: {
-              name: INCIDENT_RECORDS_NAME,
-              labels: { ...MANAGED_BY, "cni-doctor.io/kind": "incidents" },
-            },
-            data,
-          });
-        } else {
-          await this.#storage.replaceConfigMap(this.#namespace, { ...current, data });
-        }
-        return result;
-      } catch (err) {
-        if (!(err instanceof KubeAccessError && err.failure === "conflict")) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
-      }
-    }
-    throw new Error(
-      `${this.#namespace}/${INCIDENT_RECORDS_NAME} kept changing under us (${MAX_CONFLICTS} conflicts) while recording an incident thread`,
-    );
+      return { data: book === null ? null : { [DATA_KEY]: JSON.stringify(pruned(book)) }, result };
+    });
   }
 }
 
