@@ -6,11 +6,12 @@ import type { CniAgentKind, CniIdentity } from "../identity.ts";
 
 /**
  * Calico runs as `calico-node` in calico-system (Tigera operator) or kube-system (manifests, microk8s); Canal is
- * Calico's policy agent with Flannel, in kube-system.
+ * Calico's policy agent with Flannel, in kube-system, as DaemonSet `canal` or, in RKE2's chart, `rke2-canal` (same
+ * `k8s-app=canal` pods: rancher/rke2#2635 shows `daemonset.apps/rke2-canal … calico-node,kube-flannel … k8s-app=canal`).
  */
 export const CALICO_AGENTS: readonly CniAgentKind[] = [
   { cni: "calico", name: "calico-node", daemonSets: ["calico-node"], labelSelector: "k8s-app=calico-node" },
-  { cni: "calico", name: "canal", daemonSets: ["canal"], labelSelector: "k8s-app=canal" },
+  { cni: "calico", name: "canal", daemonSets: ["canal", "rke2-canal"], labelSelector: "k8s-app=canal" },
 ];
 
 /** The agent whose restart the Calico remediator plans (install-cni, its init container, rewrites the files). */
