@@ -167,7 +167,8 @@ if (values.only) {
 }
 await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(renderTable(report));
-log(`results: bench/results/latest.json (${round(report.durationMs / 1000)} s)`);
+// This run's own time: after an --only merge, report.durationMs is the last full run's.
+log(`results: bench/results/latest.json (${round((Date.now() - startedAt.getTime()) / 1000)} s)`);
 
 function renderTable(r: typeof report): string {
   const rows: string[][] = [];
