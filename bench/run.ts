@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation,thread   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -15,13 +15,16 @@ import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
 import {
   type AckLatencyResult,
+  type AckUnderLoadPhase,
+  type AckUnderLoadResult,
+  benchAckUnderDiagnosis,
   benchRemediation,
   benchSlashAck,
   type RemediationBenchResult,
 } from "./slack.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
-const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread"] as const;
+const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread", "ackload"] as const;
 type BenchName = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -76,6 +79,7 @@ const results: {
   remediation?: RemediationBenchResult;
   classifier?: ClassifierResult;
   thread?: ThreadBenchResult;
+  ackload?: AckUnderLoadResult;
 } = {};
 
 if (selected.has("slack")) {
@@ -129,6 +133,13 @@ if (selected.has("thread")) {
   results.thread = await attempt("thread", () => benchThread({ log }));
 }
 
+if (selected.has("ackload")) {
+  log("7. slash-command acks while the bot diagnoses large (issue 17, item 1)");
+  results.ackload = await attempt("ackload", () =>
+    benchAckUnderDiagnosis({ ratePerSecond: 50, idleMs: quick ? 2000 : 5000, node: nodeBinary, log }),
+  );
+}
+
 const report = {
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),
@@ -156,7 +167,8 @@ if (values.only) {
 }
 await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(renderTable(report));
-log(`results: bench/results/latest.json (${round(report.durationMs / 1000)} s)`);
+// This run's own time: after an --only merge, report.durationMs is the last full run's.
+log(`results: bench/results/latest.json (${round((Date.now() - startedAt.getTime()) / 1000)} s)`);
 
 function renderTable(r: typeof report): string {
   const rows: string[][] = [];
@@ -286,6 +298,23 @@ function renderTable(r: typeof report): string {
       "bot serving with failures present → thread",
       `${fmtNumber(t.proactive.failuresPresentToThreadMs)} ms`,
       `debounce ${t.proactive.debounceSeconds} s + one diagnosis`,
+    ]);
+  }
+  const u = r.results.ackload;
+  if (u) {
+    const phase = (p: AckUnderLoadPhase) =>
+      `${fmtNumber(p.p50Ms)} / ${fmtNumber(p.p99Ms)} / ${fmtNumber(p.maxMs)} ms (${p.acks} acks${p.non200 ? `, ${p.non200} not 200` : ""}); bot's event-loop delay p99 ${fmtNumber(p.loopDelayP99Ms)} ms, max ${fmtNumber(p.loopDelayMaxMs)} ms (incl. the 10 ms sampling interval)`;
+    rows.push([
+      `7. Slash-command ack under load (${u.command}, ${u.ratePerSecond}/s, one bot process)`,
+      "idle: ack p50 / p99 / max",
+      phase(u.idle),
+      "",
+    ]);
+    rows.push([
+      "",
+      `while diagnosing large (${fmtNumber(u.duringDiagnosis.diagnosisMs)} ms): ack p50 / p99 / max`,
+      phase(u.duringDiagnosis),
+      `p99 ≤ ${u.goalP99Ms} ms: ${met(u.met)}`,
     ]);
   }
   for (const [name, message] of Object.entries(r.failures))

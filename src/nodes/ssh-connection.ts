@@ -15,13 +15,9 @@ type Client = SshClient;
 
 import type { CommandResult } from "./commands.ts";
 import { isNodeAccessError, NodeAccessError, type NodeAccessErrorKind } from "./errors.ts";
-import {
-  type HostKeyPolicy,
-  parseKnownHosts,
-  preferredHostKeyAlgorithms,
-  verifyHostKey,
-} from "./host-keys.ts";
+import { type HostKeyPolicy, preferredHostKeyAlgorithms, verifyHostKey } from "./host-keys.ts";
 import type { ClientAuth, NodeTarget, SshEndpoint } from "./inventory.ts";
+import { knownHostsCache } from "./known-hosts-file.ts";
 
 /** Where secrets and the agent socket come from; the caller passes process.env (config.ts owns the environment). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -127,7 +123,8 @@ async function loadHostKeyPolicy(endpoint: SshEndpoint, hop: Hop): Promise<HostK
     return { kind: "pinned", fingerprints: endpoint.hostKeys.fingerprints };
   const path = endpoint.hostKeys.path;
   try {
-    return { kind: "known-hosts", knownHosts: parseKnownHosts(await readFile(path, "utf8"), path) };
+    // Parsed once per change of the file, not per connection (see known-hosts-file.ts).
+    return { kind: "known-hosts", knownHosts: await knownHostsCache.load(path) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new NodeAccessError(

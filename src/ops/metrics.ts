@@ -43,7 +43,10 @@ export class BotMetrics implements OpsMetrics {
 
   constructor() {
     const registers = [this.registry];
-    // Standard process_* and nodejs_* names, so stock dashboards work.
+    // Standard process_* and nodejs_* names, so stock dashboards work. They include event-loop delay from
+    // perf_hooks.monitorEventLoopDelay: nodejs_eventloop_lag_{p50,p90,p99,min,max,mean,stddev}_seconds, over the time
+    // since the previous scrape (prom-client resets the histogram on each collect). That is the event-loop gauge the
+    // ack-latency goal is watched with, so there is no cni_doctor_* duplicate of it.
     collectDefaultMetrics({ register: this.registry });
     this.#diagnoses = new Counter({
       name: "cni_doctor_diagnoses_total",

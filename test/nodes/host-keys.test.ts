@@ -1,13 +1,18 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   type HostKeyPolicy,
+  type KnownHosts,
   knownHostsName,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
   sha256Fingerprint,
   verifyHostKey,
 } from "../../src/nodes/host-keys.ts";
+import { KnownHostsCache } from "../../src/nodes/known-hosts-file.ts";
 
 /** A syntactically valid SSH key blob of `type` (the verifier only compares blobs; it never parses key material). */
 function fakeKey(type: string, seed: string): Buffer {
@@ -163,5 +168,98 @@ describe("host key verification", () => {
       "ecdsa-sha2-nistp256",
     ]);
     expect(preferredHostKeyAlgorithms(p, "10.0.0.99", 22)[0]).toBe("ssh-ed25519");
+  });
+});
+
+describe("known_hosts cache (read once per change, not per connection)", () => {
+  /** Node's fs with the calls counted; `now` runs 10 s ahead so a file just written is not "racy". */
+  function counted(aheadNs = 10_000_000_000n) {
+    const calls = { stat: 0, read: 0 };
+    const cache = new KnownHostsCache({
+      io: {
+        stat: async (p) => {
+          calls.stat++;
+          return stat(p, { bigint: true });
+        },
+        readFile: async (p) => {
+          calls.read++;
+          return readFile(p, "utf8");
+        },
+      },
+      nowNs: () => BigInt(Date.now()) * 1_000_000n + aheadNs,
+    });
+    return { cache, calls };
+  }
+  const verdict = (kh: KnownHosts, key: Buffer) =>
+    verifyHostKey({ kind: "known-hosts", knownHosts: kh }, subject("10.0.0.1"), key);
+
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  async function tempFile(text: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "known-hosts-cache-"));
+    dirs.push(dir);
+    const path = join(dir, "known_hosts");
+    await writeFile(path, text);
+    return path;
+  }
+
+  it("a second connection to an unchanged file does not read it again", async () => {
+    const path = await tempFile(`10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    const { cache, calls } = counted();
+    const first = await cache.load(path);
+    const second = await cache.load(path);
+    expect(calls).toEqual({ stat: 2, read: 1 });
+    expect(second).toBe(first);
+    expect(verdict(second, ED).ok).toBe(true);
+  });
+
+  it("a changed key (new mtime) is read again and the old key is refused", async () => {
+    const path = await tempFile(`10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    const { cache, calls } = counted();
+    expect(verdict(await cache.load(path), ED).ok).toBe(true);
+    // Same size, so only the timestamps tell the files apart.
+    await writeFile(path, `10.0.0.1 ssh-ed25519 ${b64(ED_OTHER)}\n`);
+    await utimes(path, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+    const after = await cache.load(path);
+    expect(calls.read).toBe(2);
+    expect(verdict(after, ED_OTHER).ok).toBe(true);
+    const old = verdict(after, ED);
+    expect(old.ok).toBe(false);
+    if (!old.ok) expect(old.error.kind).toBe("host-key-changed");
+  });
+
+  it("a key marked @revoked is refused from the next connection, even if the old mtime is put back", async () => {
+    const path = await tempFile(`10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    const before = await stat(path);
+    const { cache, calls } = counted();
+    expect(verdict(await cache.load(path), ED).ok).toBe(true);
+    await writeFile(path, `@revoked 10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    // utimes can restore mtime but not ctime, and the size changed too: the cache must still notice.
+    await utimes(path, before.atime, before.mtime);
+    const after = verdict(await cache.load(path), ED);
+    expect(calls.read).toBe(2);
+    expect(after.ok).toBe(false);
+    if (!after.ok) expect(after.error.kind).toBe("host-key-revoked");
+  });
+
+  it("a file written within the racy margin is parsed each time, never cached", async () => {
+    const path = await tempFile(`10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    const { cache, calls } = counted(0n);
+    await cache.load(path);
+    await cache.load(path);
+    expect(calls.read).toBe(2);
+    expect(cache.size).toBe(0);
+  });
+
+  it("a file that disappears is an error, and the cached copy is forgotten", async () => {
+    const path = await tempFile(`10.0.0.1 ssh-ed25519 ${b64(ED)}\n`);
+    const { cache } = counted();
+    await cache.load(path);
+    expect(cache.size).toBe(1);
+    await rm(path);
+    await expect(cache.load(path)).rejects.toMatchObject({ code: "ENOENT" });
+    expect(cache.size).toBe(0);
   });
 });
