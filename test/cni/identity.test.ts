@@ -26,7 +26,10 @@ describe("CNI identities", () => {
 
   it("finds an agent by any of its DaemonSet names, and Calico's first agent is calico-node", () => {
     expect(agentKindByDaemonSet("canal")).toMatchObject({ cni: "calico", labelSelector: "k8s-app=canal" });
-    expect(agentKindByDaemonSet("rke2-canal")).toMatchObject({ name: "canal", labelSelector: "k8s-app=canal" });
+    expect(agentKindByDaemonSet("rke2-canal")).toMatchObject({
+      name: "canal",
+      labelSelector: "k8s-app=canal",
+    });
     expect(agentKindByDaemonSet("kube-flannel-ds-amd64")?.cni).toBe("flannel");
     expect(agentKindByDaemonSet("not-a-cni")).toBeUndefined();
     expect(agentKindForCni("calico")?.name).toBe("calico-node");
