@@ -30,8 +30,7 @@ export async function postCard(
 
 /**
  * The card a click is on. A card this process does not know was posted by another replica (a button's click reaches
- * any of them) or before a restart: the cluster is diagnosed again, whole, for the thread's cluster, and the thread
- * says so. Null when no cluster can be opened for the channel (the person was told why).
+ * any of them) or before a restart: the channel's cluster is diagnosed again, whole, and the thread says which. Null when no cluster can be opened for the channel (the person was told why).
  */
 async function cardOf(flows: SlackFlows, click: Click): Promise<DiagnosisCard | null> {
   const known = flows.cards.get(click.runId);
@@ -44,7 +43,7 @@ async function cardOf(flows: SlackFlows, click: Click): Promise<DiagnosisCard | 
   })({});
   await new ThreadPosts(flows, thread).post(
     renderNotice(
-      "That card was posted by another cni-doctor replica or before a restart, so the cluster was diagnosed again for it (whole cluster).",
+      `That card was posted by another cni-doctor replica or before a restart, so cluster ${cluster.name} (this channel's) was diagnosed again for it, whole.`,
     ),
     `${click.runId}:rediagnosed`,
     "that the cluster was diagnosed again",
