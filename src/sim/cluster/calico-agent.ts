@@ -1,5 +1,6 @@
 import type { KubeObject } from "../objects.ts";
 import type { ObjectStore, StoreEvent } from "../store.ts";
+import { currentPod, markNetworkAvailable, writePodStatus } from "./agent-pod.ts";
 import {
   CALICO_CONFLIST_MODE,
   CALICO_KUBECONFIG_MODE,
@@ -13,7 +14,6 @@ import { recordContainerStarts } from "./kubelet.ts";
 import { CALICO_NODENAME_FILE } from "./node-filesystem.ts";
 import { crashLoopStatus, initImagePullStatus, runningStatus } from "./pod-status.ts";
 import type { SimNode } from "./sim-node.ts";
-import { isoSeconds } from "./time.ts";
 import type { TokenAuthority } from "./token-authority.ts";
 
 /** How a calico-node pod on a node behaves when it starts. */
@@ -173,9 +173,12 @@ export class CalicoAgent {
     }
     node.fs.write(CALICO_NODENAME_FILE, host, { modifiedAt: startedAt });
     await this.refreshToken(node, startedAt);
-    this.writeStatus(pod, runningStatus(pod, node.internalIP, node.internalIP, startedAt));
-    recordContainerStarts(this.o.recorder, this.current(pod), host, startedAt);
-    this.markNetworkAvailable(node, startedAt);
+    writePodStatus(this.o.store, pod, runningStatus(pod, node.internalIP, node.internalIP, startedAt));
+    recordContainerStarts(this.o.recorder, currentPod(this.o.store, pod), host, startedAt);
+    markNetworkAvailable(this.o.store, node, startedAt, {
+      reason: "CalicoIsUp",
+      message: "Calico is running on this node",
+    });
     if (refresherRuns) this.startRefresher(pod, node);
   }
 
@@ -233,8 +236,12 @@ export class CalicoAgent {
       if (!current || current.metadata.deletionTimestamp) return;
       state.restarts++;
       const now = this.o.store.now();
-      this.writeStatus(current, crashLoopStatus(current, node.internalIP, startedAt, state.restarts, now));
-      this.o.recorder.record(this.current(current), {
+      writePodStatus(
+        this.o.store,
+        current,
+        crashLoopStatus(current, node.internalIP, startedAt, state.restarts, now),
+      );
+      this.o.recorder.record(currentPod(this.o.store, current), {
         type: "Warning",
         reason: "BackOff",
         message: `Back-off restarting failed container calico-node in pod ${current.metadata.name}_${current.metadata.namespace}(${current.metadata.uid})`,
@@ -257,7 +264,8 @@ export class CalicoAgent {
       if (!current || current.metadata.deletionTimestamp) return;
       const reason = attempt % 2 === 0 ? "ErrImagePull" : "ImagePullBackOff";
       attempt++;
-      this.writeStatus(
+      writePodStatus(
+        this.o.store,
         current,
         initImagePullStatus(
           current,
@@ -267,7 +275,7 @@ export class CalicoAgent {
           `rpc error: code = Unknown desc = ${pullError}`,
         ),
       );
-      recordImagePullEvents(this.o.recorder, this.current(current), node.name, image, reason);
+      recordImagePullEvents(this.o.recorder, currentPod(this.o.store, current), node.name, image, reason);
     };
     this.stopTimers(node.name);
     tick();
@@ -295,38 +303,5 @@ export class CalicoAgent {
     const c = this.crashLoops.get(node);
     if (c) clearInterval(c.timer);
     this.crashLoops.delete(node);
-  }
-
-  private current(pod: KubeObject): KubeObject {
-    return this.o.store.get("pods", pod.metadata.namespace, pod.metadata.name) ?? pod;
-  }
-
-  private writeStatus(pod: KubeObject, status: KubeObject["status"]): void {
-    if (!this.o.store.get("pods", pod.metadata.namespace, pod.metadata.name)) return;
-    this.o.store.mutate("pods", pod.metadata.namespace, pod.metadata.name, (draft) => {
-      draft.status = status;
-    });
-  }
-
-  /** calico/node clears the NetworkUnavailable condition once it is up on a node. */
-  private markNetworkAvailable(node: SimNode, at: Date): void {
-    const object = this.o.store.get("nodes", undefined, node.name);
-    if (!object) return;
-    const when = isoSeconds(at);
-    this.o.store.mutate("nodes", undefined, node.name, (draft) => {
-      // biome-ignore lint/suspicious/noExplicitAny: node conditions are plain JSON
-      const others = (draft.status.conditions ?? []).filter((c: any) => c.type !== "NetworkUnavailable");
-      draft.status.conditions = [
-        {
-          type: "NetworkUnavailable",
-          status: "False",
-          lastHeartbeatTime: when,
-          lastTransitionTime: when,
-          reason: "CalicoIsUp",
-          message: "Calico is running on this node",
-        },
-        ...others,
-      ];
-    });
   }
 }

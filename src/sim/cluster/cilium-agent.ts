@@ -1,11 +1,11 @@
 import type { KubeObject } from "../objects.ts";
 import type { ObjectStore, StoreEvent } from "../store.ts";
+import { currentPod, markNetworkAvailable, writePodStatus } from "./agent-pod.ts";
 import { CILIUM_CONFLIST_MODE, ciliumConflist } from "./cni-files.ts";
 import type { EventRecorder } from "./events.ts";
 import { recordContainerStarts } from "./kubelet.ts";
 import { runningNotReadyStatus, runningStatus } from "./pod-status.ts";
 import type { SimNode } from "./sim-node.ts";
-import { isoSeconds } from "./time.ts";
 
 /**
  * How a cilium agent pod behaves when it starts: `running` (it writes its CNI config, serves the CNI plugin on
@@ -125,8 +125,12 @@ export class CiliumAgent {
     const node = this.o.nodes.get(pod.spec?.nodeName ?? "");
     if (!node) return;
     if (behaviour === "not-ready") {
-      this.writeStatus(pod, runningNotReadyStatus(pod, node.internalIP, node.internalIP, startedAt));
-      recordContainerStarts(this.o.recorder, this.current(pod), node.name, startedAt);
+      writePodStatus(
+        this.o.store,
+        pod,
+        runningNotReadyStatus(pod, node.internalIP, node.internalIP, startedAt),
+      );
+      recordContainerStarts(this.o.recorder, currentPod(this.o.store, pod), node.name, startedAt);
       this.failReadiness(pod, node);
       return;
     }
@@ -135,9 +139,12 @@ export class CiliumAgent {
       modifiedAt: startedAt,
     });
     this.serving.set(node.name, pod.metadata.uid);
-    this.writeStatus(pod, runningStatus(pod, node.internalIP, node.internalIP, startedAt));
-    recordContainerStarts(this.o.recorder, this.current(pod), node.name, startedAt);
-    this.markNetworkAvailable(node, startedAt);
+    writePodStatus(this.o.store, pod, runningStatus(pod, node.internalIP, node.internalIP, startedAt));
+    recordContainerStarts(this.o.recorder, currentPod(this.o.store, pod), node.name, startedAt);
+    markNetworkAvailable(this.o.store, node, startedAt, {
+      reason: "CiliumIsUp",
+      message: "Cilium is running on this node",
+    });
   }
 
   private failReadiness(pod: KubeObject, node: SimNode): void {
@@ -167,37 +174,5 @@ export class CiliumAgent {
       clearInterval(probe.timer);
       this.probes.delete(node);
     }
-  }
-
-  private current(pod: KubeObject): KubeObject {
-    return this.o.store.get("pods", pod.metadata.namespace, pod.metadata.name) ?? pod;
-  }
-
-  private writeStatus(pod: KubeObject, status: KubeObject["status"]): void {
-    if (!this.o.store.get("pods", pod.metadata.namespace, pod.metadata.name)) return;
-    this.o.store.mutate("pods", pod.metadata.namespace, pod.metadata.name, (draft) => {
-      draft.status = status;
-    });
-  }
-
-  /** The agent clears the node's NetworkUnavailable condition once it is up (cilium/cilium pkg/node, "CiliumIsUp"). */
-  private markNetworkAvailable(node: SimNode, at: Date): void {
-    if (!this.o.store.get("nodes", undefined, node.name)) return;
-    const when = isoSeconds(at);
-    this.o.store.mutate("nodes", undefined, node.name, (draft) => {
-      // biome-ignore lint/suspicious/noExplicitAny: node conditions are plain JSON
-      const others = (draft.status.conditions ?? []).filter((c: any) => c.type !== "NetworkUnavailable");
-      draft.status.conditions = [
-        {
-          type: "NetworkUnavailable",
-          status: "False",
-          lastHeartbeatTime: when,
-          lastTransitionTime: when,
-          reason: "CiliumIsUp",
-          message: "Cilium is running on this node",
-        },
-        ...others,
-      ];
-    });
   }
 }
