@@ -1,5 +1,31 @@
-/** What every CNI's restart step says about its agent. Pure. */
+/** What every CNI's restart step says about its agent, and the step itself. Pure. */
 import type { NodeEvidence } from "../diagnosis/model.ts";
+import type { RemediationCase, RestartAgentStep } from "./remediator.ts";
+
+/**
+ * The step that deletes the node's agent pod so its DaemonSet starts a fresh one; `description` says what the CNI's
+ * replacement does and how the node is checked afterwards (each CNI's own words).
+ */
+export function restartAgentStep(
+  c: RemediationCase,
+  agent: { namespace: string; pod: string },
+  agentName: string,
+  description: string,
+): RestartAgentStep {
+  return {
+    kind: "restart-cni-agent",
+    node: c.node,
+    pods: [`${agent.namespace}/${agent.pod}`],
+    description,
+    agent: {
+      namespace: agent.namespace,
+      pod: agent.pod,
+      name: agentName,
+      whyDown: c.rootCause === "cni-agent-not-running" ? describeWhyDown(c.evidence) : [],
+    },
+    rootCause: c.rootCause,
+  };
+}
 
 /** Why the agent was down (agent-not-running): its pod's phase and each container's state and last termination. */
 export function describeWhyDown(evidence: NodeEvidence | null): string[] {

@@ -5,7 +5,7 @@
  * no config of its own (the agents write theirs as they start). Pure.
  */
 import type { NodeInspection } from "../../diagnosis/model.ts";
-import { describeWhyDown } from "../agent.ts";
+import { restartAgentStep } from "../agent.ts";
 import type { CniIdentity } from "../identity.ts";
 import { quarantineDetail, quarantineTemplates } from "../quarantine.ts";
 import type { NodeFixStep, NodeStepOptions, RemediationCase, RestartAgentStep } from "../remediator.ts";
@@ -51,17 +51,10 @@ function restartStep(identity: CniIdentity, c: RemediationCase): RestartAgentSte
   const agent = c.evidence?.agent ?? null;
   const agentName = c.evidence?.agentName ?? null;
   if (!agent || !agentName) return null;
-  return {
-    kind: "restart-cni-agent",
-    node: c.node,
-    pods: [`${agent.namespace}/${agent.pod}`],
-    description: `Restart ${agentName} on ${c.node} by deleting pod ${agent.namespace}/${agent.pod}, only if a DaemonSet controls it (the DaemonSet starts a replacement on ${c.node}); wait for the replacement to be Running and Ready and check the runtime's first config on ${c.node} is ${identity.cni}'s.`,
-    agent: {
-      namespace: agent.namespace,
-      pod: agent.pod,
-      name: agentName,
-      whyDown: c.rootCause === "cni-agent-not-running" ? describeWhyDown(c.evidence) : [],
-    },
-    rootCause: c.rootCause,
-  };
+  return restartAgentStep(
+    c,
+    agent,
+    agentName,
+    `Restart ${agentName} on ${c.node} by deleting pod ${agent.namespace}/${agent.pod}, only if a DaemonSet controls it (the DaemonSet starts a replacement on ${c.node}); wait for the replacement to be Running and Ready and check the runtime's first config on ${c.node} is ${identity.cni}'s.`,
+  );
 }

@@ -3,7 +3,7 @@
  * unless only a shadowing config was in the way, restart calico-node: its install-cni init container writes fresh CNI
  * files and a fresh token. Pure.
  */
-import { describeWhyDown } from "../agent.ts";
+import { restartAgentStep } from "../agent.ts";
 import { quarantineTemplates } from "../quarantine.ts";
 import type { NodeFixStep, NodeStepOptions, RemediationCase } from "../remediator.ts";
 import { CALICO_NODE } from "./identity.ts";
@@ -31,19 +31,14 @@ export function planCalicoSteps(c: RemediationCase, options: NodeStepOptions): N
     }
   }
   if (c.rootCause !== "shadowing-cni-config" && agent) {
-    steps.push({
-      kind: "restart-cni-agent",
-      node: c.node,
-      pods: [`${agent.namespace}/${agent.pod}`],
-      description: `Restart ${agentName} on ${c.node} by deleting pod ${agent.namespace}/${agent.pod} (its DaemonSet starts a replacement, whose install-cni writes fresh CNI files); wait for it to be Ready and check the node's calico-kubeconfig holds a token the API server accepts.`,
-      agent: {
-        namespace: agent.namespace,
-        pod: agent.pod,
-        name: agentName,
-        whyDown: c.rootCause === "cni-agent-not-running" ? describeWhyDown(c.evidence) : [],
-      },
-      rootCause: c.rootCause,
-    });
+    steps.push(
+      restartAgentStep(
+        c,
+        agent,
+        agentName,
+        `Restart ${agentName} on ${c.node} by deleting pod ${agent.namespace}/${agent.pod} (its DaemonSet starts a replacement, whose install-cni writes fresh CNI files); wait for it to be Ready and check the node's calico-kubeconfig holds a token the API server accepts.`,
+      ),
+    );
   }
   return steps;
 }
