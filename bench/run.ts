@@ -8,6 +8,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import {
+  type AckStats,
+  type AckUnderLoadPhase,
+  type AckUnderLoadResult,
+  benchAckUnderDiagnosis,
+} from "./ack-under-load.ts";
 import { benchClassifier, type ClassifierResult } from "./classifier.ts";
 import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
 import { describeMachine } from "./lib/machine.ts";
@@ -15,9 +21,6 @@ import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
 import {
   type AckLatencyResult,
-  type AckUnderLoadPhase,
-  type AckUnderLoadResult,
-  benchAckUnderDiagnosis,
   benchRemediation,
   benchSlashAck,
   type RemediationBenchResult,
@@ -136,7 +139,14 @@ if (selected.has("thread")) {
 if (selected.has("ackload")) {
   log("7. slash-command acks while the bot diagnoses large (issue 17, item 1)");
   results.ackload = await attempt("ackload", () =>
-    benchAckUnderDiagnosis({ ratePerSecond: 50, idleMs: quick ? 2000 : 5000, node: nodeBinary, log }),
+    benchAckUnderDiagnosis({
+      ratePerSecond: 50,
+      idleMs: quick ? 2000 : 5000,
+      diagnoses: quick ? 1 : 3,
+      node: nodeBinary,
+      ...(values.profile ? { cpuProfileDir: `${resultsDir}profiles` } : {}),
+      log,
+    }),
   );
 }
 
@@ -301,22 +311,25 @@ function renderTable(r: typeof report): string {
     ]);
   }
   const u = r.results.ackload;
-  if (u) {
+  // A report from before clicks were measured (one ack list per phase) is shown as "not measured" rather than misread.
+  if (u && "slash" in u.idle) {
+    const acks = (a: AckStats) =>
+      `${fmtNumber(a.p50Ms)} / ${fmtNumber(a.p99Ms)} / ${fmtNumber(a.maxMs)} ms (${a.acks}${a.non200 ? `, ${a.non200} not 200` : ""})`;
     const phase = (p: AckUnderLoadPhase) =>
-      `${fmtNumber(p.p50Ms)} / ${fmtNumber(p.p99Ms)} / ${fmtNumber(p.maxMs)} ms (${p.acks} acks${p.non200 ? `, ${p.non200} not 200` : ""}); bot's event-loop delay p99 ${fmtNumber(p.loopDelayP99Ms)} ms, max ${fmtNumber(p.loopDelayMaxMs)} ms (incl. the 10 ms sampling interval)`;
+      `\`/cni help\` ${acks(p.slash)}; Details click ${acks(p.click)}; bot's event-loop delay p99 ${fmtNumber(p.loopDelayP99Ms)} ms, max ${fmtNumber(p.loopDelayMaxMs)} ms (incl. the 10 ms sampling interval)`;
     rows.push([
-      `7. Slash-command ack under load (${u.command}, ${u.ratePerSecond}/s, one bot process)`,
+      `7. Acks under incident load (${u.requests}, ${u.ratePerSecond}/s, one bot process, probe in its own process)`,
       "idle: ack p50 / p99 / max",
       phase(u.idle),
       "",
     ]);
     rows.push([
       "",
-      `while diagnosing large (${fmtNumber(u.duringDiagnosis.diagnosisMs)} ms): ack p50 / p99 / max`,
+      `while diagnosing large (${u.duringDiagnosis.diagnoses ?? 1} × ${fmtNumber(u.duringDiagnosis.diagnosisMs)} ms): ack p50 / p99 / max`,
       phase(u.duringDiagnosis),
-      `p99 ≤ ${u.goalP99Ms} ms: ${met(u.met)}`,
+      `p99 ≤ ${u.goalP99Ms} ms (both kinds): ${met(u.met)}`,
     ]);
-  }
+  } else if (u) rows.push(["7. Acks under incident load", "not measured", "re-run `--only ackload`", ""]);
   for (const [name, message] of Object.entries(r.failures))
     rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
   const header = ["Benchmark", "Measure", "Result (median, min–max, n)", "Comparison / goal"];

@@ -16,18 +16,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
-import { CARD_ACTIONS } from "../src/slack/blocks/diagnosis.ts";
 import { ACTIONS } from "../src/slack/blocks/plan.ts";
-import { LARGE_SCENARIO } from "./diagnosis-large.ts";
 import { percentile } from "./lib/stats.ts";
 
-const USERS = {
+export const USERS = {
   requester: { id: "U0REQUEST1", name: "ana" },
   approver: { id: "U0APPROVE1", name: "bo" },
 };
-const CHANNEL = "C0INCIDENT";
+export const CHANNEL = "C0INCIDENT";
 
-interface World {
+export interface World {
   sim: RunningSimulatedCluster;
   slack: FakeSlack;
   bot: ChildProcess;
@@ -37,7 +35,7 @@ interface World {
   stop(): Promise<void>;
 }
 
-async function until<T>(
+export async function until<T>(
   what: string,
   probe: () => T | undefined | false,
   timeoutMs: number,
@@ -52,12 +50,14 @@ async function until<T>(
   }
 }
 
-async function startWorld(options: {
+export async function startWorld(options: {
   scenario: string;
   mode: "http" | "socket";
   node: string;
   /** Default true; the 1,000-node scenario runs without SSH servers (the diagnosis reads Kubernetes only). */
   sshNodes?: boolean;
+  /** Where the bot writes a V8 CPU profile (`--cpu-prof`); it is then stopped with SIGTERM so that it writes one. */
+  cpuProfileDir?: string;
 }): Promise<World> {
   const sshNodes = options.sshNodes ?? true;
   const sim = await startSimulatedCluster({ scenario: options.scenario, port: 0, sshNodes });
@@ -96,10 +96,15 @@ async function startWorld(options: {
     CNI_DOCTOR_MAX_NODES_PER_RUN: "10",
   };
   let output = "";
-  const bot = spawn(options.node, ["bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const profiling = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
+  const bot = spawn(
+    options.node,
+    [...profiling, "bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   bot.stdout?.on("data", (d) => {
     if (output.length < 1_000_000) output += d;
   });
@@ -122,7 +127,11 @@ async function startWorld(options: {
     eventsUrl: /HTTP, (\S+)/.exec(connected)?.[1] ?? null,
     signingSecret: secrets.signingSecret,
     async stop() {
-      bot.kill("SIGKILL");
+      if (options.cpuProfileDir && bot.exitCode === null) {
+        const exited = new Promise((resolve) => bot.once("exit", resolve));
+        bot.kill("SIGTERM");
+        await exited;
+      } else bot.kill("SIGKILL");
       await slack.stop();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });
@@ -188,150 +197,6 @@ export async function benchSlashAck(options: {
       non200,
       goalP99Ms: 50,
       met: p99 <= 50 && non200 === 0,
-    };
-  } finally {
-    await world.stop();
-  }
-}
-
-export interface AckUnderLoadPhase {
-  acks: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  non200: number;
-  /**
-   * The bot's own nodejs_eventloop_lag_p99_seconds / _max_seconds over the phase (monitorEventLoopDelay), in ms. They
-   * include prom-client's 10 ms sampling interval: an idle loop reads ~10 ms, the delay is what lies above it.
-   */
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-}
-
-export interface AckUnderLoadResult {
-  scenario: string;
-  command: string;
-  ratePerSecond: number;
-  idle: AckUnderLoadPhase;
-  duringDiagnosis: AckUnderLoadPhase & { diagnosisMs: number };
-  goalP99Ms: number;
-  met: boolean;
-}
-
-/** One gauge's value from Prometheus text. */
-function gauge(body: string, name: string): number {
-  const line = body.split("\n").find((l) => l.startsWith(`${name} `));
-  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
-}
-
-/**
- * Benchmark 1 under incident load: `/cni help` acks (signed HTTP, sent open-loop at a steady rate, so a blocked loop
- * shows as latency rather than as fewer requests) first with the bot idle, then while the same bot process diagnoses
- * the 1,000-node `large` cluster after one `/cni diagnose`, until its card is posted. Event-loop delay is the bot's
- * own, read from its /metrics (prom-client's monitorEventLoopDelay histogram, reset by each scrape, so one scrape
- * before and one after a phase cover exactly that phase).
- */
-export async function benchAckUnderDiagnosis(options: {
-  ratePerSecond: number;
-  idleMs: number;
-  node: string;
-  log: (line: string) => void;
-}): Promise<AckUnderLoadResult> {
-  const world = await startWorld({
-    scenario: LARGE_SCENARIO,
-    mode: "http",
-    node: options.node,
-    sshNodes: false,
-  });
-  try {
-    const url = world.eventsUrl;
-    if (!url) throw new Error("cni-doctor serve did not report its HTTP events URL");
-    const metricsUrl = new URL("/metrics", url).toString();
-    const scrape = async () => {
-      const body = await (await fetch(metricsUrl)).text();
-      return {
-        p99Ms: gauge(body, "nodejs_eventloop_lag_p99_seconds") * 1000,
-        maxMs: gauge(body, "nodejs_eventloop_lag_max_seconds") * 1000,
-      };
-    };
-    const send = async (text: string) => {
-      const started = performance.now();
-      const r = await world.slack.slashCommand(
-        { user: USERS.requester.id, channel: CHANNEL, text },
-        { mode: "http", url },
-      );
-      return { ms: performance.now() - started, status: r.http?.status ?? 0 };
-    };
-    for (let i = 0; i < 20; i++) await send("help"); // warm-up
-    /** Sends `/cni help` every 1/rate s until `done()` says stop; resolves with every ack's latency. */
-    const probe = async (done: () => boolean) => {
-      const pending: Promise<{ ms: number; status: number }>[] = [];
-      const interval = 1000 / options.ratePerSecond;
-      const t0 = performance.now();
-      for (let i = 0; !done(); i++) {
-        pending.push(send("help"));
-        const wait = t0 + (i + 1) * interval - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-      const results = await Promise.all(pending);
-      const sorted = results.map((r) => r.ms).sort((a, b) => a - b);
-      return {
-        acks: results.length,
-        p50Ms: percentile(sorted, 50),
-        p99Ms: percentile(sorted, 99),
-        maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-        non200: results.filter((r) => r.status !== 200).length,
-      };
-    };
-
-    await scrape(); // resets the bot's histogram
-    const idleUntil = performance.now() + options.idleMs;
-    const idleAcks = await probe(() => performance.now() >= idleUntil);
-    const idleLoop = await scrape();
-    const idle = { ...idleAcks, loopDelayP99Ms: idleLoop.p99Ms, loopDelayMaxMs: idleLoop.maxMs };
-    options.log(
-      `  idle: ${idle.acks} acks, p50 ${idle.p50Ms.toFixed(1)} / p99 ${idle.p99Ms.toFixed(1)} ms; loop delay p99 ${idle.loopDelayP99Ms.toFixed(1)} ms`,
-    );
-
-    const ws = world.slack.workspace;
-    const card = () =>
-      ws.messages.find((m: StoredMessage) => {
-        const blocks = JSON.stringify(m.blocks ?? []);
-        return blocks.includes(CARD_ACTIONS.details) || blocks.includes(CARD_ACTIONS.fix);
-      });
-    const diagnoseStarted = performance.now();
-    const diagnoseAck = await send("diagnose");
-    if (diagnoseAck.status !== 200) throw new Error(`/cni diagnose got HTTP ${diagnoseAck.status}`);
-    const deadline = diagnoseStarted + 300_000;
-    const busyAcks = await probe(() => card() !== undefined || performance.now() > deadline);
-    const diagnosisMs = performance.now() - diagnoseStarted;
-    const busyLoop = await scrape();
-    if (card() === undefined) {
-      const said = ws.messages.map((m) => m.text.slice(0, 300)).join("\n  ");
-      throw new Error(
-        `no diagnosis card within 300 s; the bot said:\n  ${said}\nbot output: ${world.botOutput().slice(-1500)}`,
-      );
-    }
-    const duringDiagnosis = {
-      ...busyAcks,
-      acks: busyAcks.acks + 1,
-      maxMs: Math.max(busyAcks.maxMs, diagnoseAck.ms),
-      loopDelayP99Ms: busyLoop.p99Ms,
-      loopDelayMaxMs: busyLoop.maxMs,
-      diagnosisMs,
-    };
-    options.log(
-      `  during the diagnosis (${Math.round(diagnosisMs)} ms): ${duringDiagnosis.acks} acks, p50 ${duringDiagnosis.p50Ms.toFixed(1)} / p99 ${duringDiagnosis.p99Ms.toFixed(1)} / max ${duringDiagnosis.maxMs.toFixed(1)} ms; loop delay p99 ${duringDiagnosis.loopDelayP99Ms.toFixed(1)} / max ${duringDiagnosis.loopDelayMaxMs.toFixed(1)} ms`,
-    );
-    const goalP99Ms = 50;
-    return {
-      scenario: LARGE_SCENARIO,
-      command: "/cni help (HTTP, signed), open loop",
-      ratePerSecond: options.ratePerSecond,
-      idle,
-      duringDiagnosis,
-      goalP99Ms,
-      met: duringDiagnosis.p99Ms <= goalP99Ms && duringDiagnosis.non200 === 0,
     };
   } finally {
     await world.stop();

@@ -6,10 +6,11 @@
  */
 import type { ClusterReader } from "../kube/reader.ts";
 import { type NodeReader, readOnlyView } from "../nodes/index.ts";
+import { mapInSlices } from "../shared/event-loop-turns.ts";
 import { gatherAgentPods, gatherClusterWide, type Scope } from "./evidence/cluster-evidence.ts";
 import { inspectAffectedNodes } from "./evidence/node-inspections.ts";
 import { buildFindings } from "./findings/build-findings.ts";
-import { findNodeSignals, findStuckPods, type NodeSignal, type StuckPod } from "./findings/stuck-pods.ts";
+import { findNodeSignals, type NodeSignal, type StuckPod, stuckPodJudge } from "./findings/stuck-pods.ts";
 import type { ApiServerClock } from "./forensics/index.ts";
 import type { Diagnosis } from "./model.ts";
 
@@ -38,11 +39,13 @@ export async function diagnoseCluster(
   const started = now();
 
   const wide = await gatherClusterWide(reader, scope, gatherOptions);
-  const stuck = findStuckPods(
-    [...wide.pendingPods, ...wide.killFailedPods],
-    wide.sandboxEvents,
-    started,
-  ).filter((s) => !scope.node || s.ref.node === scope.node);
+  // In slices: on a large cluster, classifying every stuck pod's message would hold the bot's loop (issue 17).
+  const stuck = (
+    await mapInSlices(
+      [...wide.pendingPods, ...wide.killFailedPods],
+      stuckPodJudge(wide.sandboxEvents, started),
+    )
+  ).filter((s): s is StuckPod => s !== null && (!scope.node || s.ref.node === scope.node));
   // Node conditions are node-wide; with a namespace scope they would speak of other namespaces' pods.
   const nodeSignals = scope.namespace ? [] : findNodeSignals(wide.nodes);
   const affectedNodes = [

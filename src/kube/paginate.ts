@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from "../shared/event-loop-turns.ts";
 import { KubeAccessError, toKubeAccessError } from "./errors.ts";
 
 export interface Page<T> {
@@ -53,6 +54,8 @@ export async function listAllPagesAtVersion<T>(
           );
         }
         token = page.metadata?._continue || undefined;
+        // Each page is parsed in one turn; give the loop back between pages so a large list does not hold it.
+        if (token) await yieldToEventLoop();
       } while (token);
       return { items, resourceVersion };
     } catch (err) {

@@ -21,21 +21,23 @@ export interface NodeSignal {
   classification: Classification;
 }
 
-export function findStuckPods(pods: V1Pod[], events: CoreV1Event[], now: Date): StuckPod[] {
+/**
+ * Judges one pod at a time, so that a caller may walk a large list in slices (`mapInSlices`): the pod as a StuckPod,
+ * or null when it is not stuck, has no sandbox event, or was judged already (a pod may be listed twice).
+ */
+export function stuckPodJudge(events: CoreV1Event[], now: Date): (pod: V1Pod) => StuckPod | null {
   const latest = latestEventByPod(events);
   const seen = new Set<string>();
-  const out: StuckPod[] = [];
-  for (const pod of pods) {
+  return (pod) => {
     const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return null;
     seen.add(key);
     const reason = stuckReason(pod, now);
     const event = latest.get(key);
     // A pod waiting for other reasons (a volume, an image) has no sandbox event: not ours to report.
-    if (!reason || !event) continue;
-    out.push({ ref: podRef(pod, reason), event, classification: classifyMessage(event.message ?? "") });
-  }
-  return out;
+    if (!reason || !event) return null;
+    return { ref: podRef(pod, reason), event, classification: classifyMessage(event.message ?? "") };
+  };
 }
 
 export function findNodeSignals(nodes: V1Node[]): NodeSignal[] {

@@ -51,13 +51,42 @@ async function cardOf(flows: SlackFlows, click: Click): Promise<DiagnosisCard | 
   return flows.cards.add({ id: click.runId, cluster: cluster.name, diagnosis, thread });
 }
 
+/**
+ * What Details posts for a card, rendered once per card. On a large cluster rendering the findings and writing the
+ * diagnosis as JSON take tens of milliseconds of the bot's one event loop, and people click Details more than once
+ * (the Messenger posts each message once anyway); a repeat click costs only its ack.
+ */
+const detailsByCard = new WeakMap<
+  DiagnosisCard,
+  { rendered: ReturnType<typeof renderDiagnosis>; file?: string }
+>();
+
+function detailsOf(card: DiagnosisCard): {
+  rendered: ReturnType<typeof renderDiagnosis>;
+  file: () => string;
+} {
+  let details = detailsByCard.get(card);
+  if (!details) {
+    details = { rendered: renderDiagnosis(card.diagnosis) };
+    detailsByCard.set(card, details);
+  }
+  const cached = details;
+  return {
+    rendered: cached.rendered,
+    file: () => {
+      cached.file ??= JSON.stringify(card.diagnosis, null, 2);
+      return cached.file;
+    },
+  };
+}
+
 /** Details: the findings with their evidence, and the whole diagnosis as a file when the messages had to be cut. */
 export function detailsClick(flows: SlackFlows, click: Click): void {
   inBackground(flows, "details", whereOf(click), async () => {
     const card = await cardOf(flows, click);
     if (!card) return;
     const posts = new ThreadPosts(flows, card.thread);
-    const rendered = renderDiagnosis(card.diagnosis);
+    const { rendered, file } = detailsOf(card);
     // The same keys on a second click: the Messenger posts each message once.
     if (card.diagnosis.errors.length > 0)
       await posts.post(rendered.summary, `${card.id}:summary`, "the checks that failed");
@@ -71,7 +100,7 @@ export function detailsClick(flows: SlackFlows, click: Click): void {
           {
             filename: "diagnosis.json",
             title: "Full diagnosis",
-            content: JSON.stringify(card.diagnosis, null, 2),
+            content: file(),
           },
           `${card.id}:diagnosis-file`,
           "The messages above are cut short; `cni-doctor diagnose --json` at a terminal gives the whole diagnosis.",
