@@ -9,22 +9,19 @@ import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import {
+  type AckLatencyResult,
   type AckStats,
   type AckUnderLoadPhase,
   type AckUnderLoadResult,
   benchAckUnderDiagnosis,
-} from "./ack-under-load.ts";
+  benchSlashAck,
+} from "./acks.ts";
 import { benchClassifier, type ClassifierResult } from "./classifier.ts";
 import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
-import {
-  type AckLatencyResult,
-  benchRemediation,
-  benchSlashAck,
-  type RemediationBenchResult,
-} from "./slack.ts";
+import { benchRemediation, type RemediationBenchResult } from "./slack.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
 const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread", "ackload"] as const;
@@ -186,7 +183,7 @@ function renderTable(r: typeof report): string {
   const a = r.results.slack;
   if (a) {
     rows.push([
-      `1. Slash-command ack (${a.requests} × ${a.command}, ${a.concurrency} concurrent)`,
+      `1. Slash-command ack (${a.requests} × ${a.command}, ${a.concurrency} concurrent, probe in its own process)`,
       "p50 / p99 / max",
       `${fmtNumber(a.p50Ms)} / ${fmtNumber(a.p99Ms)} / ${fmtNumber(a.maxMs)} ms${a.non200 ? `; ${a.non200} not 200` : ""}`,
       `p99 ≤ ${a.goalP99Ms} ms: ${met(a.met)} (Slack's limit 3,000 ms)`,

@@ -1,10 +1,8 @@
 /**
- * Benchmarks 1 and 4: the Slack bot as it ships (`cni-doctor serve`, a child process, so its latency and CPU are its
- * own) against the fake Slack (src/sim/slack) and the simulated cluster, both in this process.
+ * The Slack bot as it ships (`cni-doctor serve`, a child process, so its latency and CPU are its own) against the fake
+ * Slack (src/sim/slack) and the simulated cluster, both in this process (`startWorld`, also used by bench/acks.ts for
+ * benchmarks 1 and 7), and benchmark 4:
  *
- * 1. Slash-command ack latency: `/cni diagnose` as signed HTTP requests (Bolt's HTTP receiver, real signature
- *    checks), 500 of them, 100 in flight; the time from sending a request to its HTTP 200 (the ack). Each command also
- *    starts a diagnosis in the background, so the acks are measured under that load.
  * 4. Remediating 10 nodes: `/cni fix` (Socket Mode) on a cluster whose 10 workers all have an expired CNI token, an
  *    approver clicks Approve, until the run's final summary: every Slack Web API call, the peak chat.update rate in
  *    any one-second window, and the bot's own CPU time per node (it is not waiting on Kubernetes while on the CPU).
@@ -17,7 +15,6 @@ import { join } from "node:path";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
 import { ACTIONS } from "../src/slack/blocks/plan.ts";
-import { percentile } from "./lib/stats.ts";
 
 export const USERS = {
   requester: { id: "U0REQUEST1", name: "ana" },
@@ -137,70 +134,6 @@ export async function startWorld(options: {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-export interface AckLatencyResult {
-  requests: number;
-  concurrency: number;
-  command: string;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  non200: number;
-  goalP99Ms: number;
-  met: boolean;
-}
-
-export async function benchSlashAck(options: {
-  requests: number;
-  concurrency: number;
-  node: string;
-  log: (line: string) => void;
-}): Promise<AckLatencyResult> {
-  const world = await startWorld({ scenario: "stale-cni-config", mode: "http", node: options.node });
-  try {
-    const url = world.eventsUrl;
-    if (!url) throw new Error("cni-doctor serve did not report its HTTP events URL");
-    const send = async () => {
-      const started = performance.now();
-      const r = await world.slack.slashCommand(
-        { user: USERS.requester.id, channel: CHANNEL, text: "diagnose" },
-        { mode: "http", url },
-      );
-      return { ms: performance.now() - started, status: r.http?.status ?? 0 };
-    };
-    for (let i = 0; i < 20; i++) await send(); // warm-up: JIT, keep-alive, Bolt's first-request paths
-    const latencies: number[] = [];
-    let non200 = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < options.requests) {
-        next++;
-        const r = await send();
-        latencies.push(r.ms);
-        if (r.status !== 200) non200++;
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-    const sorted = latencies.sort((a, b) => a - b);
-    const p99 = percentile(sorted, 99);
-    options.log(
-      `  ${latencies.length} acks: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
-    );
-    return {
-      requests: latencies.length,
-      concurrency: options.concurrency,
-      command: "/cni diagnose (HTTP, signed)",
-      p50Ms: percentile(sorted, 50),
-      p99Ms: p99,
-      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-      non200,
-      goalP99Ms: 50,
-      met: p99 <= 50 && non200 === 0,
-    };
-  } finally {
-    await world.stop();
-  }
 }
 
 export interface RemediationBenchResult {

@@ -1,4 +1,12 @@
 /**
+ * Acks: how fast `cni-doctor serve` answers Slack, timed from a probe process of its own (bench/ack-probe-child.ts),
+ * never from this process, which hosts the simulated API server and the fake Slack and is busy whenever the bot reads
+ * the cluster.
+ *
+ * Benchmark 1: `/cni diagnose` as signed HTTP requests (Bolt's HTTP receiver, real signature checks), 500 of them,
+ * 100 in flight; the time from sending a request to its HTTP 200 (the ack). Each command also starts a diagnosis in
+ * the background, so the acks are measured under that load.
+ *
  * Benchmark 7 (issue 17, item 1): acks under incident load. One `cni-doctor serve` (signed HTTP, Bolt's HTTP
  * receiver) is sent `/cni help` and clicks on a card's Details button, alternately, open loop at a steady rate (so a
  * blocked loop shows as latency rather than as fewer requests), from a probe process of its own
@@ -8,7 +16,7 @@
  * Event-loop delay is the bot's own, read from its /metrics (prom-client's monitorEventLoopDelay histogram, reset by
  * each scrape, so one scrape before and one after a phase cover exactly that phase).
  */
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { blockActionsPayload, type StoredMessage, slashCommandPayload } from "../src/sim/slack/index.ts";
 import { CARD_ACTIONS } from "../src/slack/blocks/diagnosis.ts";
 import type { Ack, ProbeConfig } from "./ack-probe-child.ts";
@@ -17,6 +25,107 @@ import { percentile } from "./lib/stats.ts";
 import { CHANNEL, startWorld, USERS, until } from "./slack.ts";
 
 export const ACK_GOAL_P99_MS = 50;
+
+/** The probe process and its protocol (see bench/ack-probe-child.ts). */
+class AckProbe {
+  readonly #child: ChildProcess;
+
+  constructor(node: string) {
+    this.#child = fork(new URL("./ack-probe-child.ts", import.meta.url).pathname, [], {
+      execPath: node,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: [],
+    });
+  }
+
+  #reply<T>(type: string, pick: (m: Record<string, unknown>) => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (m.type !== type) return;
+        this.#child.off("message", onMessage);
+        this.#child.off("exit", onExit);
+        resolve(pick(m));
+      };
+      const onExit = (code: number | null) => reject(new Error(`the ack probe exited (${code})`));
+      this.#child.on("message", onMessage);
+      this.#child.once("exit", onExit);
+    });
+  }
+
+  async configure(config: ProbeConfig): Promise<void> {
+    const ready = this.#reply("ready", () => undefined);
+    this.#child.send({ type: "config", config });
+    await ready;
+  }
+
+  /** Sends at the configured rate while `during` runs; every ack of the phase. */
+  async openLoop(during: () => Promise<unknown>): Promise<Ack[]> {
+    const result = this.#reply("result", (m) => m.acks as Ack[]);
+    this.#child.send({ type: "start" });
+    try {
+      await during();
+    } finally {
+      this.#child.send({ type: "stop" });
+    }
+    return result;
+  }
+
+  async burst(requests: number, concurrency: number): Promise<Ack[]> {
+    const result = this.#reply("result", (m) => m.acks as Ack[]);
+    this.#child.send({ type: "burst", requests, concurrency });
+    return result;
+  }
+
+  stop(): void {
+    this.#child.kill();
+  }
+}
+
+export interface AckLatencyResult extends AckStats {
+  requests: number;
+  concurrency: number;
+  command: string;
+  goalP99Ms: number;
+  met: boolean;
+}
+
+export async function benchSlashAck(options: {
+  requests: number;
+  concurrency: number;
+  node: string;
+  log: (line: string) => void;
+}): Promise<AckLatencyResult> {
+  const world = await startWorld({ scenario: "stale-cni-config", mode: "http", node: options.node });
+  const probe = new AckProbe(options.node);
+  try {
+    const url = world.eventsUrl;
+    if (!url) throw new Error("cni-doctor serve did not report its HTTP events URL");
+    await probe.configure({
+      url,
+      signingSecret: world.signingSecret,
+      ratePerSecond: 1,
+      slashForm: slashCommandPayload(world.slack.workspace, {
+        user: USERS.requester.id,
+        channel: CHANNEL,
+        text: "diagnose",
+      }),
+    });
+    await probe.burst(20, 1); // warm-up: JIT, keep-alive, Bolt's first-request paths
+    const acks = stats(await probe.burst(options.requests, options.concurrency));
+    options.log(`  ${acks.acks} acks: p50 ${acks.p50Ms.toFixed(1)} ms, p99 ${acks.p99Ms.toFixed(1)} ms`);
+    return {
+      ...acks,
+      requests: acks.acks,
+      concurrency: options.concurrency,
+      command: "/cni diagnose (HTTP, signed)",
+      goalP99Ms: ACK_GOAL_P99_MS,
+      met: acks.p99Ms <= ACK_GOAL_P99_MS && acks.non200 === 0,
+    };
+  } finally {
+    probe.stop();
+    await world.stop();
+  }
+}
 
 export interface AckStats {
   acks: number;
@@ -86,11 +195,7 @@ export async function benchAckUnderDiagnosis(options: {
     sshNodes: false,
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   });
-  const probe = fork(new URL("./ack-probe-child.ts", import.meta.url).pathname, [], {
-    execPath: options.node,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: [],
-  });
+  const probe = new AckProbe(options.node);
   try {
     const url = world.eventsUrl;
     if (!url) throw new Error("cni-doctor serve did not report its HTTP events URL");
@@ -110,7 +215,7 @@ export async function benchAckUnderDiagnosis(options: {
     // The first diagnosis warms the bot's diagnosis path and gives the probe a card to click Details on.
     await diagnose();
     const card = cards()[0] as StoredMessage;
-    const config: ProbeConfig = {
+    await probe.configure({
       url,
       signingSecret: world.signingSecret,
       ratePerSecond: options.ratePerSecond,
@@ -120,13 +225,7 @@ export async function benchAckUnderDiagnosis(options: {
         message: card,
         actionId: CARD_ACTIONS.details,
       }),
-    };
-    const ready = new Promise<void>((resolve) =>
-      probe.on("message", (m: { type: string }) => m.type === "ready" && resolve()),
-    );
-    probe.send({ type: "config", config });
-    await ready;
-    probe.removeAllListeners("message");
+    });
 
     const metricsUrl = new URL("/metrics", url).toString();
     const scrape = async () => {
@@ -139,17 +238,7 @@ export async function benchAckUnderDiagnosis(options: {
     /** Runs the probe while `during` runs; the phase's acks and the bot's loop delay. */
     const phase = async (during: () => Promise<unknown>): Promise<AckUnderLoadPhase> => {
       await scrape(); // resets the bot's histogram
-      const result = new Promise<Ack[]>((resolve) =>
-        probe.on(
-          "message",
-          (m: { type: string; acks?: Ack[] }) => m.type === "result" && resolve(m.acks ?? []),
-        ),
-      );
-      probe.send({ type: "start" });
-      await during();
-      probe.send({ type: "stop" });
-      const acks = await result;
-      probe.removeAllListeners("message");
+      const acks = await probe.openLoop(during);
       const loop = await scrape();
       return {
         slash: stats(acks.filter((a) => a.kind === "slash")),
@@ -191,7 +280,7 @@ export async function benchAckUnderDiagnosis(options: {
       met: worst <= ACK_GOAL_P99_MS && busy.slash.non200 + busy.click.non200 === 0,
     };
   } finally {
-    probe.kill();
+    probe.stop();
     await world.stop();
   }
 }
