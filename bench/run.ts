@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload,startup   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -22,9 +22,19 @@ import {
   benchSlashAck,
   type RemediationBenchResult,
 } from "./slack.ts";
+import { BEFORE_LAZY_LOAD_REF, benchStartup, renderStartupRows, type StartupBenchResult } from "./startup.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
-const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread", "ackload"] as const;
+const ALL = [
+  "slack",
+  "diagnosis",
+  "fanout",
+  "remediation",
+  "classifier",
+  "thread",
+  "ackload",
+  "startup",
+] as const;
 type BenchName = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -80,6 +90,7 @@ const results: {
   classifier?: ClassifierResult;
   thread?: ThreadBenchResult;
   ackload?: AckUnderLoadResult;
+  startup?: StartupBenchResult;
 } = {};
 
 if (selected.has("slack")) {
@@ -137,6 +148,21 @@ if (selected.has("ackload")) {
   log("7. slash-command acks while the bot diagnoses large (issue 17, item 1)");
   results.ackload = await attempt("ackload", () =>
     benchAckUnderDiagnosis({ ratePerSecond: 50, idleMs: quick ? 2000 : 5000, node: nodeBinary, log }),
+  );
+}
+
+if (selected.has("startup")) {
+  log(
+    "9. start-up: cni-doctor diagnose beside kubectl get pods -A, on the demo's small cluster (issue 17, item 4)",
+  );
+  results.startup = await attempt("startup", () =>
+    benchStartup({
+      runs: quick ? 3 : 7,
+      node: nodeBinary,
+      kubectl: kubectl ? "kubectl" : null,
+      baselineRef: BEFORE_LAZY_LOAD_REF,
+      log,
+    }),
   );
 }
 
@@ -317,6 +343,7 @@ function renderTable(r: typeof report): string {
       `p99 ≤ ${u.goalP99Ms} ms: ${met(u.met)}`,
     ]);
   }
+  if (r.results.startup) rows.push(...renderStartupRows(r.results.startup));
   for (const [name, message] of Object.entries(r.failures))
     rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
   const header = ["Benchmark", "Measure", "Result (median, min–max, n)", "Comparison / goal"];
