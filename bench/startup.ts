@@ -3,8 +3,8 @@
  * `npm run demo` uses (stale-cni-config: 3 nodes, 2 stuck pods), beside `kubectl get pods -A` on the same server.
  *
  * For each command, as a child process: time to first request (spawn → the first HTTP request the simulated API server
- * receives; the simulator runs in this process, so its request path is hooked here), total wall time, and peak RSS
- * (the child's VmHWM). `cni-doctor --help` (no cluster) is measured too: start-up with nothing to do.
+ * receives; the simulator runs in this process, so its request path is hooked here), total wall time, CPU time (user +
+ * system; the machine is shared, and CPU time moves less with other work than wall time) and peak RSS (VmHWM). `cni-doctor --help` (no cluster) is measured too: start-up with nothing to do.
  *
  * Before/after the lazy command registry: with `baselineRef`, the same commands also run from that commit's src/ and
  * bin/ (extracted with `git archive` into a temporary directory that shares this node_modules), interleaved with the
@@ -38,6 +38,8 @@ export interface StartupFigures {
   /** Spawn → first request received by the simulated API server; null for a command that sends none. */
   firstRequestMs: Summary | null;
   wallMs: Summary;
+  /** The child's CPU time, user + system (see runTimed): steadier than wall time on a shared machine. */
+  cpuMs: Summary;
   peakRssBytes: Summary;
   apiRequests: number;
   /** The first request's method and path, as the server saw it. */
@@ -48,8 +50,11 @@ export interface StartupFigures {
 export interface StartupCase {
   name: string;
   command: string;
-  /** `current` is this tree; `before` is BEFORE_LAZY_LOAD_REF's; kubectl is the machine's. */
-  build: "current" | "before" | "kubectl";
+  /**
+   * `current` is this tree; `before` is BEFORE_LAZY_LOAD_REF's; `compile-cache` is this tree with Node's compile cache
+   * (an experiment, not how the product runs); kubectl is the machine's.
+   */
+  build: "current" | "before" | "compile-cache" | "kubectl";
   figures: StartupFigures;
 }
 
@@ -70,6 +75,7 @@ export interface StartupBenchResult {
     /** diagnose (current) / kubectl get pods -A, medians. */
     firstRequestVsKubectl: number | null;
     wallVsKubectl: number | null;
+    cpuVsKubectl: number | null;
     rssVsKubectl: number | null;
   };
 }
@@ -126,6 +132,15 @@ export async function benchStartup(options: StartupBenchOptions): Promise<Startu
         cli(build, cwd, ["--help"]),
       );
     }
+    // Not a product setting: what Node's on-disk compile cache (NODE_COMPILE_CACHE; module.enableCompileCache()) would
+    // save on the same build, warm after the warm-up run. Profiling shows compiling modules is most of start-up.
+    cases.push({
+      ...cli("current", undefined, ["diagnose", "--kubeconfig", kubeconfig]),
+      name: "cni-doctor diagnose --kubeconfig K, NODE_COMPILE_CACHE",
+      command: "NODE_COMPILE_CACHE=DIR node bin/cni-doctor.js diagnose --kubeconfig K",
+      build: "compile-cache",
+      env: { ...childEnv, NODE_COMPILE_CACHE: join(work, "compile-cache") },
+    });
     if (options.kubectl) {
       // HOME of its own: kubectl's discovery cache (~/.kube/cache) is this run's, warmed by the warm-up below.
       cases.push({
@@ -177,6 +192,7 @@ export async function benchStartup(options: StartupBenchOptions): Promise<Startu
       ratios: {
         firstRequestVsKubectl: ratio(diagnose?.firstRequestMs, kubectl?.firstRequestMs),
         wallVsKubectl: ratio(diagnose?.wallMs, kubectl?.wallMs),
+        cpuVsKubectl: ratio(diagnose?.cpuMs, kubectl?.cpuMs),
         rssVsKubectl: ratio(diagnose?.peakRssBytes, kubectl?.peakRssBytes),
       },
     };
@@ -190,6 +206,7 @@ interface TimedRun {
   wallMs: number;
   firstRequestMs: number | null;
   firstRequest: string | null;
+  cpuMs: number;
   peakRssBytes: number;
   apiRequests: number;
   exitCode: number | null;
@@ -217,6 +234,7 @@ async function runOnce(c: CommandUnderTest, requests: RequestObserver): Promise<
     wallMs: run.wallMs,
     firstRequestMs: seen ? seen.atMs - spawnedAt : null,
     firstRequest: seen?.request ?? null,
+    cpuMs: run.cpuMs,
     peakRssBytes: run.peakRssBytes,
     apiRequests: requests.count() - requests0,
     exitCode: run.exitCode,
@@ -228,6 +246,7 @@ function figuresOf(runs: TimedRun[]): StartupFigures {
   return {
     firstRequestMs: firsts.length === runs.length && firsts.length > 0 ? summarize(firsts) : null,
     wallMs: summarize(runs.map((r) => r.wallMs)),
+    cpuMs: summarize(runs.map((r) => r.cpuMs)),
     peakRssBytes: summarize(runs.map((r) => r.peakRssBytes)),
     apiRequests: runs[0]?.apiRequests ?? 0,
     firstRequest: runs[0]?.firstRequest ?? null,
@@ -307,25 +326,38 @@ export function renderStartupRows(s: StartupBenchResult): string[][] {
   const mb = (x: Summary) =>
     `${fmtNumber(x.median / 1e6)} MB (${fmtNumber(x.min / 1e6)}–${fmtNumber(x.max / 1e6)})`;
   const figures = (f: StartupFigures) =>
-    `first request ${f.firstRequestMs ? fmtMs(f.firstRequestMs) : "none sent"}; wall ${fmtMs(f.wallMs)}; peak RSS ${mb(f.peakRssBytes)}`;
+    `first request ${f.firstRequestMs ? fmtMs(f.firstRequestMs) : "none sent"}; wall ${fmtMs(f.wallMs)}; CPU ${fmtMs(f.cpuMs)}; peak RSS ${mb(f.peakRssBytes)}`;
   const kubectl = s.cases.find((c) => c.build === "kubectl");
   const times = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(2)} ×`);
   let first = true;
   for (const current of s.cases.filter((c) => c.build === "current")) {
     const before = s.cases.find((c) => c.build === "before" && c.name === current.name);
     const isDiagnose = current.name === "cni-doctor diagnose --kubeconfig K";
+    const versusKubectl =
+      isDiagnose && kubectl
+        ? `vs kubectl get pods -A (no goal given): first request ${times(s.ratios.firstRequestVsKubectl)}, wall ${times(s.ratios.wallVsKubectl)}, CPU ${times(s.ratios.cpuVsKubectl)}, peak RSS ${times(s.ratios.rssVsKubectl)}`
+        : "";
+    const versusBefore = before
+      ? `after/before (medians): ${afterOverBefore(current.figures, before.figures)}`
+      : "";
     rows.push([
       first
         ? `9. Start-up on ${s.scenario} (the demo's cluster: 3 nodes, 2 stuck pods), as child processes`
         : "",
       `\`${current.command}\` (${current.figures.apiRequests} API requests, first ${current.figures.firstRequest ?? "—"})`,
       `after lazy-load: ${figures(current.figures)}${before ? `; before lazy-load (${BEFORE_LAZY_LOAD_REF}): ${figures(before.figures)}` : ""}`,
-      isDiagnose && kubectl
-        ? `vs kubectl get pods -A (no goal given): first request ${times(s.ratios.firstRequestVsKubectl)}, wall ${times(s.ratios.wallVsKubectl)}, peak RSS ${times(s.ratios.rssVsKubectl)}`
-        : "",
+      [versusKubectl, versusBefore].filter(Boolean).join("; "),
     ]);
     first = false;
   }
+  const cached = s.cases.find((c) => c.build === "compile-cache");
+  if (cached)
+    rows.push([
+      "",
+      `\`${cached.command}\` (experiment: Node's on-disk compile cache, warm; the product does not enable it)`,
+      figures(cached.figures),
+      "",
+    ]);
   if (s.beforeSkipped) rows.push(["", "before lazy-load", `not measured: ${s.beforeSkipped}`, ""]);
   if (kubectl) {
     rows.push([
@@ -345,4 +377,16 @@ export function renderStartupRows(s: StartupBenchResult): string[][] {
     `lazy-load: Bolt, MCP SDK, ssh2 not loaded by diagnose: ${m.met ? "met" : "**not met**"}`,
   ]);
   return rows;
+}
+
+/** "first request 0.80 ×, wall 0.82 ×, CPU 0.75 ×, peak RSS 0.97 ×": each figure after the change over before it. */
+function afterOverBefore(after: StartupFigures, before: StartupFigures): string {
+  const over = (a: Summary | null, b: Summary | null, what: string) =>
+    a && b ? [`${what} ${(a.median / b.median).toFixed(2)} ×`] : [];
+  return [
+    ...over(after.firstRequestMs, before.firstRequestMs, "first request"),
+    ...over(after.wallMs, before.wallMs, "wall"),
+    ...over(after.cpuMs, before.cpuMs, "CPU"),
+    ...over(after.peakRssBytes, before.peakRssBytes, "peak RSS"),
+  ].join(", ");
 }

@@ -80,8 +80,8 @@ function parsePort(raw: string | undefined): number {
 
 /** Starts the simulated cluster; a scenario that cannot be loaded is the user's input to fix (exit 2). */
 export async function startSimulation(options: SimulatedClusterOptions) {
-  // Loaded on use: every CLI invocation imports every command, and `diagnose` must not pay for the simulator
-  // (about 0.15 s and 15 MB of resident memory at start-up).
+  // Loaded on use: the registry already imports this file only when `sim` runs (src/cli/commands/index.ts), and
+  // whatever else imports it must not pay for the simulator either (about 0.15 s and 15 MB of resident memory).
   const { ScenarioError, startSimulatedCluster } = await import("../../sim/index.ts");
   try {
     return await startSimulatedCluster(options);
