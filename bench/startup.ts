@@ -30,7 +30,17 @@ export const HEAVY_PACKAGES = ["@slack/bolt", "@modelcontextprotocol/sdk", "ssh2
 
 /**
  * The commit before the lazy command registry (every command module imported at start). Measured beside the current
- * tree when its objects are in the repository; otherwise the 'before' figures are the ones noted in BEFORE_MEASURED.
+ * tree when its objects are in the repository (a shallow clone may lack them: the table then says so).
+ *
+ * Noted for when it cannot be: on 2 × AMD EPYC, Node v26.10.0, a shared machine (load average ~5), 7 runs each,
+ * medians (2026-12-06):
+ *   diagnose --kubeconfig K   before: first request 1,988 ms, wall 2,218 ms, CPU 1,940 ms, peak RSS 200 MB, 1,918 modules
+ *                             after:  first request 1,530 ms, wall 1,700 ms, CPU 1,590 ms, peak RSS 192 MB, 1,592 modules
+ *   --help                    before: wall 1,777 ms, CPU 1,650 ms, peak RSS 189 MB; after: 345 ms, 260 ms, 78.7 MB
+ *   kubectl get pods -A       first request 175 ms, wall 201 ms, CPU 110 ms, peak RSS 48.6 MB
+ * What remains is mostly @kubernetes/client-node: its KubeConfig (dist/config.js) imports the generated client
+ * (dist/gen/index.js: every API class and, through ObjectSerializer, ~750 models), about 0.6–0.7 s to import on its
+ * own, so no narrower import of it helps. Node's compile cache (NODE_COMPILE_CACHE) took CPU to 1,280 ms.
  */
 export const BEFORE_LAZY_LOAD_REF = "db2f55f";
 
