@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload,startup   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -22,9 +22,19 @@ import { describeMachine } from "./lib/machine.ts";
 import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
 import { benchRemediation, type RemediationBenchResult } from "./slack.ts";
+import { BEFORE_LAZY_LOAD_REF, benchStartup, renderStartupRows, type StartupBenchResult } from "./startup.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
-const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread", "ackload"] as const;
+const ALL = [
+  "slack",
+  "diagnosis",
+  "fanout",
+  "remediation",
+  "classifier",
+  "thread",
+  "ackload",
+  "startup",
+] as const;
 type BenchName = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -80,6 +90,7 @@ const results: {
   classifier?: ClassifierResult;
   thread?: ThreadBenchResult;
   ackload?: AckUnderLoadResult;
+  startup?: StartupBenchResult;
 } = {};
 
 if (selected.has("slack")) {
@@ -142,6 +153,21 @@ if (selected.has("ackload")) {
       diagnoses: quick ? 1 : 3,
       node: nodeBinary,
       ...(values.profile ? { cpuProfileDir: `${resultsDir}profiles` } : {}),
+      log,
+    }),
+  );
+}
+
+if (selected.has("startup")) {
+  log(
+    "9. start-up: cni-doctor diagnose beside kubectl get pods -A, on the demo's small cluster (issue 17, item 4)",
+  );
+  results.startup = await attempt("startup", () =>
+    benchStartup({
+      runs: quick ? 3 : 7,
+      node: nodeBinary,
+      kubectl: kubectl ? "kubectl" : null,
+      baselineRef: BEFORE_LAZY_LOAD_REF,
       log,
     }),
   );
@@ -327,6 +353,7 @@ function renderTable(r: typeof report): string {
       `p99 ≤ ${u.goalP99Ms} ms (both kinds): ${met(u.met)}`,
     ]);
   } else if (u) rows.push(["7. Acks under incident load", "not measured", "re-run `--only ackload`", ""]);
+  if (r.results.startup) rows.push(...renderStartupRows(r.results.startup));
   for (const [name, message] of Object.entries(r.failures))
     rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
   const header = ["Benchmark", "Measure", "Result (median, min–max, n)", "Comparison / goal"];

@@ -9,6 +9,11 @@ export interface ProcessRun {
   wallMs: number;
   /** Peak resident set size in bytes (VmHWM, last sample before exit); 0 if never sampled. */
   peakRssBytes: number;
+  /**
+   * CPU time (user + system, all threads) in ms from /proc/<pid>/stat, last sample before exit: up to one sampling
+   * interval short, in 10 ms clock ticks. Steadier than wall time when other work shares the machine.
+   */
+  cpuMs: number;
   exitCode: number | null;
   stdout: string;
   stdoutBytes: number;
@@ -38,12 +43,20 @@ export async function runTimed(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let peak = 0;
+  let cpuMs = 0;
   const sample = async () => {
     if (child.pid === undefined) return;
     try {
-      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      const [status, stat] = await Promise.all([
+        readFile(`/proc/${child.pid}/status`, "utf8"),
+        readFile(`/proc/${child.pid}/stat`, "utf8"),
+      ]);
       const m = /VmHWM:\s+(\d+) kB/.exec(status);
       if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      // Fields 14 and 15 (utime, stime), counted after the command name, which may contain spaces.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (Number.isFinite(ticks)) cpuMs = Math.max(cpuMs, ticks * 10);
     } catch {
       // The process may have exited between samples.
     }
@@ -76,6 +89,7 @@ export async function runTimed(
   return {
     wallMs,
     peakRssBytes: peak,
+    cpuMs,
     exitCode,
     stdout: Buffer.concat(out).toString("utf8"),
     stdoutBytes,

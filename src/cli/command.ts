@@ -26,7 +26,10 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** A terminal command. One file per command under src/cli/commands/, registered in src/cli/commands/index.ts. */
+/**
+ * A terminal command. One file per command under src/cli/commands/ (its usage in src/cli/commands/usage/), registered
+ * in src/cli/commands/index.ts.
+ */
 export interface CommandSpec {
   name: string;
   summary: string;
@@ -37,6 +40,13 @@ export interface CommandSpec {
   details?: string;
   run(args: ParsedArgs, io: CommandIO): Promise<number>;
 }
+
+/**
+ * A command without its implementation: all that `--help` and argument parsing need. Each command's usage lives in
+ * src/cli/commands/usage/, apart from its implementation, so the registry can list every command without importing
+ * what each one runs (see src/cli/commands/index.ts).
+ */
+export type CommandUsage = Omit<CommandSpec, "run">;
 
 /** Bad input from the person at the terminal: printed with a hint, exit code 2. */
 export class UsageError extends Error {

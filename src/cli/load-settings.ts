@@ -2,20 +2,6 @@ import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { ClusterConfigError, type LoadedCluster, loadCluster } from "../kube/cluster-config.ts";
 import { type ParsedArgs, UsageError } from "./command.ts";
 
-/** --kubeconfig and --context, as every command that talks to a cluster takes them. */
-export const CLUSTER_OPTIONS = {
-  kubeconfig: {
-    type: "string",
-    valueName: "FILE",
-    description: "kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
-  },
-  context: {
-    type: "string",
-    valueName: "NAME",
-    description: "kubeconfig context (default: the current one).",
-  },
-} as const;
-
 /** The validated environment and the cluster the --kubeconfig/--context options select; bad input is a usage error. */
 export function loadSettings(
   values: ParsedArgs["values"],

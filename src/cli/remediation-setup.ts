@@ -15,8 +15,6 @@ import type { CommandIO, ParsedArgs } from "./command.ts";
 import { openCliNodeAccess } from "./commands/diagnose.ts";
 import { loadSettings } from "./load-settings.ts";
 
-export { CLUSTER_OPTIONS } from "./load-settings.ts";
-
 /** The person at the terminal: the OS user, via the CLI. */
 export function terminalActor(): Actor {
   const name = userInfo().username;

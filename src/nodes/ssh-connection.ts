@@ -6,12 +6,23 @@ import { readFile } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClientChannel, ConnectConfig, Client as SshClient } from "ssh2";
-// ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a named export (only bundlers and vitest can), so take
-// both from the default export, as `npx cni-doctor` runs the sources on plain Node.
-import ssh2 from "ssh2";
 
-const { Client, utils } = ssh2;
 type Client = SshClient;
+
+/**
+ * ssh2 is imported on the first connection, not with this module: everything that imports node access (diagnose,
+ * check, the bot) would otherwise load it and its crypto at start-up, and `diagnose` without a nodes file never dials
+ * SSH (bench/startup.ts, test/cli/lazy-commands.test.ts). ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a
+ * named export (only bundlers and vitest can), so both come from the default export, as `npx cni-doctor` runs the
+ * sources on plain Node.
+ */
+type Ssh2 = typeof import("ssh2");
+let ssh2Loaded: Promise<Ssh2> | undefined;
+function loadSsh2(): Promise<Ssh2> {
+  // The typings declare named exports only; at run time the CommonJS module.exports is the default export.
+  ssh2Loaded ??= import("ssh2").then((m) => (m as Ssh2 & { default: Ssh2 }).default);
+  return ssh2Loaded;
+}
 
 import type { CommandResult } from "./commands.ts";
 import { isNodeAccessError, NodeAccessError, type NodeAccessErrorKind } from "./errors.ts";
@@ -99,6 +110,7 @@ async function loadCredentials(auth: ClientAuth, env: Environment, hop: Hop): Pr
     );
   }
   // Parse up front: ssh2's own error for a bad key surfaces late and vaguely. Its messages never contain key material.
+  const { utils } = await loadSsh2();
   const parsed = utils.parseKey(key, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message);
@@ -189,6 +201,7 @@ async function connectHop(
 ): Promise<Client> {
   const credentials = await loadCredentials(endpoint.auth, env, hop);
   const policy = await loadHostKeyPolicy(endpoint, hop);
+  const { Client } = await loadSsh2();
   const client = new Client();
   let hostKeyRefusal: NodeAccessError | undefined;
   const config: ConnectConfig = {

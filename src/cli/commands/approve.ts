@@ -1,10 +1,10 @@
 import type { CommandSpec } from "../command.ts";
-import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
+import { openRemediation, terminalActor } from "../remediation-setup.ts";
 import { styleFor } from "../render/style.ts";
-import { NODE_ACCESS_OPTION } from "./diagnose.ts";
 import { askAtTerminal, FIX_EXIT, type FixOutput, runApproved, terminalWorkflow } from "./fix.ts";
 import { FixInterrupts } from "./fix-interrupts.ts";
-import { NODES_FILE_OPTION, runArguments } from "./run-arguments.ts";
+import { runArguments } from "./run-arguments.ts";
+import { approveUsage } from "./usage/approve.ts";
 
 /**
  * `cni-doctor approve RUN`: the second approver at a terminal, for a run someone else asked for (`fix` at another
@@ -12,25 +12,7 @@ import { NODES_FILE_OPTION, runArguments } from "./run-arguments.ts";
  * the quorum runs the plan here, with the same progress, signals and exit codes as `fix`.
  */
 export const approveCommand: CommandSpec = {
-  name: "approve",
-  summary:
-    "Approve a pending run someone else asked for; the approval that completes the quorum runs it here, with live progress.",
-  positionals: "RUN",
-  options: {
-    ...CLUSTER_OPTIONS,
-    "nodes-file": NODES_FILE_OPTION,
-    "node-access": NODE_ACCESS_OPTION,
-    yes: {
-      type: "boolean",
-      short: "y",
-      description: "Approve without the prompt (the policy still applies).",
-    },
-  },
-  details: [
-    "You must be in CNI_DOCTOR_APPROVERS as cli:<OS user>, and not the requester unless CNI_DOCTOR_SELF_APPROVAL allows it.",
-    "The plan is checked against a fresh diagnosis before it runs; a changed cluster refuses it (exit 4).",
-    "Exit status as fix: 0 healed, 1 the run failed, rolled back or stopped, 2 bad usage, 4 refused or not approved.",
-  ].join("\n"),
+  ...approveUsage,
   async run(args, io) {
     const { runId } = runArguments("approve", args, io);
     const setup = await openRemediation(args, io, { nodeAccess: true });

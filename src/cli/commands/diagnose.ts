@@ -6,55 +6,17 @@ import type { NodeReader, NodeWriter } from "../../nodes/index.ts";
 import { agentPodTransport, isNodeAccessError, openNodeAccess } from "../../nodes/index.ts";
 import { lookForHalfDoneRuns } from "../../remediation/half-done.ts";
 import { type CommandIO, type CommandSpec, type ParsedArgs, UsageError } from "../command.ts";
-import { CLUSTER_OPTIONS, loadSettings } from "../load-settings.ts";
+import { loadSettings } from "../load-settings.ts";
 import { renderDiagnosisText } from "../render/diagnosis-text.ts";
 import { renderHalfDoneText } from "../render/half-done-text.ts";
 import { styleFor } from "../render/style.ts";
-
-export const NODE_ACCESS_OPTION = {
-  type: "string",
-  valueName: "MODE",
-  description:
-    "How nodes are reached: auto (ssh with a nodes file, else kubernetes), kubernetes (agent pods in $CNI_DOCTOR_NODE_AGENT_NAMESPACE, default cni-doctor-nodes), ssh, none (cluster-side only). Default: $CNI_DOCTOR_NODE_ACCESS or auto.",
-} as const;
+import { diagnoseUsage } from "./usage/diagnose.ts";
 
 /** Exit codes of `diagnose`, documented in the README. */
 export const DIAGNOSE_EXIT = { healthy: 0, failure: 1, findings: 3, incomplete: 4 } as const;
 
 export const diagnoseCommand: CommandSpec = {
-  name: "diagnose",
-  summary:
-    "Find pods stuck on CNI sandbox failures, check each affected node's CNI agent and its CNI files (through a read-only agent pod, or over SSH with a nodes file), and name the root cause.",
-  options: {
-    ...CLUSTER_OPTIONS,
-    namespace: { type: "string", short: "n", valueName: "NS", description: "Only pods in this namespace." },
-    node: { type: "string", valueName: "NODE", description: "Only this node." },
-    "nodes-file": {
-      type: "string",
-      valueName: "FILE",
-      description:
-        "Nodes file (YAML, schema in src/nodes/README.md): inspect affected nodes' CNI files over SSH (default: $CNI_DOCTOR_NODES_FILE).",
-    },
-    "node-access": NODE_ACCESS_OPTION,
-    json: {
-      type: "boolean",
-      description: "Print the Diagnosis as JSON (the stable contract in the README).",
-    },
-    verbose: {
-      type: "boolean",
-      short: "v",
-      description: "Log each command run on a node (command line and duration, never output) to stderr.",
-    },
-  },
-  details: [
-    "Read-only: it lists and gets, and asks the API server to review tokens; it changes nothing.",
-    "With node access (--node-access) it reads, on each affected node only: the CNI conf dir listing, the CNI config files and",
-    "calico-kubeconfig (bounded), and the clock. That tells a stale config from an earlier cluster, an expired or",
-    "revoked token, a shadowing config and clock skew apart. The token is shown only as claims and a fingerprint.",
-    "A node that cannot be reached keeps its cluster-side finding, and the report says why.",
-    "Exit status: 0 healthy, 3 findings, 4 incomplete (a check failed), 1 could not run (the API server could not be",
-    "used at all: one line says why), 2 bad usage (an unknown --node, a --namespace without pods).",
-  ].join("\n"),
+  ...diagnoseUsage,
   async run(args, io) {
     const v = args.values;
     const { config, cluster } = loadSettings(v, io.env);

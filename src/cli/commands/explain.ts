@@ -2,27 +2,13 @@ import { createInterface } from "node:readline";
 import type { Classification, Phase } from "../../diagnosis/index.ts";
 import { classifyMessage, familyGuide, stripControlCharacters } from "../../diagnosis/index.ts";
 import { type CommandIO, type CommandSpec, EXIT, UsageError } from "../command.ts";
+import { explainUsage } from "./usage/explain.ts";
 
 /** How much of each input `--json` echoes back, so a line can be matched to its input without repeating it. */
 const INPUT_ECHO_CHARS = 200;
 
 export const explainCommand: CommandSpec = {
-  name: "explain",
-  summary: "Explain a pod-network (CNI) event message in plain words: what failed, why, what to check.",
-  positionals: "[MESSAGE...]",
-  options: {
-    json: {
-      type: "boolean",
-      description: "Print one JSON object per message (family, cni, phase, runtime, …).",
-    },
-  },
-  details: [
-    "Each MESSAGE is one kubelet event or node-condition message, e.g. the text of a FailedCreatePodSandBox,",
-    "FailedKillPod or NetworkNotReady event. Without MESSAGE, reads one message per line from stdin:",
-    "",
-    "  kubectl get events -A --field-selector reason=FailedCreatePodSandBox -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' \\",
-    "    | cni-doctor explain",
-  ].join("\n"),
+  ...explainUsage,
   async run(args, io) {
     const asJson = args.values.json === true;
     const fromArguments = args.positionals.length > 0;

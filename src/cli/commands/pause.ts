@@ -1,15 +1,10 @@
-import type { CommandSpec } from "../command.ts";
-import { CLUSTER_OPTIONS, openRemediation, terminalActor } from "../remediation-setup.ts";
+import type { CommandSpec, CommandUsage } from "../command.ts";
+import { openRemediation, terminalActor } from "../remediation-setup.ts";
+import { pauseUsage, resumeUsage } from "./usage/pause.ts";
 
-function killSwitchCommand(paused: boolean): CommandSpec {
+function killSwitchCommand(usage: CommandUsage, paused: boolean): CommandSpec {
   return {
-    name: paused ? "pause" : "resume",
-    summary: paused
-      ? "Kill switch: stop all remediation on the cluster (new runs refuse; running ones stop after their current step, rolling back a half-done node)."
-      : "Turn the kill switch off again (only an approver in CNI_DOCTOR_APPROVERS, as cli:<OS user>, may).",
-    options: { ...CLUSTER_OPTIONS },
-    details:
-      "The switch is a ConfigMap in the bot's namespace (CNI_DOCTOR_NAMESPACE), so every replica and terminal sees it.",
+    ...usage,
     async run(args, io) {
       const setup = await openRemediation(args, io, {});
       try {
@@ -27,5 +22,5 @@ function killSwitchCommand(paused: boolean): CommandSpec {
   };
 }
 
-export const pauseCommand = killSwitchCommand(true);
-export const resumeCommand = killSwitchCommand(false);
+export const pauseCommand = killSwitchCommand(pauseUsage, true);
+export const resumeCommand = killSwitchCommand(resumeUsage, false);

@@ -1,12 +1,5 @@
 /** What the commands acting on one journaled run (approve, rollback) take: the run id; node access as `fix` opens it. */
-import { type CommandIO, type OptionSpec, type ParsedArgs, UsageError } from "../command.ts";
-
-export const NODES_FILE_OPTION: OptionSpec = {
-  type: "string",
-  valueName: "FILE",
-  description:
-    "Nodes file (YAML) for SSH access to the nodes (default: $CNI_DOCTOR_NODES_FILE); without one, agent pods (--node-access).",
-};
+import { type CommandIO, type ParsedArgs, UsageError } from "../command.ts";
 
 /** The one RUN positional, or a usage error that says what is missing and where to find it. */
 export function runArguments(command: string, args: ParsedArgs, _io: CommandIO): { runId: string } {

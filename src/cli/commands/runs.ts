@@ -1,16 +1,11 @@
 import type { CommandSpec } from "../command.ts";
-import { CLUSTER_OPTIONS, openRemediation } from "../remediation-setup.ts";
+import { openRemediation } from "../remediation-setup.ts";
 import { renderRunsText } from "../render/plan-text.ts";
 import { styleFor } from "../render/style.ts";
+import { runsUsage } from "./usage/runs.ts";
 
 export const runsCommand: CommandSpec = {
-  name: "runs",
-  summary:
-    "List remediation runs from the cluster's journal, newest first; runs whose runner died are reported as interrupted.",
-  options: {
-    ...CLUSTER_OPTIONS,
-    json: { type: "boolean", description: "Print the run summaries as JSON." },
-  },
+  ...runsUsage,
   async run(args, io) {
     const setup = await openRemediation(args, io, {});
     try {

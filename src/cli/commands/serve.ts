@@ -5,25 +5,10 @@ import { ClusterConfigError } from "../../kube/cluster-config.ts";
 import { exitOnFatalError } from "../../ops/fatal.ts";
 import { shutdownOnSignal } from "../../ops/shutdown.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
+import { serveUsage } from "./usage/serve.ts";
 
 export const serveCommand: CommandSpec = {
-  name: "serve",
-  summary: "Run the Slack bot: /cni diagnose, fix with approval buttons, progress in the incident thread.",
-  options: {
-    kubeconfig: {
-      type: "string",
-      valueName: "FILE",
-      description: "kubeconfig with the allowed contexts (default: $KUBECONFIG, ~/.kube/config, in-cluster).",
-    },
-  },
-  details: [
-    "Settings come from the environment, and from ./.env when that file exists (the real environment wins); see",
-    ".env.example: SLACK_BOT_TOKEN, and SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode on PORT",
-    "at /slack/events; CNI_DOCTOR_CLUSTERS, CNI_DOCTOR_CHANNEL_CLUSTERS, CNI_DOCTOR_APPROVERS, CNI_DOCTOR_NODES_FILE",
-    "and the remediation policy. Logs are JSON lines on stderr (LOG_LEVEL). GET /healthz, /readyz and /metrics are",
-    "served on PORT in both modes. SIGTERM or SIGINT stops taking requests and lets a running fix end after its",
-    "current step (journaled as stopped); a second signal or CNI_DOCTOR_SHUTDOWN_TIMEOUT_SECONDS forces exit.",
-  ].join("\n"),
+  ...serveUsage,
   async run(args, io) {
     // Bolt and the bot load only when serving: every other command starts without them.
     const { startCniDoctorBot } = await import("../../slack/start.ts");

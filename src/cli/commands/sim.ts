@@ -3,39 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { SimulatedClusterOptions } from "../../sim/index.ts";
 import { type CommandSpec, UsageError } from "../command.ts";
+import { simUsage } from "./usage/sim.ts";
 
 export const simCommand: CommandSpec = {
-  name: "sim",
-  summary:
-    "Run the built-in simulated cluster (a Kubernetes API server on 127.0.0.1 with SSH nodes) for demos and tests.",
-  options: {
-    scenario: {
-      type: "string",
-      valueName: "NAME|FILE",
-      description:
-        "Scenario name (see src/sim/scenarios/README.md), large:nodes=N,pods=M,affected=F, or a YAML file. Default: stale-cni-config.",
-    },
-    port: {
-      type: "string",
-      valueName: "N",
-      description: "API server port on 127.0.0.1 (default: any free port).",
-    },
-    "kubeconfig-out": {
-      type: "string",
-      valueName: "PATH",
-      description: "Where to write the kubeconfig (default: a file in the system temp dir).",
-    },
-    "nodes-out": {
-      type: "string",
-      valueName: "PATH",
-      description:
-        "Write a nodes file for reaching the simulated nodes over SSH, with a known_hosts file and a client key beside it.",
-    },
-  },
-  details: [
-    "Serves on 127.0.0.1 only. The kubeconfig is written once the API server is ready to serve.",
-    "Runs until interrupted (Ctrl-C, SIGTERM), then stops and removes the files it wrote.",
-  ].join("\n"),
+  ...simUsage,
   async run(args, io) {
     const scenario = (args.values.scenario as string | undefined) ?? "stale-cni-config";
     const port = parsePort(args.values.port as string | undefined);
@@ -109,8 +80,8 @@ function parsePort(raw: string | undefined): number {
 
 /** Starts the simulated cluster; a scenario that cannot be loaded is the user's input to fix (exit 2). */
 export async function startSimulation(options: SimulatedClusterOptions) {
-  // Loaded on use: every CLI invocation imports every command, and `diagnose` must not pay for the simulator
-  // (about 0.15 s and 15 MB of resident memory at start-up).
+  // Loaded on use: the registry already imports this file only when `sim` runs (src/cli/commands/index.ts), and
+  // whatever else imports it must not pay for the simulator either (about 0.15 s and 15 MB of resident memory).
   const { ScenarioError, startSimulatedCluster } = await import("../../sim/index.ts");
   try {
     return await startSimulatedCluster(options);
