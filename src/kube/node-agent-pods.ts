@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { toKubeAccessError } from "./errors.ts";
 import { execInPod, type PodExecOptions, type PodExecResult } from "./exec.ts";
-import { withTimeout } from "./request-options.ts";
+import { sharedConnections, withTimeout } from "./request-options.ts";
 
 export const NODE_AGENT_NAMESPACE = "cni-doctor-nodes";
 export const NODE_AGENT_CONTAINER = "agent";
@@ -164,6 +164,11 @@ export class NodeAgentPods {
   readonly #core: CoreV1Api;
   readonly #kubeConfig: KubeConfig;
   readonly #settings: NodeAgentSettings;
+  /**
+   * One keep-alive pool for this transport's API calls, as the cluster reader has: without it each create, status
+   * read and delete of every node's pod paid a TCP connection and a TLS handshake of its own (benchmark 3).
+   */
+  readonly #connections = sharedConnections();
   /** Tells this process's pods from those of other processes (another CLI run, the bot). */
   readonly instance = `cni-doctor-${randomBytes(4).toString("hex")}`;
 
@@ -178,7 +183,7 @@ export class NodeAgentPods {
   }
 
   #timeout() {
-    return withTimeout(this.#settings.requestTimeoutMs);
+    return withTimeout(this.#settings.requestTimeoutMs, this.#connections);
   }
 
   /** Creates the agent pod for a node and waits until it runs; deletes it again if it does not. */
