@@ -11,6 +11,7 @@
  * Usage: node bench/fanout-k8s-child.ts KUBECONFIG NODE_COUNT CONCURRENCIES(csv) REPEATS SINGLE_RUNS
  * Prints marks ({"mark":"start"|"end","c":n}) for the parent, then one JSON line of results.
  */
+import diagnostics from "node:diagnostics_channel";
 import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { loadConfig } from "../src/config.ts";
 import { inspectNode, readClusterReference } from "../src/diagnosis/forensics/index.ts";
@@ -47,6 +48,9 @@ const workers = [...ipByNode.keys()]
   .slice(0, Number(countArg));
 let errors = 0;
 let inspected = 0;
+// TCP connections this process opens (each a TLS handshake with the API server: API calls and exec streams alike).
+let connectionsOpened = 0;
+diagnostics.subscribe("net.client.socket", () => connectionsOpened++);
 
 /** What one inspection asked of the agent backend, with how long each call took. */
 interface PhaseLog {
@@ -193,10 +197,13 @@ await inspectAll(workers.slice(-4), 2);
 const singleMs: number[] = [];
 const singleCloseMs: number[] = [];
 const singleLogs: PhaseLog[] = [];
+const singleConnections: number[] = [];
 for (let i = 0; i < Number(singleArg ?? 10); i++) {
   const node = workers[(i * 7) % workers.length] as string;
   process.stdout.write(`${JSON.stringify({ mark: "start", c: 0 })}\n`);
+  const connections0 = connectionsOpened;
   const run = await inspectAll([node], 1);
+  singleConnections.push(connectionsOpened - connections0);
   process.stdout.write(`${JSON.stringify({ mark: "end", c: 0 })}\n`);
   singleMs.push(run.ms);
   singleCloseMs.push(run.closeMs);
@@ -232,6 +239,7 @@ process.stdout.write(
     singleMs,
     singleCloseMs,
     singleLogs,
+    singleConnections,
     probes,
     byConcurrency,
     closeMs,

@@ -46,6 +46,8 @@ export interface AgentPodPhases {
   removeMs: Summary;
   /** API requests per node (exec upgrades included), counted by the simulated API server. */
   apiRequestsPerNode: number;
+  /** TCP connections (each with its TLS handshake) the product opened per node, API calls and exec streams. */
+  connectionsPerNode: number;
   /** Time from the inspection's end to every pod deleted (close). */
   closeMs: Summary;
 }
@@ -197,6 +199,7 @@ interface AgentChildOutput extends ChildOutput {
     removeMs: number[];
     execsByTemplate: Record<string, number>;
   }[];
+  singleConnections: number[];
   probes: { createMs: number; kubeletRunningMs: number; readMs: number; deleteMs: number }[];
 }
 
@@ -243,6 +246,7 @@ async function benchAgentPodFanout(
     execsByProgram,
     removeMs: summarize(logs.flatMap((l) => l.removeMs)),
     apiRequestsPerNode: summarize(meter.requests.get(0) ?? [0]).median,
+    connectionsPerNode: summarize(out.singleConnections).median,
     closeMs: summarize(out.singleCloseMs),
   };
   return {

@@ -227,7 +227,7 @@ function fanoutRows(f: FanoutResult): string[][] {
     "",
     "Kubernetes, one node: delete (on close)",
     fmtMs(p.removeMs),
-    `close ${fmtNumber(p.closeMs.median)} ms; ${fmtNumber(p.apiRequestsPerNode)} API requests per node (exec upgrades included)`,
+    `close ${fmtNumber(p.closeMs.median)} ms; ${fmtNumber(p.apiRequestsPerNode)} API requests and ${fmtNumber(p.connectionsPerNode)} TCP+TLS connections per node (exec upgrades included)`,
   ]);
   return rows;
 }
