@@ -20,7 +20,7 @@ import { benchClassifier, type ClassifierResult } from "./classifier.ts";
 import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
-import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
+import { benchNodeFanout, type FanoutLevel, type FanoutResult } from "./node-fanout.ts";
 import { benchRemediation, type RemediationBenchResult } from "./slack.ts";
 import { BEFORE_LAZY_LOAD_REF, benchStartup, renderStartupRows, type StartupBenchResult } from "./startup.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
@@ -203,6 +203,68 @@ process.stdout.write(renderTable(report));
 // This run's own time: after an --only merge, report.durationMs is the last full run's.
 log(`results: bench/results/latest.json (${round((Date.now() - startedAt.getTime()) / 1000)} s)`);
 
+/**
+ * Benchmark 3's rows: SSH and the Kubernetes transport side by side (each measure's SSH row, then its Kubernetes
+ * row), then where one node's time goes over Kubernetes. A report from before the Kubernetes transport was measured
+ * has SSH rows only.
+ */
+function fanoutRows(f: FanoutResult): string[][] {
+  const rows: string[][] = [];
+  const k = f.kubernetes;
+  const level = (l: FanoutLevel, cores: number) =>
+    `ideal ⌈n/c⌉ × single = ${fmtNumber(l.idealMs)} ms (${Math.round(l.efficiency * 100)}% of ideal); CPU floor on ${cores} cores ${fmtNumber(l.cpuBoundMs)} ms (client ${fmtNumber(l.clientCpuMsPerNode)} + nodes ${fmtNumber(l.serverCpuMsPerNode)} ms CPU/node)`;
+  const transports = k ? "SSH and Kubernetes agent pods" : "SSH";
+  rows.push([
+    `3. Node inspection fan-out (${f.nodes} nodes, ${transports})`,
+    "SSH: single node",
+    fmtMs(f.singleNodeMs),
+    "",
+  ]);
+  if (k)
+    rows.push([
+      "",
+      "Kubernetes: single node",
+      fmtMs(k.singleNodeMs),
+      `${(k.singleNodeMs.median / f.singleNodeMs.median).toFixed(1)} × SSH`,
+    ]);
+  for (const l of f.levels) {
+    rows.push(["", `SSH: concurrency ${l.concurrency}`, fmtMs(l.wallMs), level(l, f.cores)]);
+    const kl = k?.levels.find((x) => x.concurrency === l.concurrency);
+    if (kl)
+      rows.push([
+        "",
+        `Kubernetes: concurrency ${kl.concurrency}`,
+        fmtMs(kl.wallMs),
+        `${level(kl, f.cores).replace("+ nodes", "+ API server/kubelet/exec")}; ${(kl.wallMs.median / l.wallMs.median).toFixed(1)} × SSH`,
+      ]);
+  }
+  if (f.errors > 0) rows.push(["", "SSH: errors", String(f.errors), ""]);
+  if (!k) return rows;
+  if (k.errors > 0) rows.push(["", "Kubernetes: errors", String(k.errors), ""]);
+  const p = k.phases;
+  rows.push([
+    "",
+    "Kubernetes, one node: start (create + wait Running)",
+    fmtMs(p.startMs),
+    `create request ${fmtNumber(p.createMs.median)} ms; simulated kubelet → Running ${fmtNumber(p.kubeletRunningMs.median)} ms after (the sim's kubelet model, not a real one); each status read ${fmtNumber(p.readMs.median)} ms, polled at most every ${p.pollIntervalMs} ms`,
+  ]);
+  rows.push([
+    "",
+    `Kubernetes, one node: ${fmtNumber(p.execsPerNode)} exec round trips`,
+    `${fmtMs(p.execMs)} each`,
+    `one WebSocket (TLS handshake + upgrade) per command: ${Object.entries(p.execsByProgram)
+      .map(([program, n]) => `${program} ${fmtNumber(n)}`)
+      .join(", ")}`,
+  ]);
+  rows.push([
+    "",
+    "Kubernetes, one node: delete (on close)",
+    fmtMs(p.removeMs),
+    `close ${fmtNumber(p.closeMs.median)} ms; ${fmtNumber(p.apiRequestsPerNode)} API requests and ${fmtNumber(p.connectionsPerNode)} TCP+TLS connections per node (exec upgrades included)`,
+  ]);
+  return rows;
+}
+
 function renderTable(r: typeof report): string {
   const rows: string[][] = [];
   const met = (ok: boolean | null) => (ok === null ? "n/a" : ok ? "met" : "**not met**");
@@ -257,22 +319,7 @@ function renderTable(r: typeof report): string {
     }
   }
   const f = r.results.fanout;
-  if (f) {
-    rows.push([
-      `3. Node inspection fan-out (${f.nodes} SSH nodes)`,
-      "single node",
-      fmtMs(f.singleNodeMs),
-      "",
-    ]);
-    for (const l of f.levels)
-      rows.push([
-        "",
-        `concurrency ${l.concurrency}`,
-        fmtMs(l.wallMs),
-        `ideal ⌈n/c⌉ × single = ${fmtNumber(l.idealMs)} ms (${Math.round(l.efficiency * 100)}% of ideal); CPU floor on ${f.cores} cores ${fmtNumber(l.cpuBoundMs)} ms (client ${fmtNumber(l.clientCpuMsPerNode)} + nodes ${fmtNumber(l.serverCpuMsPerNode)} ms CPU/node)`,
-      ]);
-    if (f.errors > 0) rows.push(["", "errors", String(f.errors), ""]);
-  }
+  if (f) rows.push(...fanoutRows(f));
   const m = r.results.remediation;
   if (m) {
     rows.push([

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { toKubeAccessError } from "./errors.ts";
 import { execInPod, type PodExecOptions, type PodExecResult } from "./exec.ts";
-import { withTimeout } from "./request-options.ts";
+import { sharedConnections, withTimeout } from "./request-options.ts";
 
 export const NODE_AGENT_NAMESPACE = "cni-doctor-nodes";
 export const NODE_AGENT_CONTAINER = "agent";
@@ -33,7 +33,7 @@ export interface NodeAgentSettings {
   /** How long a pod has to become Running before the node is given up on. */
   startTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Interval between reads of a starting pod. */
+  /** The longest interval between reads of a starting pod (the first ones are shorter: pollDelayMs). */
   pollIntervalMs?: number;
 }
 
@@ -139,6 +139,20 @@ export function agentPodManifest(
   };
 }
 
+/** The first wait between reads of a starting agent pod; each next one doubles, up to the poll interval. */
+const FIRST_POLL_DELAY_MS = 25;
+
+/**
+ * How long to wait after the `reads`-th read of a starting pod: 25, 50, 100, 200 ms, then the poll interval.
+ * A host-network pod whose image is on the node can run within tens of milliseconds of its creation (the benchmark's
+ * simulated kubelet: ~25 ms), and a flat 250 ms interval made every node wait a whole interval for it (issue 17,
+ * benchmark 3). Backing off costs a real cluster, whose kubelet takes a second or more, about three more reads per
+ * pod. Polling and not a watch: a watch needs the "watch" verb on pods, which diagnosis-only RBAC does not grant.
+ */
+export function pollDelayMs(reads: number, intervalMs: number): number {
+  return Math.min(intervalMs, FIRST_POLL_DELAY_MS * 2 ** reads);
+}
+
 /** The waiting reason that explains a Pending agent, e.g. "ErrImagePull: ...". */
 function waitingReason(pod: V1Pod): { reason: string; message: string } | undefined {
   const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
@@ -150,6 +164,11 @@ export class NodeAgentPods {
   readonly #core: CoreV1Api;
   readonly #kubeConfig: KubeConfig;
   readonly #settings: NodeAgentSettings;
+  /**
+   * One keep-alive pool for this transport's API calls, as the cluster reader has: without it each create, status
+   * read and delete of every node's pod paid a TCP connection and a TLS handshake of its own (benchmark 3).
+   */
+  readonly #connections = sharedConnections();
   /** Tells this process's pods from those of other processes (another CLI run, the bot). */
   readonly instance = `cni-doctor-${randomBytes(4).toString("hex")}`;
 
@@ -164,7 +183,7 @@ export class NodeAgentPods {
   }
 
   #timeout() {
-    return withTimeout(this.#settings.requestTimeoutMs);
+    return withTimeout(this.#settings.requestTimeoutMs, this.#connections);
   }
 
   /** Creates the agent pod for a node and waits until it runs; deletes it again if it does not. */
@@ -218,6 +237,7 @@ export class NodeAgentPods {
   async #waitRunning(name: string, node: string): Promise<void> {
     const deadline = Date.now() + this.#settings.startTimeoutMs;
     let last: { reason: string; message: string } | undefined;
+    let reads = 0;
     while (Date.now() < deadline) {
       let pod: V1Pod;
       try {
@@ -237,7 +257,7 @@ export class NodeAgentPods {
         );
       }
       last = waitingReason(pod) ?? last;
-      await sleep(this.#settings.pollIntervalMs ?? 250);
+      await sleep(pollDelayMs(reads++, this.#settings.pollIntervalMs ?? 250));
     }
     const seconds = Math.round(this.#settings.startTimeoutMs / 1000);
     if (

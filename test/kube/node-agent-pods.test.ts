@@ -5,7 +5,12 @@
  */
 import type { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentPodError, agentPodManifest, NodeAgentPods } from "../../src/kube/node-agent-pods.ts";
+import {
+  AgentPodError,
+  agentPodManifest,
+  NodeAgentPods,
+  pollDelayMs,
+} from "../../src/kube/node-agent-pods.ts";
 import type { RunningSimulatedCluster } from "../../src/sim/index.ts";
 import {
   type AgentCluster,
@@ -70,6 +75,15 @@ describe("agentPodManifest", () => {
       { name: "cni-conf", mountPath: CONF, readOnly: false },
       { name: "backup", mountPath: BACKUP, readOnly: false },
     ]);
+  });
+});
+
+describe("pollDelayMs", () => {
+  it("reads a starting pod again soon, then less and less often, never less often than the poll interval", () => {
+    expect([0, 1, 2, 3, 4, 5, 20].map((reads) => pollDelayMs(reads, 250))).toEqual([
+      25, 50, 100, 200, 250, 250, 250,
+    ]);
+    expect([0, 1, 2, 3].map((reads) => pollDelayMs(reads, 100))).toEqual([25, 50, 100, 100]);
   });
 });
 

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PodExecResult } from "../../src/kube/exec.ts";
 import { NodeAgentPods, type NodeAgentSettings } from "../../src/kube/node-agent-pods.ts";
 import {
   checksumFiles,
@@ -16,6 +17,7 @@ import {
   makeBackupDirectory,
   moveIntoDirectory,
   type NodeAccessError,
+  type ReadOnlyCommand,
   readFileBounded,
   readNodeClock,
   readOnlyView,
@@ -245,5 +247,72 @@ describe("KubernetesNodeAccess against the simulated cluster", () => {
     await nodes.close();
     expect(most).toBe(1);
     expect(alive).toBe(0);
+  });
+});
+
+describe("KubernetesNodeAccess when nodes wait for a pod (fake agents)", () => {
+  const exited: PodExecResult = {
+    stdout: Buffer.from(""),
+    stderr: Buffer.from(""),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    exitCode: 0,
+    signal: null,
+    startedAtMs: 0,
+    finishedAtMs: 0,
+  };
+  const noop: ReadOnlyCommand<number | null> = {
+    name: "noop",
+    argv: ["true"],
+    changesNode: false,
+    interpret: (r) => r.exitCode,
+  };
+
+  it("hands an idle pod's slot to a waiting node at once, and still runs one node's consecutive commands in one pod", async () => {
+    const calls: string[] = [];
+    let started = 0;
+    const agents: NodeAgentBackend = {
+      namespace: "ns",
+      start: async (r) => {
+        const pod = `${r.node}-${++started}`;
+        calls.push(`start ${pod}`);
+        return pod;
+      },
+      exec: async (pod) => {
+        calls.push(`exec ${pod}`);
+        return exited;
+      },
+      remove: async (pod) => {
+        calls.push(`remove ${pod}`);
+      },
+    };
+    // An hour's linger: were it kept while node b waits for the only slot, this would never finish.
+    const nodes = new KubernetesNodeAccess({
+      agents,
+      mode: "read",
+      nodes: [],
+      cniConfDir: undefined,
+      backupRoot: BACKUP,
+      concurrency: 1,
+      commandTimeoutMs: 10_000,
+      maxOutputBytes: 1 << 20,
+      lingerMs: 3_600_000,
+    });
+    const inspect = async (node: string) => {
+      await nodes.run(node, undefined, noop);
+      await nodes.run(node, undefined, noop);
+    };
+    await Promise.all([inspect("a"), inspect("b")]);
+    expect(calls).toEqual([
+      "start a-1",
+      "exec a-1",
+      "exec a-1",
+      "remove a-1",
+      "start b-2",
+      "exec b-2",
+      "exec b-2",
+    ]);
+    await nodes.close();
+    expect(calls.at(-1)).toBe("remove b-2");
   });
 });
