@@ -3,12 +3,14 @@
  * product's SSH client do not share one event loop: inspects nodes with the product's inspectNode over NodeAccess.
  *
  * Usage: node bench/fanout-child.ts KUBECONFIG NODES_FILE NODE_COUNT CONCURRENCIES(csv) REPEATS SINGLE_RUNS
- * Prints {"singleMs":[…], "byConcurrency":{"8":[ms,…],…}, "inspected":n, "errors":n}.
+ * Prints {"singleMs":[…], "byConcurrency":{"8":[ms,…],…}, "knownHosts":{"8":{loads,reads,fanouts}}, "inspected":n,
+ * "errors":n}.
  */
 import { inspectNode, readClusterReference } from "../src/diagnosis/forensics/index.ts";
 import { loadCluster } from "../src/kube/cluster-config.ts";
 import { createClusterReader } from "../src/kube/reader.ts";
 import { loadInventory, NodeAccess } from "../src/nodes/index.ts";
+import { knownHostsCache } from "../src/nodes/known-hosts-file.ts";
 import { Limiter } from "../src/shared/limiter.ts";
 
 const [kubeconfigPath, nodesFile, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
@@ -68,11 +70,14 @@ for (let i = 0; i < Number(singleArg ?? 10); i++) {
 }
 const byConcurrency: Record<string, number[]> = {};
 const clientCpuMs: Record<string, number[]> = {};
+/** known_hosts loads (one per connection) and actual reads of the file, over each concurrency's fan-outs. */
+const knownHosts: Record<string, { loads: number; reads: number; fanouts: number }> = {};
 for (const c of concurrencyArg.split(",").map(Number)) {
   const runs: number[] = [];
   const cpu: number[] = [];
   // Concurrency 1 is n × the single-node time by construction and the slowest run: measure it once.
   const repeats = c === 1 ? 1 : Number(repeatsArg ?? 3);
+  const before = { ...knownHostsCache.counts };
   for (let r = 0; r < repeats; r++) {
     // Marks for the parent, which measures the simulated nodes' CPU over the same span.
     process.stdout.write(`${JSON.stringify({ mark: "start", c })}\n`);
@@ -83,7 +88,12 @@ for (const c of concurrencyArg.split(",").map(Number)) {
   }
   byConcurrency[String(c)] = runs;
   clientCpuMs[String(c)] = cpu;
+  knownHosts[String(c)] = {
+    loads: knownHostsCache.counts.loads - before.loads,
+    reads: knownHostsCache.counts.reads - before.reads,
+    fanouts: repeats,
+  };
 }
 process.stdout.write(
-  `${JSON.stringify({ singleMs, byConcurrency, clientCpuMs, nodes: workers.length, inspected, errors })}\n`,
+  `${JSON.stringify({ singleMs, byConcurrency, clientCpuMs, knownHosts, nodes: workers.length, inspected, errors })}\n`,
 );

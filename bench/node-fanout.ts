@@ -67,7 +67,18 @@ export interface FanoutResult {
   cores: number;
   inspected: number;
   errors: number;
+  /**
+   * known_hosts over SSH (issue 17, item 5: read once per change, not once per connection): over every fan-out at
+   * the highest concurrency, how many times a connection asked for it and how many times the file was read.
+   */
+  knownHosts?: { concurrency: number; fanouts: number; loads: number; reads: number };
   kubernetes?: TransportFanout & { phases: AgentPodPhases };
+}
+
+interface ChildKnownHosts {
+  loads: number;
+  reads: number;
+  fanouts: number;
 }
 
 interface ChildOutput {
@@ -176,7 +187,12 @@ export async function benchNodeFanout(options: {
       );
     options.log("  Kubernetes (agent pods + pods/exec)");
     const kubernetes = await benchAgentPodFanout(sim, kubeconfig, common, options);
+    const highest = Math.max(...options.concurrencies);
+    const knownHosts = (ssh as ChildOutput & { knownHosts?: Record<string, ChildKnownHosts> }).knownHosts?.[
+      String(highest)
+    ];
     return {
+      ...(knownHosts ? { knownHosts: { concurrency: highest, ...knownHosts } } : {}),
       nodes: ssh.nodes,
       singleNodeMs: summarize(ssh.singleMs),
       levels,

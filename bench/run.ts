@@ -208,7 +208,7 @@ log(`results: bench/results/latest.json (${round((Date.now() - startedAt.getTime
  * row), then where one node's time goes over Kubernetes. A report from before the Kubernetes transport was measured
  * has SSH rows only.
  */
-function fanoutRows(f: FanoutResult): string[][] {
+function fanoutRows(f: FanoutResult, met: (ok: boolean | null) => string): string[][] {
   const rows: string[][] = [];
   const k = f.kubernetes;
   const level = (l: FanoutLevel, cores: number) =>
@@ -239,6 +239,14 @@ function fanoutRows(f: FanoutResult): string[][] {
       ]);
   }
   if (f.errors > 0) rows.push(["", "SSH: errors", String(f.errors), ""]);
+  const h = f.knownHosts;
+  if (h)
+    rows.push([
+      "",
+      `SSH: known_hosts at concurrency ${h.concurrency} (${h.fanouts} fan-outs)`,
+      `read ${fmtNumber(h.reads)} times for ${fmtNumber(h.loads)} connections`,
+      `read once per change (the file did not change): ${met(h.reads <= 1)}`,
+    ]);
   if (!k) return rows;
   if (k.errors > 0) rows.push(["", "Kubernetes: errors", String(k.errors), ""]);
   const p = k.phases;
@@ -319,7 +327,7 @@ function renderTable(r: typeof report): string {
     }
   }
   const f = r.results.fanout;
-  if (f) rows.push(...fanoutRows(f));
+  if (f) rows.push(...fanoutRows(f, met));
   const m = r.results.remediation;
   if (m) {
     rows.push([
