@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload,watch   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { benchClassifier, type ClassifierResult } from "./classifier.ts";
 import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
+import { benchIncidentWatch, type IncidentWatchBenchResult, WATCH_GOALS } from "./incident-watch.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutResult } from "./node-fanout.ts";
@@ -24,7 +25,16 @@ import {
 } from "./slack.ts";
 import { benchThread, THREAD_GOALS, type ThreadBenchResult } from "./thread.ts";
 
-const ALL = ["slack", "diagnosis", "fanout", "remediation", "classifier", "thread", "ackload"] as const;
+const ALL = [
+  "slack",
+  "diagnosis",
+  "fanout",
+  "remediation",
+  "classifier",
+  "thread",
+  "ackload",
+  "watch",
+] as const;
 type BenchName = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -80,6 +90,7 @@ const results: {
   classifier?: ClassifierResult;
   thread?: ThreadBenchResult;
   ackload?: AckUnderLoadResult;
+  watch?: IncidentWatchBenchResult;
 } = {};
 
 if (selected.has("slack")) {
@@ -137,6 +148,20 @@ if (selected.has("ackload")) {
   log("7. slash-command acks while the bot diagnoses large (issue 17, item 1)");
   results.ackload = await attempt("ackload", () =>
     benchAckUnderDiagnosis({ ratePerSecond: 50, idleMs: quick ? 2000 : 5000, node: nodeBinary, log }),
+  );
+}
+
+if (selected.has("watch")) {
+  log("8. the incident watch on large: steady RSS and CPU, time to thread (issue 17, item 2)");
+  const profileDir = values.profile ? `${resultsDir}profiles` : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  results.watch = await attempt("watch", () =>
+    benchIncidentWatch({
+      node: nodeBinary,
+      windowMs: quick ? 10_000 : 30_000,
+      ...(profileDir ? { botNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+      log,
+    }),
   );
 }
 
@@ -317,6 +342,7 @@ function renderTable(r: typeof report): string {
       `p99 ≤ ${u.goalP99Ms} ms: ${met(u.met)}`,
     ]);
   }
+  if (r.results.watch) rows.push(...watchRows(r.results.watch, met));
   for (const [name, message] of Object.entries(r.failures))
     rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
   const header = ["Benchmark", "Measure", "Result (median, min–max, n)", "Comparison / goal"];
@@ -333,5 +359,59 @@ function renderTable(r: typeof report): string {
   ];
   return `${lines.join("\n")}\n`;
 }
+function watchRows(w: IncidentWatchBenchResult, met: (ok: boolean | null) => string): string[][] {
+  const mb = (bytes: number) => `${fmtNumber(bytes / 1e6)} MB`;
+  const goalRss = `≤ ${WATCH_GOALS.steadyRssBytes / 1e6} MB`;
+  const goalCpu = `≤ ${WATCH_GOALS.idleCpuPctOfCore}% of a core`;
+  const window = (x: IncidentWatchBenchResult["idle"]) =>
+    `${fmtNumber(x.cpuMs)} ms CPU in ${fmtNumber(x.wallMs / 1000)} s; ${x.threadReplies} thread replies; ${x.requests.listEvents} event lists, ${x.requests.watchEvents + x.requests.watchNodes} watch requests`;
+  const c = w.cluster;
+  return [
+    [
+      `8. Incident watch on large (${fmtNumber(c.nodes)} nodes, ${fmtNumber(c.pods)} pods, ${fmtNumber(c.events)} events, ${fmtNumber(c.sandboxFailureEvents)} sandbox failures; \`cni-doctor serve\`)`,
+      "idle: steady RSS (VmRSS median / max)",
+      `${mb(w.idle.rssMedianBytes)} / ${mb(w.idle.rssMaxBytes)} (heap used ${mb(w.idleHeap.heapUsedBytes)} of ${mb(w.idleHeap.heapTotalBytes)})`,
+      `${goalRss}: ${met(w.goals.idleRss)}`,
+    ],
+    [
+      "",
+      "idle: CPU",
+      `${fmtNumber(w.idle.cpuPctOfCore)}% of a core (${window(w.idle)})`,
+      `${goalCpu}: ${met(w.goals.idleCpu)}`,
+    ],
+    [
+      "",
+      "incident ongoing (1,501 pods failing every 5 s): RSS median / max",
+      `${mb(w.incidentOngoing.rssMedianBytes)} / ${mb(w.incidentOngoing.rssMaxBytes)}`,
+      `${goalRss}: ${met(w.goals.ongoingRss)}`,
+    ],
+    [
+      "",
+      "incident ongoing: CPU",
+      `${fmtNumber(w.incidentOngoing.cpuPctOfCore)}% of a core (${window(w.incidentOngoing)})`,
+      `${goalCpu}: ${met(w.goals.ongoingCpu)}`,
+    ],
+    [
+      "",
+      "watching before any diagnosis (lists done, first debounce running): RSS median / CPU",
+      `${mb(w.beforeAnyDiagnosis.rssMedianBytes)} / ${fmtNumber(w.beforeAnyDiagnosis.cpuPctOfCore)}% of a core`,
+      `${goalRss}: ${met(w.beforeAnyDiagnosis.rssMedianBytes <= WATCH_GOALS.steadyRssBytes)}`,
+    ],
+    ["", "peak RSS over the run (VmHWM)", mb(w.peakRssBytes), "includes the watch's diagnoses of large"],
+    [
+      "",
+      "failures present at start → thread",
+      `${fmtNumber(w.startup.failuresPresentToThreadMs)} ms from spawn (lists done at ${fmtNumber(w.startup.initialListsDoneMs)} ms, then ${fmtNumber(w.startup.listsDoneToThreadMs)} ms)`,
+      `debounce ${w.settings.debounceSeconds} s + one diagnosis`,
+    ],
+    [
+      "",
+      "new failure on a steady watch → thread",
+      `${fmtNumber(w.newFailure.firstFailingEventToThreadMs)} ms (first FailedCreatePodSandBox stored → parent posted)`,
+      `debounce ${w.settings.debounceSeconds} s + one diagnosis`,
+    ],
+  ];
+}
+
 // A benchmark that failed half-way may leave a server or a child's socket open; the report is written, so stop here.
 process.exit(0);
