@@ -364,7 +364,7 @@ function watchRows(w: IncidentWatchBenchResult, met: (ok: boolean | null) => str
   const goalRss = `≤ ${WATCH_GOALS.steadyRssBytes / 1e6} MB`;
   const goalCpu = `≤ ${WATCH_GOALS.idleCpuPctOfCore}% of a core`;
   const window = (x: IncidentWatchBenchResult["idle"]) =>
-    `${fmtNumber(x.cpuMs)} ms CPU in ${fmtNumber(x.wallMs / 1000)} s; ${x.threadReplies} thread replies; ${x.requests.listEvents} event lists, ${x.requests.watchEvents + x.requests.watchNodes} watch requests`;
+    `${fmtNumber(x.cpuMs)} ms CPU in ${fmtNumber(x.wallMs / 1000)} s; ${x.threadReplies} thread replies; ${x.requests.listEvents} event list requests (pages), ${x.requests.watchEvents + x.requests.watchNodes} watch requests`;
   const c = w.cluster;
   return [
     [
