@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8 in one run, side by side. Writes bench/results/latest.json and prints a
  * markdown table. Benchmarks report numbers; nothing here passes or fails a test.
  *
- * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload,startup   --quick (fewer repeats)   --profile (CPU profiles
+ * Options: --only diagnosis,fanout,classifier,slack,remediation,thread,ackload,watch,startup   --quick (fewer repeats)   --profile (CPU profiles
  * of the diagnosis runs under bench/results/profiles/)
  */
 import { execFileSync } from "node:child_process";
@@ -18,6 +18,7 @@ import {
 } from "./acks.ts";
 import { benchClassifier, type ClassifierResult } from "./classifier.ts";
 import { benchDiagnosisLarge, type DiagnosisBenchResult, GOALS } from "./diagnosis-large.ts";
+import { benchIncidentWatch, type IncidentWatchBenchResult, WATCH_GOALS } from "./incident-watch.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { fmtBytes, fmtMs, fmtNumber, round } from "./lib/stats.ts";
 import { benchNodeFanout, type FanoutLevel, type FanoutResult } from "./node-fanout.ts";
@@ -33,6 +34,7 @@ const ALL = [
   "classifier",
   "thread",
   "ackload",
+  "watch",
   "startup",
 ] as const;
 type BenchName = (typeof ALL)[number];
@@ -90,6 +92,7 @@ const results: {
   classifier?: ClassifierResult;
   thread?: ThreadBenchResult;
   ackload?: AckUnderLoadResult;
+  watch?: IncidentWatchBenchResult;
   startup?: StartupBenchResult;
 } = {};
 
@@ -153,6 +156,20 @@ if (selected.has("ackload")) {
       diagnoses: quick ? 1 : 3,
       node: nodeBinary,
       ...(values.profile ? { cpuProfileDir: `${resultsDir}profiles` } : {}),
+      log,
+    }),
+  );
+}
+
+if (selected.has("watch")) {
+  log("8. the incident watch on large: steady RSS and CPU, time to thread (issue 17, item 2)");
+  const profileDir = values.profile ? `${resultsDir}profiles` : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  results.watch = await attempt("watch", () =>
+    benchIncidentWatch({
+      node: nodeBinary,
+      windowMs: quick ? 10_000 : 30_000,
+      ...(profileDir ? { botNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
       log,
     }),
   );
@@ -408,6 +425,7 @@ function renderTable(r: typeof report): string {
       `p99 ≤ ${u.goalP99Ms} ms (both kinds): ${met(u.met)}`,
     ]);
   } else if (u) rows.push(["7. Acks under incident load", "not measured", "re-run `--only ackload`", ""]);
+  if (r.results.watch) rows.push(...watchRows(r.results.watch, met));
   if (r.results.startup) rows.push(...renderStartupRows(r.results.startup));
   for (const [name, message] of Object.entries(r.failures))
     rows.push([`${name}`, "**failed**", message.split("\n")[0] ?? "", "see bench/results/latest.json"]);
@@ -425,5 +443,59 @@ function renderTable(r: typeof report): string {
   ];
   return `${lines.join("\n")}\n`;
 }
+function watchRows(w: IncidentWatchBenchResult, met: (ok: boolean | null) => string): string[][] {
+  const mb = (bytes: number) => `${fmtNumber(bytes / 1e6)} MB`;
+  const goalRss = `≤ ${WATCH_GOALS.steadyRssBytes / 1e6} MB`;
+  const goalCpu = `≤ ${WATCH_GOALS.idleCpuPctOfCore}% of a core`;
+  const window = (x: IncidentWatchBenchResult["idle"]) =>
+    `${fmtNumber(x.cpuMs)} ms CPU in ${fmtNumber(x.wallMs / 1000)} s; ${x.threadReplies} thread replies; ${x.requests.listEvents} event list requests (pages), ${x.requests.watchEvents + x.requests.watchNodes} watch requests`;
+  const c = w.cluster;
+  return [
+    [
+      `8. Incident watch on large (${fmtNumber(c.nodes)} nodes, ${fmtNumber(c.pods)} pods, ${fmtNumber(c.events)} events, ${fmtNumber(c.sandboxFailureEvents)} sandbox failures; \`cni-doctor serve\`)`,
+      "idle: steady RSS (VmRSS median / max)",
+      `${mb(w.idle.rssMedianBytes)} / ${mb(w.idle.rssMaxBytes)} (heap used ${mb(w.idleHeap.heapUsedBytes)} of ${mb(w.idleHeap.heapTotalBytes)})`,
+      `${goalRss}: ${met(w.goals.idleRss)}`,
+    ],
+    [
+      "",
+      "idle: CPU",
+      `${fmtNumber(w.idle.cpuPctOfCore)}% of a core (${window(w.idle)})`,
+      `${goalCpu}: ${met(w.goals.idleCpu)}`,
+    ],
+    [
+      "",
+      "incident ongoing (1,501 pods failing every 5 s): RSS median / max",
+      `${mb(w.incidentOngoing.rssMedianBytes)} / ${mb(w.incidentOngoing.rssMaxBytes)}`,
+      `${goalRss}: ${met(w.goals.ongoingRss)}`,
+    ],
+    [
+      "",
+      "incident ongoing: CPU",
+      `${fmtNumber(w.incidentOngoing.cpuPctOfCore)}% of a core (${window(w.incidentOngoing)})`,
+      `${goalCpu}: ${met(w.goals.ongoingCpu)}`,
+    ],
+    [
+      "",
+      "watching before any diagnosis (lists done, first debounce running): RSS median / CPU",
+      `${mb(w.beforeAnyDiagnosis.rssMedianBytes)} / ${fmtNumber(w.beforeAnyDiagnosis.cpuPctOfCore)}% of a core`,
+      `${goalRss}: ${met(w.beforeAnyDiagnosis.rssMedianBytes <= WATCH_GOALS.steadyRssBytes)}`,
+    ],
+    ["", "peak RSS over the run (VmHWM)", mb(w.peakRssBytes), "includes the watch's diagnoses of large"],
+    [
+      "",
+      "failures present at start → thread",
+      `${fmtNumber(w.startup.failuresPresentToThreadMs)} ms from spawn (lists done at ${fmtNumber(w.startup.initialListsDoneMs)} ms, then ${fmtNumber(w.startup.listsDoneToThreadMs)} ms)`,
+      `debounce ${w.settings.debounceSeconds} s + one diagnosis`,
+    ],
+    [
+      "",
+      "new failure on a steady watch → thread",
+      `${fmtNumber(w.newFailure.firstFailingEventToThreadMs)} ms (first FailedCreatePodSandBox stored → parent posted)`,
+      `debounce ${w.settings.debounceSeconds} s + one diagnosis`,
+    ],
+  ];
+}
+
 // A benchmark that failed half-way may leave a server or a child's socket open; the report is written, so stop here.
 process.exit(0);
