@@ -93,9 +93,15 @@ export async function benchSlashAck(options: {
   requests: number;
   concurrency: number;
   node: string;
+  cpuProfileDir?: string;
   log: (line: string) => void;
 }): Promise<AckLatencyResult> {
-  const world = await startWorld({ scenario: "stale-cni-config", mode: "http", node: options.node });
+  const world = await startWorld({
+    scenario: "stale-cni-config",
+    mode: "http",
+    node: options.node,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
   const probe = new AckProbe(options.node);
   try {
     const url = world.eventsUrl;

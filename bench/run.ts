@@ -99,7 +99,13 @@ const results: {
 if (selected.has("slack")) {
   log("1. slash-command ack latency");
   results.slack = await attempt("slack", () =>
-    benchSlashAck({ requests: 500, concurrency: 100, node: nodeBinary, log }),
+    benchSlashAck({
+      requests: 500,
+      concurrency: 100,
+      node: nodeBinary,
+      ...(values.profile ? { cpuProfileDir: `${resultsDir}profiles` } : {}),
+      log,
+    }),
   );
 }
 if (selected.has("diagnosis")) {

@@ -1,7 +1,7 @@
 import { CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { KubeAccessError, toKubeAccessError } from "./errors.ts";
 import { listAllPages } from "./paginate.ts";
-import { withTimeout } from "./request-options.ts";
+import { sharedConnections, withTimeout } from "./request-options.ts";
 import type { CoreV1Event, V1ConfigMap, V1Lease } from "./types.ts";
 
 /** What deleting a pod with a uid precondition came to. */
@@ -56,7 +56,10 @@ export interface WriterOptions {
 export function createClusterWriter(kubeConfig: KubeConfig, options: WriterOptions): ClusterWriter {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
-  const timeout = () => withTimeout(options.requestTimeoutMs);
+  // One keep-alive pool for every write, as the reader has: the run journal, the Lease and each request claim would
+  // otherwise pay a TCP connection and a TLS handshake apiece.
+  const connections = sharedConnections();
+  const timeout = () => withTimeout(options.requestTimeoutMs, connections);
   const component = options.component ?? "cni-doctor";
 
   async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

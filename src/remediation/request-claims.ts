@@ -5,6 +5,11 @@
  * a slow ack, can reach the replica that has not seen it; the per-process memory cannot stop that, this can. Claims
  * are compare-and-swap on the ConfigMap's resourceVersion (two replicas claiming one id: exactly one wins), and the
  * list keeps only the last KEEP_MS of ids, at most MAX_IDS, so the object stays small without anything deleting it.
+ *
+ * Claims asked for while one write is in flight are written together by the next one (a group commit): during an
+ * incident many commands and events arrive at once, and one read-modify-write each on the same object would mostly
+ * collide — n claims at once cost O(n²) attempts and could run out of retries. Batched, a process makes one write at a
+ * time however many arrive, and only replicas contend.
  */
 import { createHash } from "node:crypto";
 import { changeConfigMap } from "../kube/configmap-cas.ts";
@@ -17,10 +22,18 @@ export const REQUEST_CLAIMS_NAME = "cni-doctor-requests";
 const KEEP_MS = 10 * 60_000;
 const MAX_IDS = 2_000;
 
+interface PendingClaim {
+  key: string;
+  settle: (won: boolean) => void;
+  fail: (err: unknown) => void;
+}
+
 export class RequestClaims {
   readonly #writer: ClusterWriter;
   readonly #namespace: string;
   readonly #now: () => Date;
+  #pending: PendingClaim[] = [];
+  #writing = false;
 
   constructor(writer: ClusterWriter, namespace: string, now: () => Date) {
     this.#writer = writer;
@@ -32,8 +45,35 @@ export class RequestClaims {
    * True when this caller is the first to take `requestId`; false when some replica (or an earlier start) already
    * did. The id is stored hashed: a trigger_id is short-lived but still Slack's, not ours to keep.
    */
-  async claim(requestId: string): Promise<boolean> {
+  claim(requestId: string): Promise<boolean> {
     const key = createHash("sha256").update(requestId).digest("hex").slice(0, 32);
+    return new Promise((settle, fail) => {
+      this.#pending.push({ key, settle, fail });
+      void this.#writeBatches();
+    });
+  }
+
+  /** Writes the claims waiting, one batch at a time, until none are left. */
+  async #writeBatches(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0);
+        try {
+          const won = await this.#claimAll(batch.map((c) => c.key));
+          for (const [i, c] of batch.entries()) c.settle(won[i] === true);
+        } catch (err) {
+          for (const c of batch) c.fail(err);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  /** One compare-and-swap for every key: which of them this caller took first (a key twice: the first asker). */
+  #claimAll(keys: string[]): Promise<boolean[]> {
     const target = {
       namespace: this.#namespace,
       name: REQUEST_CLAIMS_NAME,
@@ -43,11 +83,15 @@ export class RequestClaims {
     return changeConfigMap(this.#writer, target, (current) => {
       const now = this.#now().getTime();
       const taken = recentClaims(current, now);
-      if (taken.has(key)) return { data: null, result: false };
-      taken.set(key, now);
+      const won = keys.map((key) => {
+        if (taken.has(key)) return false;
+        taken.set(key, now);
+        return true;
+      });
+      if (!won.includes(true)) return { data: null, result: won };
       return {
         data: { claims: JSON.stringify(Object.fromEntries([...taken].slice(-MAX_IDS))) },
-        result: true,
+        result: won,
       };
     });
   }

@@ -53,6 +53,37 @@ describe("RequestClaims", () => {
       expect([wins[2 * i], wins[2 * i + 1]].filter(Boolean)).toHaveLength(1);
   });
 
+  it("writes the claims that arrive together in one go: fifty at once in one process take a few writes, not fifty", async () => {
+    const writes: string[] = [];
+    const base = writers[0] as ClusterWriter;
+    const counting: ClusterWriter = {
+      ...base,
+      createConfigMap: (ns, body) => {
+        writes.push("create");
+        return base.createConfigMap(ns, body);
+      },
+      replaceConfigMap: (ns, body) => {
+        writes.push("replace");
+        return base.replaceConfigMap(ns, body);
+      },
+    };
+    const claims = new RequestClaims(counting, NS, () => new Date());
+    const ids = Array.from({ length: 50 }, (_, i) => `command:burst.${i}`);
+    // Each id asked twice in the same burst: the first asker wins, the second is told it was taken.
+    const wins = await Promise.all([...ids, ...ids].map((id) => claims.claim(id)));
+    expect(wins.slice(0, 50).every((w) => w === true)).toBe(true);
+    expect(wins.slice(50).every((w) => w === false)).toBe(true);
+    // One write for the first claim, one for everything that queued behind it (a conflict with the other tests'
+    // writer could add a retry, never one per claim).
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(writes.length).toBeLessThanOrEqual(4);
+    const stored = JSON.parse(
+      (sim.store.get("configmaps", NS, REQUEST_CLAIMS_NAME) as unknown as { data: { claims: string } }).data
+        .claims,
+    ) as Record<string, number>;
+    expect(Object.keys(stored).length).toBeGreaterThanOrEqual(50);
+  });
+
   it("forgets ids older than ten minutes, and stores none in the clear", async () => {
     // A month after the other tests' claims, so theirs are gone too.
     let now = new Date("2027-01-05T10:00:00Z");

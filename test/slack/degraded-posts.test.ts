@@ -119,6 +119,12 @@ describe("Slack refusing every update during a run", () => {
   it("the run still heals the cluster, and the thread says afterwards what it could not show", async () => {
     const world = worldOf();
     const { plan, threadTs } = await requestFixPlan(world);
+    // The fix flow's last word is the parent's status, after the plan: refused too, it would be a note of its own.
+    await eventually("the parent to say the plan awaits approval", () =>
+      world.slack.workspace.messages.find(
+        (m) => m.ts === threadTs && allText(m).includes("awaiting approval"),
+      ),
+    );
     // A Retry-After beyond what the bot waits (2 minutes): every chat.update fails at once, as in a long throttle.
     world.slack.web.inject({ method: "chat.update", kind: "ratelimited", retryAfter: 600, times: 10_000 });
     await world.slack.clickButton(

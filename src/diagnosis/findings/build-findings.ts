@@ -18,7 +18,7 @@ import {
   type RootCauseVerdict,
 } from "../model.ts";
 import { agentStatus } from "./agent-status.ts";
-import { eventTime, lastTime, minTime, toIso } from "./event-times.ts";
+import { eventTime, lastTime, lastTimeValue, minTime, toIso } from "./event-times.ts";
 import type { NodeSignal, StuckPod } from "./stuck-pods.ts";
 
 const MAX_EVENT_MESSAGE = 2000;
@@ -114,10 +114,7 @@ function toFinding(verdict: RootCauseVerdict, groups: Group[], nodeEvidence: Nod
     null,
   );
   const firstSeen = minTime(events.map((e) => e.firstTimestamp ?? e.eventTime ?? null));
-  const lastSeen = minTime(
-    events.map((e) => lastTime(e)),
-    true,
-  );
+  const lastSeen = minTime(events.map(lastTimeValue), true);
   const nodes = [...new Set(groups.map((g) => g.node))].sort();
   const classification = stuck[0]?.classification ?? groups.flatMap((g) => g.signals)[0]?.classification;
   const nodeAgent = nodeEvidence.find((e) => e.agentName !== null)?.agentName ?? null;

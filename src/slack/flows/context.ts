@@ -13,6 +13,7 @@ import type { JobRunner } from "../jobs.ts";
 import type { Messenger } from "../messenger.ts";
 import { DiagnosisCards } from "./diagnosis-cards.ts";
 import { PlanTracker } from "./plan-tracker.ts";
+import { SharedDiagnoses } from "./shared-diagnoses.ts";
 
 export interface BotLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -59,6 +60,8 @@ export interface SlackFlows {
   readonly cards: DiagnosisCards;
   /** Click ids handled or in flight: a double click (or a re-delivered action) is acted on once. */
   readonly clicksInFlight: Set<string>;
+  /** The diagnoses people asked for that are running, for a request of the same cluster and scope to join. */
+  readonly diagnoses: SharedDiagnoses;
   /** Each diagnosis asked for, or null when it could not run (metrics). */
   readonly onDiagnosed: (diagnosis: Diagnosis | null) => void;
   /** `cni-doctor check` against one allowed cluster (by name); absent: `/cni check` says it is not available. */
@@ -86,6 +89,7 @@ export function createSlackFlows(deps: {
     plans: new PlanTracker(deps.messenger, (name, where, job) => inBackground(flows, name, where, job)),
     cards: new DiagnosisCards(),
     clicksInFlight: new Set(),
+    diagnoses: new SharedDiagnoses(),
     onDiagnosed: deps.onDiagnosed ?? (() => undefined),
     checkInstallation: deps.checkInstallation,
   };

@@ -97,23 +97,33 @@ async function diagnoseWithPosts(flows: SlackFlows, t: DiagnosisThread): Promise
     ...(request.node ? { node: request.node } : {}),
   };
   if (request.kind === "fix" && (await planFromFreshCard(flows, t, scopeOf(scope)))) return;
-  const diagnose = diagnosisOf(cluster, {
-    ...(flows.settings.diagnoseConcurrency ? { concurrency: flows.settings.diagnoseConcurrency } : {}),
-    onNodesUnreachable: (err) =>
-      posts
-        .post(
-          renderError(
-            "Cannot reach the nodes",
-            err.message,
-            "Diagnosing from the cluster side only; check the nodes file.",
-            cluster.identity,
-          ),
-          `${key}:nodes-error`,
-          "why the nodes could not be reached",
-        )
-        .then(() => undefined),
-  });
-  const diagnosis = await diagnosisOrSaid(flows, t, () => diagnose(scope));
+  const concurrency = flows.settings.diagnoseConcurrency
+    ? { concurrency: flows.settings.diagnoseConcurrency }
+    : {};
+  const nodesUnreachable = (err: Error) =>
+    posts
+      .post(
+        renderError(
+          "Cannot reach the nodes",
+          err.message,
+          "Diagnosing from the cluster side only; check the nodes file.",
+          cluster.identity,
+        ),
+        `${key}:nodes-error`,
+        "why the nodes could not be reached",
+      )
+      .then(() => undefined);
+  // The run's drift check and verification (workflowFor below) read the cluster afresh, never a shared diagnosis.
+  const diagnose = diagnosisOf(cluster, { ...concurrency, onNodesUnreachable: nodesUnreachable });
+  // Asked while the same diagnosis is running (several people, one incident): join it rather than read it all again.
+  const sharedKey = `${cluster.name}\n${scope.namespace ?? ""}\n${scope.node ?? ""}`;
+  const diagnosis = await diagnosisOrSaid(flows, t, () =>
+    flows.diagnoses.diagnose(
+      sharedKey,
+      (tellThreads) => diagnosisOf(cluster, { ...concurrency, onNodesUnreachable: tellThreads })(scope),
+      nodesUnreachable,
+    ),
+  );
   if (!diagnosis) return;
   const remediation = cluster.remediation;
   // Fix… only where a plan exists; a `fix` request proposes below anyway.
