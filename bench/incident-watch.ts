@@ -27,6 +27,7 @@ import { loadConfig, loadSlackSettings } from "../src/config.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
 import { LARGE_SCENARIO } from "./diagnosis-large.ts";
+import { imageNodeFlags } from "./lib/image-node-flags.ts";
 import { memoryOf, observeProcess, type ProcessWindow } from "./lib/proc.ts";
 
 export const WATCH_GOALS = { steadyRssBytes: 200_000_000, idleCpuPctOfCore: 5 } as const;
@@ -194,7 +195,15 @@ export async function startWatchWorld(options: IncidentWatchBenchOptions): Promi
   const spawnedAt = performance.now();
   const bot = spawn(
     options.node,
-    [...(options.botNodeArgs ?? []), "bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath],
+    // As the image runs it: the Dockerfile's ENTRYPOINT flags.
+    [
+      ...imageNodeFlags(),
+      ...(options.botNodeArgs ?? []),
+      "bin/cni-doctor.js",
+      "serve",
+      "--kubeconfig",
+      kubeconfigPath,
+    ],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   const keep = (d: Buffer) => {

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
 import { ACTIONS } from "../src/slack/blocks/plan.ts";
+import { imageNodeFlags } from "./lib/image-node-flags.ts";
 
 export const USERS = {
   requester: { id: "U0REQUEST1", name: "ana" },
@@ -96,7 +97,8 @@ export async function startWorld(options: {
   const profiling = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
   const bot = spawn(
     options.node,
-    [...profiling, "bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath],
+    // As the image runs it: the Dockerfile's ENTRYPOINT flags.
+    [...imageNodeFlags(), ...profiling, "bin/cni-doctor.js", "serve", "--kubeconfig", kubeconfigPath],
     {
       env,
       stdio: ["ignore", "pipe", "pipe"],
