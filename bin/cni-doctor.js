@@ -10,5 +10,7 @@ if (major < 26) {
   );
   process.exit(1);
 }
+const { enableUserCompileCache } = await import("./compile-cache.js");
+enableUserCompileCache();
 const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));
