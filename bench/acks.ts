@@ -22,7 +22,8 @@ import { CARD_ACTIONS } from "../src/slack/blocks/diagnosis.ts";
 import type { Ack, ProbeConfig } from "./ack-probe-child.ts";
 import { LARGE_SCENARIO } from "./diagnosis-large.ts";
 import { percentile } from "./lib/stats.ts";
-import { CHANNEL, startWorld, USERS, until } from "./slack.ts";
+import { until } from "./lib/until.ts";
+import { CHANNEL, startWorld, USERS } from "./slack.ts";
 
 export const ACK_GOAL_P99_MS = 50;
 

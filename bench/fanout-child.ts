@@ -6,12 +6,12 @@
  * Prints {"singleMs":[…], "byConcurrency":{"8":[ms,…],…}, "knownHosts":{"8":{loads,reads,fanouts}}, "inspected":n,
  * "errors":n}.
  */
-import { inspectNode, readClusterReference } from "../src/diagnosis/forensics/index.ts";
+import { readClusterReference } from "../src/diagnosis/forensics/index.ts";
 import { loadCluster } from "../src/kube/cluster-config.ts";
 import { createClusterReader } from "../src/kube/reader.ts";
 import { loadInventory, NodeAccess } from "../src/nodes/index.ts";
 import { knownHostsCache } from "../src/nodes/known-hosts-file.ts";
-import { Limiter } from "../src/shared/limiter.ts";
+import { inspectNodesTimed, type Tally } from "./lib/inspect-nodes.ts";
 
 const [kubeconfigPath, nodesFile, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
 if (!kubeconfigPath || !nodesFile || !countArg || !concurrencyArg) {
@@ -34,32 +34,14 @@ const workers = [...ipByNode.keys()]
   .filter((n) => n !== "k8s-master")
   .sort()
   .slice(0, Number(countArg));
-let errors = 0;
-let inspected = 0;
+const tally: Tally = { inspected: 0, errors: 0 };
 
 /** Inspects `nodes` with a fresh NodeAccess (so each node's connection setup is part of the time). */
 async function inspectAll(nodes: string[], concurrency: number): Promise<{ ms: number; cpuMs: number }> {
-  const cpu0 = process.cpuUsage();
   const access = new NodeAccess(inventory, { env: process.env, concurrency });
-  const limiter = new Limiter(concurrency);
-  const started = performance.now();
-  await Promise.all(
-    nodes.map((node) =>
-      limiter.run(async () => {
-        try {
-          await inspectNode(access, reader, { node, internalIP: ipByNode.get(node) }, reference);
-          inspected++;
-        } catch (err) {
-          errors++;
-          if (errors <= 3) process.stderr.write(`inspect ${node}: ${(err as Error).message}\n`);
-        }
-      }),
-    ),
-  );
-  const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpu0);
+  const timed = await inspectNodesTimed(access, { reader, reference, ipByNode }, nodes, concurrency, tally);
   await access.close();
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return timed;
 }
 
 // Warm-up: JIT, the TLS session to the API server, the key parsing paths.
@@ -95,5 +77,5 @@ for (const c of concurrencyArg.split(",").map(Number)) {
   };
 }
 process.stdout.write(
-  `${JSON.stringify({ singleMs, byConcurrency, clientCpuMs, knownHosts, nodes: workers.length, inspected, errors })}\n`,
+  `${JSON.stringify({ singleMs, byConcurrency, clientCpuMs, knownHosts, nodes: workers.length, ...tally })}\n`,
 );

@@ -14,7 +14,7 @@
 import diagnostics from "node:diagnostics_channel";
 import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { loadConfig } from "../src/config.ts";
-import { inspectNode, readClusterReference } from "../src/diagnosis/forensics/index.ts";
+import { readClusterReference } from "../src/diagnosis/forensics/index.ts";
 import { loadCluster } from "../src/kube/cluster-config.ts";
 import { agentPodManifest } from "../src/kube/node-agent-pods.ts";
 import { createClusterReader } from "../src/kube/reader.ts";
@@ -24,7 +24,7 @@ import {
   type NodeWriter,
   openNodeAccess,
 } from "../src/nodes/index.ts";
-import { Limiter } from "../src/shared/limiter.ts";
+import { inspectNodesTimed, type Tally } from "./lib/inspect-nodes.ts";
 
 const [kubeconfigPath, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
 if (!kubeconfigPath || !countArg || !concurrencyArg) {
@@ -46,8 +46,7 @@ const workers = [...ipByNode.keys()]
   .filter((n) => n !== "k8s-master")
   .sort()
   .slice(0, Number(countArg));
-let errors = 0;
-let inspected = 0;
+const tally: Tally = { inspected: 0, errors: 0 };
 // TCP connections this process opens (each a TLS handshake with the API server: API calls and exec streams alike).
 let connectionsOpened = 0;
 diagnostics.subscribe("net.client.socket", () => connectionsOpened++);
@@ -117,28 +116,17 @@ async function inspectAll(
   concurrency: number,
   log: PhaseLog = emptyLog(),
 ): Promise<{ ms: number; closeMs: number; cpuMs: number; log: PhaseLog }> {
-  const cpu0 = process.cpuUsage();
   const access = await openAccess(concurrency, log);
-  const limiter = new Limiter(concurrency);
-  const started = performance.now();
-  await Promise.all(
-    nodes.map((node) =>
-      limiter.run(async () => {
-        try {
-          await inspectNode(access, reader, { node, internalIP: ipByNode.get(node) }, reference);
-          inspected++;
-        } catch (err) {
-          errors++;
-          if (errors <= 3) process.stderr.write(`inspect ${node}: ${(err as Error).message}\n`);
-        }
-      }),
-    ),
+  const { ms, cpuMs } = await inspectNodesTimed(
+    access,
+    { reader, reference, ipByNode },
+    nodes,
+    concurrency,
+    tally,
   );
-  const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpu0);
   const closing = performance.now();
   await access.close();
-  return { ms, closeMs: performance.now() - closing, cpuMs: (cpu.user + cpu.system) / 1000, log };
+  return { ms, closeMs: performance.now() - closing, cpuMs, log };
 }
 
 /**
@@ -245,7 +233,7 @@ process.stdout.write(
     closeMs,
     clientCpuMs,
     nodes: workers.length,
-    inspected,
-    errors,
+    inspected: tally.inspected,
+    errors: tally.errors,
   })}\n`,
 );

@@ -29,6 +29,7 @@ import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/s
 import { LARGE_SCENARIO } from "./diagnosis-large.ts";
 import { imageNodeFlags } from "./lib/image-node-flags.ts";
 import { memoryOf, observeProcess, type ProcessWindow } from "./lib/proc.ts";
+import { until } from "./lib/until.ts";
 
 export const WATCH_GOALS = { steadyRssBytes: 200_000_000, idleCpuPctOfCore: 5 } as const;
 
@@ -92,21 +93,6 @@ export interface IncidentWatchBenchOptions {
   log: (line: string) => void;
   /** Default: the `large` scenario of benchmark 2 (a smaller one only to compare against, when profiling). */
   scenario?: string;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs: number,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`benchmark gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export interface WatchWorld {

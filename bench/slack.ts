@@ -16,6 +16,7 @@ import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/
 import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
 import { ACTIONS } from "../src/slack/blocks/plan.ts";
 import { imageNodeFlags } from "./lib/image-node-flags.ts";
+import { until } from "./lib/until.ts";
 
 export const USERS = {
   requester: { id: "U0REQUEST1", name: "ana" },
@@ -31,21 +32,6 @@ export interface World {
   eventsUrl: string | null;
   signingSecret: string;
   stop(): Promise<void>;
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs: number,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`benchmark gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export async function startWorld(options: {

@@ -120,7 +120,11 @@ export async function benchStartup(options: StartupBenchOptions): Promise<Startu
     await writeFile(kubeconfig, sim.kubeconfig(), { mode: 0o600 });
     const requests = observeRequests(sim);
     // A cache directory of this run's own (bin/compile-cache.js keeps it under XDG_CACHE_HOME), warmed by the warm-up.
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(work, "cache") };
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      NO_COLOR: "1",
+      XDG_CACHE_HOME: join(work, "cache"),
+    };
     delete childEnv.NODE_COMPILE_CACHE;
     delete childEnv.NODE_DISABLE_COMPILE_CACHE;
     const baseline = options.baselineRef ? await extractBaseline(options.baselineRef, work) : null;

@@ -170,7 +170,10 @@ describe("incident threads the bot opens itself", () => {
       900,
     );
     expect(resolved.text).toContain("resolved after");
-    expect(threadOf(world, parent?.ts as string).some((m) => m.text.startsWith("Resolved after"))).toBe(true);
+    // The parent is updated first, then the reply is posted (src/slack/incident/watch.ts #resolve): wait for it.
+    await eventually("the reply saying resolved", () =>
+      threadOf(world, parent?.ts as string).find((m) => m.text.startsWith("Resolved after")),
+    );
     expect(incidentBook(world)["watch:stale-cni-config"]?.resolvedAt).toBeTruthy();
     // While calico-node restarts, pods may fail for a moment with another cause (a thread of its own, per root cause);
     // once the cluster is healthy nothing is left open.
