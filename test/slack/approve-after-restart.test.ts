@@ -66,8 +66,10 @@ describe("approving a plan posted before a restart", () => {
       60_000,
     );
     expect(run.state, run.outcome ?? "").toBe("succeeded");
-    const thread = threadOf(world, threadTs).map(allText).join("\n");
-    expect(thread).toMatch(/succeeded|healed|Healed/);
+    // The journal records the end before the thread's last update is sent: wait for the thread to say it.
+    await eventually("the thread to say the run healed the cluster", () =>
+      /succeeded|healed|Healed/.test(threadOf(world, threadTs).map(allText).join("\n")) ? true : undefined,
+    );
     expect(slack.workspace.ephemerals.map((e) => JSON.stringify(e))).not.toContainEqual(
       expect.stringContaining("no plan message"),
     );
