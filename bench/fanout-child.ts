@@ -6,12 +6,9 @@
  * Prints {"singleMs":[…], "byConcurrency":{"8":[ms,…],…}, "knownHosts":{"8":{loads,reads,fanouts}}, "inspected":n,
  * "errors":n}.
  */
-import { readClusterReference } from "../src/diagnosis/forensics/index.ts";
-import { loadCluster } from "../src/kube/cluster-config.ts";
-import { createClusterReader } from "../src/kube/reader.ts";
 import { loadInventory, NodeAccess } from "../src/nodes/index.ts";
 import { knownHostsCache } from "../src/nodes/known-hosts-file.ts";
-import { inspectNodesTimed, type Tally } from "./lib/inspect-nodes.ts";
+import { inspectNodesTimed, openFanoutCluster, type Tally } from "./lib/inspect-nodes.ts";
 
 const [kubeconfigPath, nodesFile, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
 if (!kubeconfigPath || !nodesFile || !countArg || !concurrencyArg) {
@@ -20,26 +17,15 @@ if (!kubeconfigPath || !nodesFile || !countArg || !concurrencyArg) {
   );
   process.exit(2);
 }
-const cluster = loadCluster({ kubeconfigPath });
-const reader = createClusterReader(cluster.kubeConfig, cluster.identity);
 const inventory = await loadInventory(nodesFile);
-const { reference } = await readClusterReference(reader);
-const ipByNode = new Map(
-  (await reader.listNodes()).map((n) => [
-    n.metadata?.name ?? "",
-    n.status?.addresses?.find((a) => a.type === "InternalIP")?.address,
-  ]),
-);
-const workers = [...ipByNode.keys()]
-  .filter((n) => n !== "k8s-master")
-  .sort()
-  .slice(0, Number(countArg));
+const fanout = await openFanoutCluster(kubeconfigPath, Number(countArg));
+const { workers } = fanout;
 const tally: Tally = { inspected: 0, errors: 0 };
 
 /** Inspects `nodes` with a fresh NodeAccess (so each node's connection setup is part of the time). */
 async function inspectAll(nodes: string[], concurrency: number): Promise<{ ms: number; cpuMs: number }> {
   const access = new NodeAccess(inventory, { env: process.env, concurrency });
-  const timed = await inspectNodesTimed(access, { reader, reference, ipByNode }, nodes, concurrency, tally);
+  const timed = await inspectNodesTimed(access, fanout, nodes, concurrency, tally);
   await access.close();
   return timed;
 }

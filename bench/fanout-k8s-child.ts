@@ -14,17 +14,14 @@
 import diagnostics from "node:diagnostics_channel";
 import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { loadConfig } from "../src/config.ts";
-import { readClusterReference } from "../src/diagnosis/forensics/index.ts";
-import { loadCluster } from "../src/kube/cluster-config.ts";
 import { agentPodManifest } from "../src/kube/node-agent-pods.ts";
-import { createClusterReader } from "../src/kube/reader.ts";
 import {
   agentPodTransport,
   type NodeAgentAdmin,
   type NodeWriter,
   openNodeAccess,
 } from "../src/nodes/index.ts";
-import { inspectNodesTimed, type Tally } from "./lib/inspect-nodes.ts";
+import { inspectNodesTimed, openFanoutCluster, type Tally } from "./lib/inspect-nodes.ts";
 
 const [kubeconfigPath, countArg, concurrencyArg, repeatsArg, singleArg] = process.argv.slice(2);
 if (!kubeconfigPath || !countArg || !concurrencyArg) {
@@ -32,20 +29,8 @@ if (!kubeconfigPath || !countArg || !concurrencyArg) {
   process.exit(2);
 }
 const config = loadConfig({});
-const cluster = loadCluster({ kubeconfigPath });
-const reader = createClusterReader(cluster.kubeConfig, cluster.identity);
-const { reference } = await readClusterReference(reader);
-const nodeObjects = await reader.listNodes();
-const ipByNode = new Map(
-  nodeObjects.map((n) => [
-    n.metadata?.name ?? "",
-    n.status?.addresses?.find((a) => a.type === "InternalIP")?.address,
-  ]),
-);
-const workers = [...ipByNode.keys()]
-  .filter((n) => n !== "k8s-master")
-  .sort()
-  .slice(0, Number(countArg));
+const fanout = await openFanoutCluster(kubeconfigPath, Number(countArg));
+const { loaded: cluster, nodeObjects, workers } = fanout;
 const tally: Tally = { inspected: 0, errors: 0 };
 // TCP connections this process opens (each a TLS handshake with the API server: API calls and exec streams alike).
 let connectionsOpened = 0;
@@ -117,13 +102,7 @@ async function inspectAll(
   log: PhaseLog = emptyLog(),
 ): Promise<{ ms: number; closeMs: number; cpuMs: number; log: PhaseLog }> {
   const access = await openAccess(concurrency, log);
-  const { ms, cpuMs } = await inspectNodesTimed(
-    access,
-    { reader, reference, ipByNode },
-    nodes,
-    concurrency,
-    tally,
-  );
+  const { ms, cpuMs } = await inspectNodesTimed(access, fanout, nodes, concurrency, tally);
   const closing = performance.now();
   await access.close();
   return { ms, closeMs: performance.now() - closing, cpuMs, log };

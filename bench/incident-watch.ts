@@ -19,13 +19,17 @@
  *    server stores it) to the new incident thread's parent. Reported beside the configured debounce.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, loadSlackSettings } from "../src/config.ts";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
-import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
+import {
+  type FakeSlack,
+  freshSlackCredentials,
+  type StoredMessage,
+  startFakeSlack,
+} from "../src/sim/slack/index.ts";
 import { LARGE_SCENARIO } from "./diagnosis-large.ts";
 import { imageNodeFlags } from "./lib/image-node-flags.ts";
 import { memoryOf, observeProcess, type ProcessWindow } from "./lib/proc.ts";
@@ -154,11 +158,7 @@ export async function startWatchWorld(options: IncidentWatchBenchOptions): Promi
   // The bot's namespace, as its manifests create it: the watch's Lease and its incident records live there.
   sim.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: BOT_NAMESPACE } });
   // Fresh per run and never printed.
-  const secrets = {
-    botToken: `xoxb-${randomBytes(5).readUInt32BE()}-${randomBytes(5).readUInt32BE()}-${randomBytes(12).toString("hex")}`,
-    appToken: `xapp-1-A0CNIDOCTR-${randomBytes(5).readUInt32BE()}-${randomBytes(16).toString("hex")}`,
-    signingSecret: randomBytes(16).toString("hex"),
-  };
+  const secrets = freshSlackCredentials();
   const slack = await startFakeSlack({
     ...secrets,
     users: [{ id: "U0ONCALL01", name: "ana" }],

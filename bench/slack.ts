@@ -8,12 +8,16 @@
  *    any one-second window, and the bot's own CPU time per node (it is not waiting on Kubernetes while on the CPU).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSimulatedCluster, startSimulatedCluster } from "../src/sim/index.ts";
-import { type FakeSlack, type StoredMessage, startFakeSlack } from "../src/sim/slack/index.ts";
+import {
+  type FakeSlack,
+  freshSlackCredentials,
+  type StoredMessage,
+  startFakeSlack,
+} from "../src/sim/slack/index.ts";
 import { ACTIONS } from "../src/slack/blocks/plan.ts";
 import { imageNodeFlags } from "./lib/image-node-flags.ts";
 import { until } from "./lib/until.ts";
@@ -52,11 +56,7 @@ export async function startWorld(options: {
   // The bot's namespace, as its manifests create it: the run journal and the Lease live there.
   sim.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "cni-doctor" } });
   // Fresh per run and never printed.
-  const secrets = {
-    botToken: `xoxb-${randomBytes(5).readUInt32BE()}-${randomBytes(5).readUInt32BE()}-${randomBytes(12).toString("hex")}`,
-    appToken: `xapp-1-A0CNIDOCTR-${randomBytes(5).readUInt32BE()}-${randomBytes(16).toString("hex")}`,
-    signingSecret: randomBytes(16).toString("hex"),
-  };
+  const secrets = freshSlackCredentials();
   const slack = await startFakeSlack({
     ...secrets,
     users: Object.values(USERS),

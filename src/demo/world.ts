@@ -2,9 +2,8 @@
  * Everything the demo starts on 127.0.0.1: the simulated cluster with its SSH nodes (RBAC enforced), the bot's
  * identity and RBAC applied from manifests/, a local Slack speaking Slack's protocol, and the real bot
  * (`startCniDoctorBot`, as `cni-doctor serve` starts it) running as the bot's ServiceAccount with the policy from
- * manifests/config/policy.env. Throwaway credentials are generated here and never printed.
+ * manifests/config/policy.env. Throwaway credentials (freshSlackCredentials) are never printed.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +15,7 @@ import {
   type RunningSimulatedCluster,
   startSimulatedCluster,
 } from "../sim/index.ts";
-import { type FakeSlack, startFakeSlack } from "../sim/slack/index.ts";
+import { type FakeSlack, freshSlackCredentials, startFakeSlack } from "../sim/slack/index.ts";
 import { type RunningCniDoctorBot, startCniDoctorBot } from "../slack/start.ts";
 import { applyManifests, identityManifests, type KubeRest, kubeRest, MANIFESTS_DIR } from "./kube-rest.ts";
 
@@ -78,8 +77,6 @@ function pemBodyLines(pem: string): string[] {
   return pem.split("\n").filter((l) => l.length >= 40 && !l.startsWith("-----"));
 }
 
-const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
-
 /** Undo steps, run newest first; each is allowed to fail so the rest still run. */
 type Cleanup = (() => Promise<unknown>)[];
 
@@ -109,11 +106,7 @@ export async function startDemoWorld(
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const identity = await installBotIdentity(sim, dir, cleanup);
 
-    const secrets = {
-      botToken: `xoxb-${digits(10)}-${digits(13)}-${randomBytes(12).toString("hex")}`,
-      appToken: `xapp-1-A0CNIDOCTR-${digits(13)}-${randomBytes(32).toString("hex")}`,
-      signingSecret: randomBytes(16).toString("hex"),
-    };
+    const secrets = freshSlackCredentials();
     const slack = await startFakeSlack({
       ...secrets,
       users: Object.values(PEOPLE),

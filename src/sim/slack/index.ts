@@ -24,6 +24,7 @@ import { FakeWebApi } from "./web-api.ts";
 import { type StoredMessage, Workspace, type WorkspaceOptions } from "./workspace.ts";
 
 export { checkMessagePayload, type LimitProblem, SLACK_LIMITS } from "./block-kit-limits.ts";
+export { freshSlackCredentials, type SlackCredentials } from "./credentials.ts";
 export {
   appMentionPayload,
   blockActionsPayload,
